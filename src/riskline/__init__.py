@@ -1,0 +1,1 @@
+"""riskline: Bayesian risk timelines from verbal estimates."""

@@ -1,0 +1,135 @@
+"""The prior files in priors/: hazard settings, source reliability classes, base rates.
+
+Each file is validated like a scenario (unknown fields rejected, errors with file:line),
+so an analyst can edit them by hand. Lexicons live in `riskline.language.lexicon`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from riskline.config.yamlfile import read_yaml, validate
+
+__all__ = [
+    "BaseRate",
+    "BaseRatesFile",
+    "HazardSettings",
+    "ModelFile",
+    "Priors",
+    "SamplerSettings",
+    "SourceClass",
+    "SourcesFile",
+    "find_priors_dir",
+    "load_priors",
+]
+
+
+class Strict(BaseModel):
+    """Base of every config model: unknown fields are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HazardSettings(Strict):
+    """How an event's hazard may vary over time (see docs/model.md)."""
+
+    kind: Literal["random_walk", "constant"]
+    smoothness: float = Field(gt=0, description="sd of the change in log hazard per sqrt(year)")
+
+
+class SamplerSettings(Strict):
+    """Defaults for NUTS; the CLI's --draws and --chains override them."""
+
+    draws: int = Field(gt=0)
+    tune: int = Field(gt=0)
+    chains: int = Field(ge=1)
+    target_accept: float = Field(gt=0, lt=1)
+
+
+class DiagnosticThresholds(Strict):
+    """Below these the forecast carries a ConvergenceWarning."""
+
+    max_rhat: float = Field(gt=1)
+    min_ess_bulk: float = Field(gt=0)
+
+
+class ModelFile(Strict):
+    """priors/model.yaml."""
+
+    hazard: HazardSettings
+    sampler: SamplerSettings
+    diagnostics: DiagnosticThresholds
+
+
+class Normal(Strict):
+    mean: float
+    sd: float = Field(ge=0)
+
+
+class LogNormal(Strict):
+    median: float = Field(gt=0)
+    log_sd: float = Field(ge=0)
+
+
+class SourceClass(Strict):
+    """Prior on a class of sources' bias (logit scale) and noise scale."""
+
+    description: str
+    bias: Normal
+    noise: LogNormal
+
+
+class SourcesFile(Strict):
+    """priors/sources.yaml."""
+
+    classes: dict[str, SourceClass]
+
+
+class BaseRate(Strict):
+    """Centre and spread of an event's hazard before any statement is read."""
+
+    description: str
+    per_year: float = Field(gt=0, description="median hazard, events per year")
+    log_sd: float = Field(gt=0, description="sd of log hazard around the median")
+    reason: str
+
+
+class BaseRatesFile(Strict):
+    """priors/base-rates.yaml."""
+
+    rates: dict[str, BaseRate]
+
+
+@dataclass(frozen=True)
+class Priors:
+    """The validated contents of a priors/ directory."""
+
+    directory: Path
+    model: ModelFile
+    source_classes: dict[str, SourceClass]
+    base_rates: dict[str, BaseRate]
+
+
+def load_priors(directory: Path) -> Priors:
+    """Read and validate model.yaml, sources.yaml and base-rates.yaml in `directory`."""
+    directory = Path(directory)
+    model = validate(ModelFile, read_yaml(directory / "model.yaml"))
+    sources = validate(SourcesFile, read_yaml(directory / "sources.yaml"))
+    rates = validate(BaseRatesFile, read_yaml(directory / "base-rates.yaml"))
+    return Priors(directory, model, dict(sources.classes), dict(rates.rates))
+
+
+def find_priors_dir(start: Path) -> Path | None:
+    """The nearest `priors/` holding a model.yaml, looking upward from `start`.
+
+    Scenarios live in a project's scenarios/ folder, so this finds the project's priors the
+    way git finds .git; pass an explicit directory to use another set.
+    """
+    for folder in [start, *start.parents]:
+        if (folder / "priors" / "model.yaml").is_file():
+            return folder / "priors"
+    return None

@@ -1,0 +1,210 @@
+"""Load a scenario file into validated objects the model can use.
+
+Loading happens in two passes. The schema pass checks each field alone. The resolve pass
+checks what needs several fields or other files, turns windows into dates and phrases into
+probability intervals, and collects *every* problem before raising, so that an analyst fixes
+a file in one go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from riskline.config.priors import BaseRate, HazardSettings, Priors, SourceClass, find_priors_dir, load_priors
+from riskline.config.schema import EstimateSpec, EventSpec, ScenarioFile, SourceSpec
+from riskline.config.seeds import check_quote
+from riskline.config.yamlfile import YamlDocument, closest, read_yaml, validate
+from riskline.errors import ConfigError, ConfigIssue, LexiconError
+from riskline.language.durations import span_after
+from riskline.language.lexicon import Lexicon, available_lexicons, load_lexicon
+from riskline.language.probability import StatedProbability, parse_probability
+
+__all__ = ["Estimate", "Scenario", "Window", "load_scenario"]
+
+
+@dataclass(frozen=True)
+class Window:
+    """The stated event falls in [start, end); start is the issue date unless said otherwise."""
+
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A statement from the file with its window and probability resolved to numbers."""
+
+    spec: EstimateSpec
+    window: Window
+    probability: StatedProbability
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario with the priors and lexicon it refers to."""
+
+    spec: ScenarioFile
+    estimates: tuple[Estimate, ...]
+    priors: Priors
+    lexicon: Lexicon
+    path: Path
+    text: str
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def as_of(self) -> date:
+        return self.spec.as_of
+
+    @property
+    def horizon(self) -> date:
+        return self.spec.horizon
+
+    @property
+    def events(self) -> list[EventSpec]:
+        return self.spec.events
+
+    @property
+    def sources(self) -> list[SourceSpec]:
+        return self.spec.sources
+
+    @property
+    def hazard(self) -> HazardSettings:
+        """priors/model.yaml's hazard settings with the scenario's overrides applied."""
+        override = self.spec.priors.hazard.model_dump(exclude_none=True)
+        return self.priors.model.hazard.model_copy(update=override)
+
+    def base_rate(self, event: EventSpec) -> BaseRate:
+        return self.spec.priors.base_rates.get(event.base_rate) or self.priors.base_rates[event.base_rate]
+
+    def source_class(self, source: SourceSpec) -> SourceClass:
+        overrides = self.spec.priors.source_classes
+        return overrides.get(source.reliability) or self.priors.source_classes[source.reliability]
+
+    def start(self) -> date:
+        """Where the time grid begins: the earliest issue date, or as_of without estimates."""
+        return min([e.spec.issued for e in self.estimates] + [self.as_of])
+
+    def at(self, as_of: date) -> tuple[Scenario, list[Estimate]]:
+        """The scenario as it stood on `as_of`: later statements left out (and returned)."""
+        if as_of >= self.horizon:
+            raise ConfigError([ConfigIssue(self.path, None, "as_of", f"as_of {as_of} must be before the horizon {self.horizon}")])
+        kept = tuple(e for e in self.estimates if e.spec.issued <= as_of)
+        dropped = [e for e in self.estimates if e.spec.issued > as_of]
+        spec = self.spec.model_copy(update={"as_of": as_of, "estimates": [e.spec for e in kept]})
+        return replace(self, spec=spec, estimates=kept), dropped
+
+
+def load_scenario(path: str | Path, priors_dir: str | Path | None = None) -> Scenario:
+    """Read, validate and resolve a scenario file.
+
+    `priors_dir` defaults to the nearest `priors/` folder above the scenario file.
+    Raises ConfigError listing every problem found, each with file, line and field.
+    """
+    path = Path(path)
+    doc = read_yaml(path)
+    spec = validate(ScenarioFile, doc)
+    if priors_dir is None:
+        priors_dir = find_priors_dir(path.resolve().parent)
+        if priors_dir is None:
+            raise ConfigError([ConfigIssue(path, None, "", "no priors/ folder with a model.yaml found above this file; pass --priors DIR")])
+    priors = load_priors(Path(priors_dir))
+    names = available_lexicons(priors.directory)
+    if spec.lexicon not in names:
+        raise ConfigError([doc.issue(["lexicon"], f"no lexicon named '{spec.lexicon}'; {closest(spec.lexicon, names)}")])
+    lexicon = load_lexicon(priors.directory, spec.lexicon)
+    issues = _check_references(spec, priors, doc)
+    estimates = []
+    for index, est in enumerate(spec.estimates):
+        resolved = _resolve_estimate(index, est, spec, lexicon, doc, issues)
+        if resolved is not None:
+            estimates.append(resolved)
+    if issues:
+        raise ConfigError(issues)
+    return Scenario(spec, tuple(estimates), priors, lexicon, path, doc.text)
+
+
+def _check_references(spec: ScenarioFile, priors: Priors, doc: YamlDocument) -> list[ConfigIssue]:
+    """Dates in order, ids unique, and every name pointing at something that exists."""
+    issues = []
+    if spec.horizon <= spec.as_of:
+        issues.append(doc.issue(["horizon"], f"horizon {spec.horizon} must be after as_of {spec.as_of}"))
+    rates = set(priors.base_rates) | set(spec.priors.base_rates)
+    classes = set(priors.source_classes) | set(spec.priors.source_classes)
+    for section in ("events", "sources", "estimates"):
+        seen: set[str] = set()
+        for index, item in enumerate(getattr(spec, section)):
+            if item.id in seen:
+                issues.append(doc.issue([section, index, "id"], f"duplicate id '{item.id}'; ids must be unique"))
+            seen.add(item.id)
+    for index, event in enumerate(spec.events):
+        if event.base_rate not in rates:
+            issues.append(doc.issue(["events", index, "base_rate"], f"unknown base rate '{event.base_rate}' (priors/base-rates.yaml); {closest(event.base_rate, sorted(rates))}"))
+    for index, source in enumerate(spec.sources):
+        if source.reliability not in classes:
+            issues.append(doc.issue(["sources", index, "reliability"], f"unknown reliability class '{source.reliability}' (priors/sources.yaml); {closest(source.reliability, sorted(classes))}"))
+    return issues
+
+
+def _resolve_estimate(
+    index: int, est: EstimateSpec, spec: ScenarioFile, lexicon: Lexicon, doc: YamlDocument, issues: list[ConfigIssue]
+) -> Estimate | None:
+    """Check one estimate against the rest of the file; None (and issues) when it is bad."""
+    loc = ["estimates", index]
+    before = len(issues)
+    events = {e.id: e for e in spec.events}
+    sources = {s.id for s in spec.sources}
+    if est.event not in events:
+        issues.append(doc.issue([*loc, "event"], f"unknown event '{est.event}'; {closest(est.event, list(events))}"))
+    elif events[est.event].kind != est.kind:
+        issues.append(doc.issue([*loc, "kind"], f"a {est.kind} estimate cannot inform '{est.event}', which is a {events[est.event].kind} event; attach it to a {est.kind} event"))
+    if est.source not in sources:
+        issues.append(doc.issue([*loc, "source"], f"unknown source '{est.source}'; {closest(est.source, sorted(sources)) if sources else 'add it under sources:'}"))
+    if est.issued > spec.as_of:
+        issues.append(doc.issue([*loc, "issued"], f"issued {est.issued} is after as_of {spec.as_of}; move as_of forward or leave the estimate out"))
+    window = _resolve_window(est, doc, loc, issues)
+    if window is not None and window.end > spec.horizon:
+        issues.append(doc.issue([*loc, "window"], f"window ends {window.end}, after the horizon {spec.horizon}; move the horizon to {window.end} or later"))
+    try:
+        probability = parse_probability(est.probability, lexicon)
+    except (ValueError, LexiconError) as exc:
+        issues.append(doc.issue([*loc, "probability"], str(exc)))
+        probability = None
+    if est.provenance.seed is not None:
+        problem = check_quote(doc.path, est.provenance.seed, est.provenance.offsets, est.quote)
+        if problem:
+            issues.append(doc.issue([*loc, "provenance"], problem))
+    if len(issues) > before or window is None or probability is None:
+        return None
+    return Estimate(est, window, probability)
+
+
+def _resolve_window(est: EstimateSpec, doc: YamlDocument, loc: list, issues: list[ConfigIssue]) -> Window | None:
+    spec = est.window
+    if spec.within is not None:
+        try:
+            end = span_after(est.issued, spec.within)
+        except ValueError as exc:
+            issues.append(doc.issue([*loc, "window", "within"], str(exc)))
+            return None
+    else:
+        end = spec.end
+    start = spec.start or est.issued
+    if end <= est.issued:
+        issues.append(doc.issue([*loc, "window", "end"], f"window ends {end}, not after the issue date {est.issued}; a statement speaks about the future"))
+        return None
+    if start < est.issued:
+        issues.append(doc.issue([*loc, "window", "start"], f"window starts {start}, before the issue date {est.issued}; start it on or after the issue date"))
+        return None
+    if start >= end:
+        issues.append(doc.issue([*loc, "window", "start"], f"window starts {start}, not before its end {end}"))
+        return None
+    return Window(start, end)

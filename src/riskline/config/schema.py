@@ -1,0 +1,131 @@
+"""The shape of scenario files, as pydantic models that reject unknown fields.
+
+These models check each field on its own (types, required fields, allowed words).
+Checks that need several fields or other files (an estimate's event exists, its window
+ends after it was issued, its phrase is in the lexicon) live in `riskline.config.scenario`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from riskline.config.priors import BaseRate, SourceClass, Strict
+
+__all__ = [
+    "EstimateSpec",
+    "EventSpec",
+    "HazardOverride",
+    "PriorOverrides",
+    "ProvenanceSpec",
+    "ScenarioFile",
+    "SourceSpec",
+    "WindowSpec",
+]
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class EventSpec(Strict):
+    """Something that may happen, with the base rate its hazard prior is centred on."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    label: str
+    kind: Literal["occurrence", "capability"] = "occurrence"
+    base_rate: str
+    resolution: str | None = None
+
+
+class SourceSpec(Strict):
+    """Who made statements; `reliability` names a class in priors/sources.yaml."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    label: str
+    reliability: str
+
+
+class WindowSpec(Strict):
+    """When the stated event would happen: before `end`, or `within` a span of the issue date.
+
+    `end` is exclusive ("before 2030" is `end: 2030-01-01`). `start` defaults to the issue
+    date; a later start ("in 2029-2030") asks about the event inside [start, end).
+    """
+
+    start: date | None = None
+    end: date | None = None
+    within: str | None = Field(default=None, description="a span such as '2 years' or '18 months'")
+
+    @model_validator(mode="after")
+    def _one_end(self) -> WindowSpec:
+        if (self.end is None) == (self.within is None):
+            raise ValueError("give exactly one of 'end' (a date) or 'within' (a span such as '2 years')")
+        return self
+
+
+class ProvenanceSpec(Strict):
+    """Where a quote came from: a seed document with character offsets, or an outlet."""
+
+    seed: str | None = Field(default=None, description="path of a seed file, e.g. seeds/2025-12-03-....md")
+    offsets: tuple[int, int] | None = None
+    outlet: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _seed_or_outlet(self) -> ProvenanceSpec:
+        if self.seed is None and self.outlet is None:
+            raise ValueError("give 'seed' (a file in seeds/ with 'offsets') or 'outlet' (who reported it)")
+        if self.seed is not None and self.offsets is None:
+            raise ValueError("a 'seed' needs 'offsets: [start, end]', the quote's character offsets in the file")
+        return self
+
+
+class EstimateSpec(Strict):
+    """One sourced statement about when an event may happen."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    source: str
+    issued: date
+    event: str
+    kind: Literal["occurrence", "capability"] = "occurrence"
+    quote: str
+    provenance: ProvenanceSpec
+    window: WindowSpec
+    probability: str | float | list[float] = Field(
+        description="a lexicon phrase ('likely'), a number (0.3 or '30%'), or an interval [0.2, 0.4]"
+    )
+    note: str | None = None
+
+
+class HazardOverride(Strict):
+    """Scenario-level changes to priors/model.yaml's hazard settings."""
+
+    kind: Literal["random_walk", "constant"] | None = None
+    smoothness: float | None = Field(default=None, gt=0)
+
+
+class PriorOverrides(Strict):
+    """Prior settings a scenario replaces; names refer to entries of the priors/ files."""
+
+    hazard: HazardOverride = HazardOverride()
+    base_rates: dict[str, BaseRate] = {}
+    source_classes: dict[str, SourceClass] = {}
+
+
+class ScenarioFile(Strict):
+    """A whole scenario file: the question, its dates, events, sources and estimates."""
+
+    name: str = Field(pattern=ID_PATTERN)
+    title: str
+    question: str
+    resolution: str
+    as_of: date
+    horizon: date
+    grid: Literal["month", "quarter"] = "quarter"
+    lexicon: str
+    events: list[EventSpec] = Field(min_length=1)
+    sources: list[SourceSpec] = []
+    estimates: list[EstimateSpec] = []
+    priors: PriorOverrides = PriorOverrides()

@@ -1,0 +1,139 @@
+"""Read YAML keeping line numbers, and validate it so that every error names file:line.
+
+ruamel.yaml's round-trip loader remembers where each key and item sits; pydantic reports
+*which* field failed as a path. Joining the two gives errors an analyst can act on.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from riskline.errors import ConfigError, ConfigIssue
+
+__all__ = ["YamlDocument", "closest", "read_yaml", "validate"]
+
+Location = Sequence[str | int]
+
+
+class YamlDocument:
+    """A parsed YAML file that can say on which line any field path sits."""
+
+    def __init__(self, path: Path, data: Any, text: str):
+        self.path = path
+        self.data = data
+        self.text = text
+
+    def line_of(self, loc: Location) -> int | None:
+        """1-based line of the deepest node of `loc` that exists in the file."""
+        node, line = self.data, None
+        for key in loc:
+            if isinstance(node, CommentedMap) and key in node:
+                line = node.lc.key(key)[0] + 1
+                node = node[key]
+            elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+                line = node.lc.item(key)[0] + 1
+                node = node[key]
+            else:
+                break
+        return line
+
+    def issue(self, loc: Location, message: str) -> ConfigIssue:
+        return ConfigIssue(self.path, self.line_of(loc), field_name(loc), message)
+
+
+def field_name(loc: Location) -> str:
+    """`('estimates', 2, 'window', 'end')` -> `estimates[2].window.end`."""
+    name = ""
+    for key in loc:
+        name += f"[{key}]" if isinstance(key, int) else (f".{key}" if name else str(key))
+    return name
+
+
+def closest(word: str, choices: Sequence[str]) -> str:
+    """A 'did you mean' hint, or the list of valid choices when nothing is close."""
+    near = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
+    if near:
+        return "did you mean " + " or ".join(f"'{n}'" for n in near) + "?"
+    return "valid choices: " + ", ".join(f"'{c}'" for c in sorted(choices))
+
+
+def read_yaml(path: Path) -> YamlDocument:
+    """Parse `path`; a missing file or broken YAML becomes a ConfigError with its line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([ConfigIssue(path, None, "", "file not found; check the path")]) from None
+    except OSError as exc:
+        raise ConfigError([ConfigIssue(path, None, "", f"cannot read file ({exc.strerror})")]) from None
+    try:
+        data = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise ConfigError([ConfigIssue(path, line, "", f"not valid YAML: {exc.problem}")]) from None
+    if not isinstance(data, CommentedMap):
+        raise ConfigError([ConfigIssue(path, 1, "", "expected a mapping of fields at the top level")])
+    return YamlDocument(path, data, text)
+
+
+def validate[M: BaseModel](model: type[M], doc: YamlDocument) -> M:
+    """Validate `doc` against a pydantic model, turning each error into a ConfigIssue."""
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ConfigError([_issue_from_pydantic(model, doc, err) for err in exc.errors()]) from None
+
+
+def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, err: dict) -> ConfigIssue:
+    loc = [part for part in err["loc"] if not _is_union_tag(part)]
+    if err["type"] == "extra_forbidden":
+        allowed = _fields_at(model, loc[:-1])
+        message = f"unknown field '{loc[-1]}'; " + closest(str(loc[-1]), allowed)
+    elif err["type"] == "missing":
+        message = "required field is missing"
+    elif err["type"].startswith("date"):
+        message = f"expected a date like 2025-12-03, got {err.get('input')!r}"
+    else:
+        message = err["msg"]
+        if err["type"] == "literal_error":
+            message = f"{message}, got {err.get('input')!r}"
+    return doc.issue(loc, message)
+
+
+def _is_union_tag(part: str | int) -> bool:
+    """pydantic adds the member type's name to the path of union errors; drop it."""
+    return isinstance(part, str) and (
+        "[" in part or part in {"str", "float", "int", "date", "list", "tuple"}
+    )
+
+
+def _fields_at(model: type[BaseModel], loc: Location) -> list[str]:
+    """Field names of the (nested) pydantic model that sits at `loc`."""
+    current: Any = model
+    for key in loc:
+        if isinstance(key, int):
+            continue
+        field = current.model_fields.get(key) if isinstance(current, type) else None
+        if field is None:
+            return []
+        current = _model_in(field.annotation)
+    return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+
+
+def _model_in(annotation: Any) -> Any:
+    """The BaseModel inside `list[X]`, `X | None`, `dict[str, X]` and the like."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

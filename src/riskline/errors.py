@@ -1,0 +1,56 @@
+"""The exceptions and warnings users see.
+
+Every message says what failed, what was expected and, where one exists, how to fix it.
+Configuration errors also carry the file, line and field so an editor can jump there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "ConfigError",
+    "ConfigIssue",
+    "ConvergenceWarning",
+    "LexiconError",
+    "RisklineError",
+]
+
+
+class RisklineError(Exception):
+    """Base class of every error riskline raises on purpose."""
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    """One problem in one configuration file: where it is and what is wrong."""
+
+    file: Path | None
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        place = str(self.file) if self.file is not None else "<input>"
+        if self.line is not None:
+            place += f":{self.line}"
+        return f"{place}: {self.field}: {self.message}" if self.field else f"{place}: {self.message}"
+
+
+class ConfigError(RisklineError):
+    """A scenario or prior file is invalid; lists every issue found, one per line."""
+
+    def __init__(self, issues: list[ConfigIssue]):
+        self.issues = list(issues)
+        count = len(self.issues)
+        head = "1 problem" if count == 1 else f"{count} problems"
+        super().__init__(f"{head} in configuration:\n" + "\n".join(f"  {i}" for i in self.issues))
+
+
+class LexiconError(RisklineError):
+    """A probability phrase is not in the chosen lexicon (the message lists the nearest)."""
+
+
+class ConvergenceWarning(UserWarning):
+    """The sampler's diagnostics miss the thresholds, so the forecast may be unreliable."""

@@ -1,0 +1,86 @@
+"""Probability lexicons: files in priors/lexicons/ mapping phrases to probability ranges.
+
+An official yardstick (ICD 203, PHIA, ...) defines each phrase as an interval; entries for
+words it does not define (the hedges "could", "may", "might") say where their numbers come
+from. Lookup ignores case and spacing; an unknown phrase is an error naming the nearest
+phrases, never a guess.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, model_validator
+
+from riskline.config.priors import Strict
+from riskline.config.yamlfile import closest, read_yaml, validate
+from riskline.errors import ConfigError, ConfigIssue, LexiconError
+
+__all__ = ["Lexicon", "LexiconEntry", "available_lexicons", "load_lexicon", "normalize_phrase"]
+
+
+def normalize_phrase(text: str) -> str:
+    """Lower-case, single-spaced, without surrounding quotes or punctuation."""
+    return " ".join(text.lower().strip(" \t\n\"'.,;:!?").split())
+
+
+class LexiconEntry(Strict):
+    """A phrase (and its synonyms) with the probability interval it stands for."""
+
+    phrase: str
+    aliases: list[str] = []
+    range: tuple[float, float] = Field(description="[low, high] probability, both in [0, 1]")
+    source: str | None = Field(default=None, description="where this entry's numbers come from, if not the lexicon's source")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LexiconEntry:
+        low, high = self.range
+        if not 0 <= low < high <= 1:
+            raise ValueError(f"range must satisfy 0 <= low < high <= 1, got [{low}, {high}]")
+        return self
+
+
+class Lexicon(Strict):
+    """A whole lexicon file."""
+
+    name: str
+    title: str
+    source: str
+    caveats: str | None = None
+    entries: list[LexiconEntry] = Field(min_length=1)
+
+    @cached_property
+    def _by_phrase(self) -> dict[str, LexiconEntry]:
+        return {normalize_phrase(p): e for e in self.entries for p in [e.phrase, *e.aliases]}
+
+    @property
+    def phrases(self) -> list[str]:
+        """Every phrase the lexicon accepts, aliases included."""
+        return list(self._by_phrase)
+
+    def lookup(self, phrase: str) -> LexiconEntry:
+        """The entry for `phrase`, or LexiconError listing the nearest known phrases."""
+        entry = self._by_phrase.get(normalize_phrase(phrase))
+        if entry is None:
+            near = difflib.get_close_matches(normalize_phrase(phrase), self.phrases, n=3, cutoff=0.5)
+            hint = ("did you mean " + " or ".join(f"'{n}'" for n in near) + "?") if near else (
+                "known phrases: " + ", ".join(f"'{p}'" for p in sorted(self.phrases))
+            )
+            raise LexiconError(f"phrase '{phrase}' is not in lexicon '{self.name}'; {hint}")
+        return entry
+
+
+def available_lexicons(priors_dir: Path) -> list[str]:
+    """Names of the lexicon files in `priors_dir/lexicons/`."""
+    return sorted(p.stem for p in (Path(priors_dir) / "lexicons").glob("*.yaml"))
+
+
+def load_lexicon(priors_dir: Path, name: str) -> Lexicon:
+    """Read and validate `priors_dir/lexicons/<name>.yaml`."""
+    path = Path(priors_dir) / "lexicons" / f"{name}.yaml"
+    if not path.is_file():
+        hint = closest(name, available_lexicons(priors_dir))
+        raise ConfigError([ConfigIssue(path, None, "lexicon", f"no lexicon named '{name}'; {hint}")])
+    return validate(Lexicon, read_yaml(path))

@@ -1,0 +1,62 @@
+"""What a statement says about probability: a lexicon phrase, a number, or an interval.
+
+Everything becomes an interval [low, high] for the source's belief. A number is an
+interval too, the width of its rounding: people who say "30%" rarely mean 30.0%, so a
+multiple of 10 percentage points stands for +/-5, a multiple of 5 for +/-2.5, anything
+else for +/-0.5.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from riskline.language.lexicon import Lexicon
+
+__all__ = ["StatedProbability", "parse_probability"]
+
+
+@dataclass(frozen=True)
+class StatedProbability:
+    """The interval a statement puts the probability in, and how it was written."""
+
+    low: float
+    high: float
+    text: str
+    lexicon: str | None = None
+
+    def describe(self) -> str:
+        """'could (10-70%, icd-203)' or '30% (25-35%)'."""
+        where = f", {self.lexicon}" if self.lexicon else ""
+        return f"{self.text} ({100 * self.low:.0f}–{100 * self.high:.0f}%{where})"
+
+
+def parse_probability(value: str | float | list[float], lexicon: Lexicon) -> StatedProbability:
+    """Turn a scenario's `probability` field into an interval.
+
+    Raises ValueError for malformed numbers and LexiconError for unknown phrases.
+    """
+    if isinstance(value, list):
+        if len(value) != 2 or not 0 <= value[0] < value[1] <= 1:
+            raise ValueError(f"an interval must be [low, high] with 0 <= low < high <= 1, got {value}")
+        return StatedProbability(float(value[0]), float(value[1]), f"{value[0]:g}–{value[1]:g}")
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            number = float(value.strip().rstrip("%")) / 100
+        except ValueError:
+            raise ValueError(f"expected a percentage such as '30%', got {value!r}") from None
+        return _rounded(number, value.strip())
+    if isinstance(value, int | float):
+        if value > 1:
+            raise ValueError(f"probabilities are between 0 and 1: write {value / 100:g} or '{value:g}%'")
+        return _rounded(float(value), f"{100 * value:g}%")
+    entry = lexicon.lookup(value)
+    return StatedProbability(entry.range[0], entry.range[1], value, lexicon.name)
+
+
+def _rounded(number: float, text: str) -> StatedProbability:
+    if not 0 <= number <= 1:
+        raise ValueError(f"a probability must lie in [0, 1], got {text}")
+    percent = round(100 * number, 6)
+    half = 5.0 if percent % 10 == 0 else 2.5 if percent % 5 == 0 else 0.5
+    low, high = max(percent - half, 0.0), min(percent + half, 100.0)
+    return StatedProbability(low / 100, high / 100, text)
