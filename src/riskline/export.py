@@ -1,0 +1,108 @@
+"""Write a fitted forecast to a run directory: tables, NetCDF and figures.
+
+Everything is written into a temporary sibling directory first and moved into place at the
+end, so a failure half-way leaves the previous run (or nothing) rather than a mix.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from riskline.forecast import Forecast
+from riskline.plots import plot_timeline
+
+__all__ = ["FIGURE_FORMATS", "package_versions", "run_summary", "write_run"]
+
+FIGURE_FORMATS = ("png", "svg", "pdf")
+PACKAGES = ("riskline", "pymc", "pytensor", "nutpie", "arviz", "numpy", "scipy", "xarray", "matplotlib")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages that shape a result."""
+    return {"python": platform.python_version()} | {name: version(name) for name in PACKAGES}
+
+
+def run_summary(forecast: Forecast, command: str | None = None) -> dict:
+    """The content of summary.json: headline numbers, diagnostics and provenance."""
+    scenario = forecast.scenario
+    years = forecast.year_ends()
+    medians = forecast.median_dates()
+    diagnostics = forecast.diagnostics()
+    thresholds = scenario.priors.model.diagnostics
+    problems = diagnostics.problems(thresholds.max_rhat, thresholds.min_ess_bulk)
+    events = {}
+    for event in scenario.events:
+        rows = years[years["event"] == event.id]
+        events[event.id] = {
+            "label": event.label,
+            "kind": event.kind,
+            "by_year_end": [
+                {"year": int(r.year), "mean": round(r.p_mean, 4), "q05": round(r.p_q05, 4), "q95": round(r.p_q95, 4)}
+                for r in rows.itertuples()
+            ],
+            "median_date": medians[event.id].isoformat() if medians[event.id] else "after horizon",
+        }
+    return {
+        "scenario": scenario.name,
+        "title": scenario.spec.title,
+        "question": scenario.spec.question,
+        "as_of": scenario.as_of.isoformat(),
+        "horizon": scenario.horizon.isoformat(),
+        "probability": "P(event by date | no event by as_of); intervals are 90% (5th-95th percentile)",
+        "events": events,
+        "estimates_used": [e.id for e in scenario.estimates],
+        "diagnostics": {
+            "max_rhat": round(diagnostics.max_rhat, 4),
+            "min_ess_bulk": round(diagnostics.min_ess_bulk, 1),
+            "divergences": diagnostics.divergences,
+            "chains": diagnostics.chains,
+            "draws": diagnostics.draws,
+            "converged": not problems,
+            "problems": problems,
+        },
+        "random_seed": forecast.tree.attrs.get("random_seed"),
+        "priors": forecast.priors_used(),
+        "versions": package_versions(),
+        "command": command,
+    }
+
+
+def write_run(forecast: Forecast, out_dir: Path, command: str | None = None, extra: dict | None = None) -> Path:
+    """Write timeline.csv, summary.json, forecast.nc and timeline.{png,svg,pdf} to `out_dir`."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a run directory is for sharing
+    try:
+        forecast.timeline().to_csv(staging / "timeline.csv", index=False, float_format="%.6f")
+        summary = run_summary(forecast, command) | (extra or {})
+        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        forecast.with_risk_group().to_netcdf(staging / "forecast.nc", engine="h5netcdf")
+        figure = plot_timeline(forecast)
+        for suffix in FIGURE_FORMATS:
+            figure.savefig(staging / f"timeline.{suffix}", dpi=200)
+        plt.close(figure)
+        _replace_dir(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Move `new` to `target`, replacing a previous run only once the new one is complete."""
+    if target.exists():
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+        new.rename(target)
+        shutil.rmtree(old)
+    else:
+        new.rename(target)

@@ -1,0 +1,67 @@
+"""The calendar time grid on which hazards are piecewise constant.
+
+Time is measured in years of 365.25 days from the grid's first edge. The one operation the
+model needs is *exposure*: how many years of each bin lie before a date. Then the
+cumulative hazard at any date is a dot product, exact for a piecewise-constant hazard,
+whether or not the date falls on a bin edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from dateutil.relativedelta import relativedelta
+
+__all__ = ["DAYS_PER_YEAR", "TimeGrid"]
+
+DAYS_PER_YEAR = 365.25
+MONTHS_PER_BIN = {"month": 1, "quarter": 3}
+
+
+@dataclass(frozen=True)
+class TimeGrid:
+    """Bin edges in calendar dates; bin k covers [edges[k], edges[k+1])."""
+
+    edges: tuple[date, ...]
+
+    @classmethod
+    def covering(cls, start: date, end: date, resolution: str) -> TimeGrid:
+        """Whole months or quarters from the one holding `start` to the first edge >= `end`."""
+        months = MONTHS_PER_BIN[resolution]
+        first = date(start.year, start.month - (start.month - 1) % months, 1)
+        edges = [first]
+        while edges[-1] < end:
+            edges.append(edges[-1] + relativedelta(months=months))
+        return cls(tuple(edges))
+
+    @property
+    def n_bins(self) -> int:
+        return len(self.edges) - 1
+
+    @property
+    def bin_starts(self) -> np.ndarray:
+        """Start date of each bin, as datetime64 (the `bin` coordinate)."""
+        return np.array(self.edges[:-1], dtype="datetime64[D]")
+
+    def years(self, dates: Sequence[date]) -> np.ndarray:
+        """Years from the grid origin to each date."""
+        origin = np.datetime64(self.edges[0], "D")
+        days = (np.array(dates, dtype="datetime64[D]") - origin).astype(float)
+        return days / DAYS_PER_YEAR
+
+    @property
+    def widths(self) -> np.ndarray:
+        """Length of each bin in years."""
+        return np.diff(self.years(self.edges))
+
+    def exposure(self, dates: Sequence[date]) -> np.ndarray:
+        """(len(dates), n_bins): years of each bin that lie before each date.
+
+        The cumulative hazard at date d is `exposure([d]) @ hazard`.
+        """
+        t = self.years(dates)[:, None]
+        lower = self.years(self.edges[:-1])[None, :]
+        return np.clip(t - lower, 0.0, self.widths[None, :])

@@ -1,0 +1,124 @@
+"""The timeline model: hazards on a grid, statements as interval-censored data.
+
+The mathematics is written out in docs/model.md; the names here follow it.
+
+- Each event's log hazard is a Gaussian random walk over the grid (or one constant),
+  centred on its base rate. Every prior is non-centred (a standard normal scaled by
+  hyperparameters), which keeps NUTS out of funnels.
+- An estimate issued at s about a window [a, w) speaks of
+  q = P(a <= T < w | T > s) = exp(-(L(a) - L(s))) * (1 - exp(-(L(w) - L(a)))),
+  L the cumulative hazard.
+- The source believes pi with logit(pi) = logit(q) + bias + noise, noise ~ Logistic(0, tau);
+  a stated interval [lo, hi] for pi has likelihood F((logit hi - m)/tau) - F((logit lo - m)/tau),
+  m = logit(q) + bias, F the logistic CDF.
+- "Not happened by as_of" adds -L(as_of) per event.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+from scipy.special import logit
+
+from riskline.config.scenario import Scenario
+from riskline.model.grid import TimeGrid
+
+__all__ = ["LOGIT_BOUND", "build_model", "interval_logp", "scenario_grid"]
+
+LOGIT_BOUND = 50.0
+"""Stand-in for logit(0) and logit(1): past every logit a hazard can produce, yet finite,
+so that gradients stay finite at open-ended intervals such as [0, 0.05]."""
+
+
+def scenario_grid(scenario: Scenario) -> TimeGrid:
+    """The grid from the earliest issue date (or as_of) to the horizon."""
+    return TimeGrid.covering(scenario.start(), scenario.horizon, scenario.spec.grid)
+
+
+def interval_logp(logit_low, logit_high, centre, scale):
+    """log P(low <= pi <= high) for logit(pi) ~ Logistic(centre, scale), stable in both tails.
+
+    Uses F(b) - F(a) = F(b) * F(-a) * (1 - exp(a - b)) for the logistic CDF F, so nothing
+    cancels however far the interval sits in a tail.
+    """
+    z_low = (logit_low - centre) / scale
+    z_high = (logit_high - centre) / scale
+    return -pt.softplus(-z_high) - pt.softplus(z_low) + pt.log1mexp(z_low - z_high)
+
+
+def build_model(scenario: Scenario) -> pm.Model:
+    """The PyMC model of `scenario` (see the module docstring and docs/model.md)."""
+    grid = scenario_grid(scenario)
+    events = [e.id for e in scenario.events]
+    coords = {
+        "event": events,
+        "bin": grid.bin_starts,
+        "source": [s.id for s in scenario.sources],
+        "estimate": [e.id for e in scenario.estimates],
+    }
+    with pm.Model(coords=coords) as model:
+        hazard = _hazard_prior(scenario, grid)
+        cumulative_at_as_of = pt.as_tensor(grid.exposure([scenario.as_of])[0]) @ hazard.T
+        pm.Potential("survival", -pt.sum(cumulative_at_as_of))
+        if scenario.estimates:
+            _estimate_likelihood(scenario, grid, hazard, events)
+    return model
+
+
+def _hazard_prior(scenario: Scenario, grid: TimeGrid):
+    """Hazard per event and bin (events per year), log-normal around each base rate."""
+    rates = [scenario.base_rate(e) for e in scenario.events]
+    log_base = np.log([r.per_year for r in rates])[:, None]
+    level_sd = np.array([r.log_sd for r in rates])[:, None]
+    level = pm.Normal("hazard_level_z", 0.0, 1.0, dims="event")
+    log_hazard = log_base + level_sd * level[:, None]
+    settings = scenario.hazard
+    if settings.kind == "random_walk" and grid.n_bins > 1:
+        gaps = (grid.widths[1:] + grid.widths[:-1]) / 2
+        step_sd = settings.smoothness * np.sqrt(gaps)
+        steps = pm.Normal("hazard_step_z", 0.0, 1.0, shape=(len(rates), grid.n_bins - 1))
+        walk = pt.concatenate([pt.zeros((len(rates), 1)), pt.cumsum(steps * step_sd, axis=1)], axis=1)
+        log_hazard = log_hazard + walk
+    else:
+        log_hazard = pt.repeat(log_hazard, grid.n_bins, axis=1)
+    return pm.Deterministic("hazard", pt.exp(log_hazard), dims=("event", "bin"))
+
+
+def _estimate_likelihood(scenario: Scenario, grid: TimeGrid, hazard, events: list[str]) -> None:
+    """Each statement's interval for the source's belief, as interval-censored data."""
+    estimates = scenario.estimates
+    issued = grid.exposure([e.spec.issued for e in estimates])
+    start = grid.exposure([e.window.start for e in estimates])
+    end = grid.exposure([e.window.end for e in estimates])
+    rows = hazard[[events.index(e.spec.event) for e in estimates]]
+    before_window = pt.sum(rows * (start - issued), axis=1)
+    inside_window = pt.sum(rows * (end - start), axis=1)
+    log_q = -before_window + pt.log1mexp(-inside_window)
+    logit_q = log_q - pt.log1mexp(log_q)
+
+    classes = [scenario.source_class(s) for s in scenario.sources]
+    bias_z = pm.Normal("source_bias_z", 0.0, 1.0, dims="source")
+    noise_z = pm.Normal("source_noise_z", 0.0, 1.0, dims="source")
+    bias = pm.Deterministic(
+        "source_bias",
+        np.array([c.bias.mean for c in classes]) + np.array([c.bias.sd for c in classes]) * bias_z,
+        dims="source",
+    )
+    noise = pm.Deterministic(
+        "source_noise",
+        np.array([c.noise.median for c in classes]) * pt.exp(np.array([c.noise.log_sd for c in classes]) * noise_z),
+        dims="source",
+    )
+    source_ids = [s.id for s in scenario.sources]
+    which = [source_ids.index(e.spec.source) for e in estimates]
+    low = np.array([e.probability.low for e in estimates])
+    high = np.array([e.probability.high for e in estimates])
+    logit_low = np.clip(logit(low), -LOGIT_BOUND, LOGIT_BOUND)
+    logit_high = np.clip(logit(high), -LOGIT_BOUND, LOGIT_BOUND)
+    pm.Deterministic("window_probability", pt.exp(log_q), dims="estimate")
+    pm.Potential(
+        "estimates",
+        interval_logp(logit_low, logit_high, logit_q + bias[which], noise[which]),
+        dims="estimate",
+    )

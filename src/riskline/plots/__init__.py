@@ -1,0 +1,5 @@
+"""Figures. Each function draws precomputed numbers and returns the matplotlib Figure."""
+
+from riskline.plots.timeline import plot_timeline
+
+__all__ = ["plot_timeline"]
