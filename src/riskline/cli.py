@@ -48,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate scenario files without sampling")
     check.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
-    check.add_argument("--priors", type=Path, help="priors directory (default: the nearest priors/ above each scenario)")
+    check.add_argument(
+        "--priors", type=Path, help="priors directory (default: the nearest priors/ above each scenario)"
+    )
     check.set_defaults(handler=_check)
     return parser
 
@@ -108,8 +110,9 @@ def _headline_table(forecast) -> str:
     table = forecast.year_ends()
     events = [e.id for e in forecast.scenario.events]
     width = 22
+    scenario = forecast.scenario
     lines = [
-        f"{forecast.scenario.spec.title}: P(event by end of year | none by {forecast.scenario.as_of}), mean [90% interval]",
+        f"{scenario.spec.title}: P(event by end of year | none by {scenario.as_of}), mean [90% interval]",
         "year  " + "".join(f"{e:<{width}}" for e in events),
     ]
     for year in sorted(set(table["year"])):

@@ -71,9 +71,11 @@ class Forecast:
     def risk_at(self, dates: list[date]) -> xr.DataArray:
         """Draws of P(T <= date | T > as_of), dims (chain, draw, event, date)."""
         exposure = self.grid.exposure(dates) - self.grid.exposure([self.scenario.as_of])
-        after_as_of = xr.DataArray(exposure, dims=("date", "bin"), coords={"date": np.array(dates, dtype="datetime64[ns]")})
+        after_as_of = xr.DataArray(
+            exposure, dims=("date", "bin"), coords={"date": np.array(dates, dtype="datetime64[ns]")}
+        )
         cumulative = xr.dot(self.hazard, after_as_of.assign_coords(bin=self.hazard["bin"]), dim="bin")
-        risk = -np.expm1(-cumulative)
+        risk = (-np.expm1(-cumulative)).rename("risk")
         risk.attrs = {"long_name": "P(event by date | no event by as_of)", "as_of": str(self.scenario.as_of)}
         return risk.transpose(*SAMPLE_DIMS, "event", "date")
 
@@ -88,7 +90,11 @@ class Forecast:
 
     def year_ends(self) -> pd.DataFrame:
         """Risk by the end of each calendar year from as_of's to the horizon's."""
-        years = [y for y in range(self.scenario.as_of.year, self.scenario.horizon.year + 1) if date(y + 1, 1, 1) <= self.scenario.horizon]
+        years = [
+            y
+            for y in range(self.scenario.as_of.year, self.scenario.horizon.year + 1)
+            if date(y + 1, 1, 1) <= self.scenario.horizon
+        ]
         table = _summarise(self.risk_at([date(y + 1, 1, 1) for y in years]))
         table.insert(1, "year", [y for _ in self.scenario.events for y in years])
         return table.drop(columns="date")

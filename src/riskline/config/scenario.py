@@ -96,7 +96,9 @@ class Scenario:
     def at(self, as_of: date) -> tuple[Scenario, list[Estimate]]:
         """The scenario as it stood on `as_of`: later statements left out (and returned)."""
         if as_of >= self.horizon:
-            raise ConfigError([ConfigIssue(self.path, None, "as_of", f"as_of {as_of} must be before the horizon {self.horizon}")])
+            raise ConfigError(
+                [ConfigIssue(self.path, None, "as_of", f"as_of {as_of} must be before the horizon {self.horizon}")]
+            )
         kept = tuple(e for e in self.estimates if e.spec.issued <= as_of)
         dropped = [e for e in self.estimates if e.spec.issued > as_of]
         spec = self.spec.model_copy(update={"as_of": as_of, "estimates": [e.spec for e in kept]})
@@ -115,11 +117,19 @@ def load_scenario(path: str | Path, priors_dir: str | Path | None = None) -> Sce
     if priors_dir is None:
         priors_dir = find_priors_dir(path.resolve().parent)
         if priors_dir is None:
-            raise ConfigError([ConfigIssue(path, None, "", "no priors/ folder with a model.yaml found above this file; pass --priors DIR")])
+            raise ConfigError(
+                [
+                    ConfigIssue(
+                        path, None, "", "no priors/ folder with a model.yaml found above this file; pass --priors DIR"
+                    )
+                ]
+            )
     priors = load_priors(Path(priors_dir))
     names = available_lexicons(priors.directory)
     if spec.lexicon not in names:
-        raise ConfigError([doc.issue(["lexicon"], f"no lexicon named '{spec.lexicon}'; {closest(spec.lexicon, names)}")])
+        raise ConfigError(
+            [doc.issue(["lexicon"], f"no lexicon named '{spec.lexicon}'; {closest(spec.lexicon, names)}")]
+        )
     lexicon = load_lexicon(priors.directory, spec.lexicon)
     issues = _check_references(spec, priors, doc)
     estimates = []
@@ -147,11 +157,19 @@ def _check_references(spec: ScenarioFile, priors: Priors, doc: YamlDocument) -> 
             seen.add(item.id)
     for index, event in enumerate(spec.events):
         if event.base_rate not in rates:
-            issues.append(doc.issue(["events", index, "base_rate"], f"unknown base rate '{event.base_rate}' (priors/base-rates.yaml); {closest(event.base_rate, sorted(rates))}"))
+            issues.append(_unknown(doc, ["events", index, "base_rate"], "base rate", event.base_rate, rates))
     for index, source in enumerate(spec.sources):
         if source.reliability not in classes:
-            issues.append(doc.issue(["sources", index, "reliability"], f"unknown reliability class '{source.reliability}' (priors/sources.yaml); {closest(source.reliability, sorted(classes))}"))
+            issues.append(
+                _unknown(doc, ["sources", index, "reliability"], "reliability class", source.reliability, classes)
+            )
     return issues
+
+
+def _unknown(doc: YamlDocument, loc: list, what: str, name: str, known) -> ConfigIssue:
+    """'unknown source 'x'; did you mean 'y'?' (or the valid choices)."""
+    hint = closest(name, sorted(known)) if known else f"define a {what} first"
+    return doc.issue(loc, f"unknown {what} '{name}'; {hint}")
 
 
 def _resolve_estimate(
@@ -163,16 +181,19 @@ def _resolve_estimate(
     events = {e.id: e for e in spec.events}
     sources = {s.id for s in spec.sources}
     if est.event not in events:
-        issues.append(doc.issue([*loc, "event"], f"unknown event '{est.event}'; {closest(est.event, list(events))}"))
-    elif events[est.event].kind != est.kind:
-        issues.append(doc.issue([*loc, "kind"], f"a {est.kind} estimate cannot inform '{est.event}', which is a {events[est.event].kind} event; attach it to a {est.kind} event"))
+        issues.append(_unknown(doc, [*loc, "event"], "event", est.event, events))
+    elif (event_kind := events[est.event].kind) != est.kind:
+        message = f"a {est.kind} estimate cannot inform '{est.event}', which is a {event_kind} event"
+        issues.append(doc.issue([*loc, "kind"], f"{message}; attach it to a {est.kind} event"))
     if est.source not in sources:
-        issues.append(doc.issue([*loc, "source"], f"unknown source '{est.source}'; {closest(est.source, sorted(sources)) if sources else 'add it under sources:'}"))
+        issues.append(_unknown(doc, [*loc, "source"], "source", est.source, sources))
     if est.issued > spec.as_of:
-        issues.append(doc.issue([*loc, "issued"], f"issued {est.issued} is after as_of {spec.as_of}; move as_of forward or leave the estimate out"))
+        message = f"issued {est.issued} is after as_of {spec.as_of}"
+        issues.append(doc.issue([*loc, "issued"], f"{message}; move as_of forward or leave the estimate out"))
     window = _resolve_window(est, doc, loc, issues)
     if window is not None and window.end > spec.horizon:
-        issues.append(doc.issue([*loc, "window"], f"window ends {window.end}, after the horizon {spec.horizon}; move the horizon to {window.end} or later"))
+        message = f"window ends {window.end}, after the horizon {spec.horizon}"
+        issues.append(doc.issue([*loc, "window"], f"{message}; move the horizon to {window.end} or later"))
     try:
         probability = parse_probability(est.probability, lexicon)
     except (ValueError, LexiconError) as exc:
@@ -199,10 +220,20 @@ def _resolve_window(est: EstimateSpec, doc: YamlDocument, loc: list, issues: lis
         end = spec.end
     start = spec.start or est.issued
     if end <= est.issued:
-        issues.append(doc.issue([*loc, "window", "end"], f"window ends {end}, not after the issue date {est.issued}; a statement speaks about the future"))
+        issues.append(
+            doc.issue(
+                [*loc, "window", "end"],
+                f"window ends {end}, not after the issue date {est.issued}; a statement speaks about the future",
+            )
+        )
         return None
     if start < est.issued:
-        issues.append(doc.issue([*loc, "window", "start"], f"window starts {start}, before the issue date {est.issued}; start it on or after the issue date"))
+        issues.append(
+            doc.issue(
+                [*loc, "window", "start"],
+                f"window starts {start}, before the issue date {est.issued}; start it on or after the issue date",
+            )
+        )
         return None
     if start >= end:
         issues.append(doc.issue([*loc, "window", "start"], f"window starts {start}, not before its end {end}"))

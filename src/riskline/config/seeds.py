@@ -24,7 +24,7 @@ from pathlib import Path
 from pydantic import Field
 
 from riskline.config.priors import Strict
-from riskline.config.yamlfile import YamlDocument, validate
+from riskline.config.yamlfile import YamlDocument, parse_yaml, validate
 from riskline.errors import ConfigError, ConfigIssue
 
 __all__ = ["Seed", "SeedMeta", "check_quote", "read_seed"]
@@ -57,8 +57,6 @@ class Seed:
 
 def read_seed(path: Path) -> Seed:
     """Read a seed file; a missing or malformed front matter is a ConfigError."""
-    from ruamel.yaml import YAML
-
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -67,7 +65,7 @@ def read_seed(path: Path) -> Seed:
     if not text.startswith("---\n") or "\n---\n" not in text[3:]:
         raise ConfigError([ConfigIssue(path, 1, "", "expected front matter between two '---' lines at the top")])
     end = text.index("\n---\n", 3)
-    data = YAML(typ="rt").load(text[4 : end + 1])
+    data = parse_yaml(text[: end + 1])  # the opening "---" is a YAML document marker
     meta = validate(SeedMeta, YamlDocument(path, data, text))
     return Seed(path, meta, text, end + len("\n---\n"))
 
@@ -90,5 +88,9 @@ def check_quote(scenario_path: Path, seed: str, offsets: tuple[int, int], quote:
     if text[start:end] == quote:
         return None
     found = text.find(quote)
-    hint = f"the quote is at offsets [{found}, {found + len(quote)}]" if found >= 0 else "the quote does not occur in the file; copy it verbatim"
+    hint = (
+        f"the quote is at offsets [{found}, {found + len(quote)}]"
+        if found >= 0
+        else "the quote does not occur in the file; copy it verbatim"
+    )
     return f"the text at offsets [{start}, {end}] of {seed} is {text[start:end]!r}, not the quote; {hint}"

@@ -14,13 +14,28 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from riskline.errors import ConfigError, ConfigIssue
 
-__all__ = ["YamlDocument", "closest", "read_yaml", "validate"]
+__all__ = ["YamlDocument", "closest", "parse_yaml", "read_yaml", "validate"]
 
 Location = Sequence[str | int]
+
+
+class _DatesAsText(RoundTripConstructor):
+    """Leave dates as text so pydantic parses them: 2026-13-45 then gets a field error."""
+
+
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
+
+
+def parse_yaml(text: str):
+    """Round-trip parse (keeps line numbers) with dates left as text."""
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _DatesAsText
+    return yaml.load(text)
 
 
 class YamlDocument:
@@ -75,7 +90,7 @@ def read_yaml(path: Path) -> YamlDocument:
     except OSError as exc:
         raise ConfigError([ConfigIssue(path, None, "", f"cannot read file ({exc.strerror})")]) from None
     try:
-        data = YAML(typ="rt").load(text)
+        data = parse_yaml(text)
     except MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise ConfigError([ConfigIssue(path, line, "", f"not valid YAML: {exc.problem}")]) from None
@@ -101,6 +116,8 @@ def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, err: dict) -
         message = "required field is missing"
     elif err["type"].startswith("date"):
         message = f"expected a date like 2025-12-03, got {err.get('input')!r}"
+    elif err["type"] == "value_error":
+        message = str(err["ctx"]["error"])
     else:
         message = err["msg"]
         if err["type"] == "literal_error":
@@ -109,10 +126,8 @@ def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, err: dict) -
 
 
 def _is_union_tag(part: str | int) -> bool:
-    """pydantic adds the member type's name to the path of union errors; drop it."""
-    return isinstance(part, str) and (
-        "[" in part or part in {"str", "float", "int", "date", "list", "tuple"}
-    )
+    """Pydantic adds the member type's name to the path of union errors; drop it."""
+    return isinstance(part, str) and ("[" in part or part in {"str", "float", "int", "date", "list", "tuple"})
 
 
 def _fields_at(model: type[BaseModel], loc: Location) -> list[str]:

@@ -32,7 +32,9 @@ class LexiconEntry(Strict):
     phrase: str
     aliases: list[str] = []
     range: tuple[float, float] = Field(description="[low, high] probability, both in [0, 1]")
-    source: str | None = Field(default=None, description="where this entry's numbers come from, if not the lexicon's source")
+    source: str | None = Field(
+        default=None, description="where this entry's numbers come from, if not the lexicon's source"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> LexiconEntry:
@@ -65,8 +67,10 @@ class Lexicon(Strict):
         entry = self._by_phrase.get(normalize_phrase(phrase))
         if entry is None:
             near = difflib.get_close_matches(normalize_phrase(phrase), self.phrases, n=3, cutoff=0.5)
-            hint = ("did you mean " + " or ".join(f"'{n}'" for n in near) + "?") if near else (
-                "known phrases: " + ", ".join(f"'{p}'" for p in sorted(self.phrases))
+            hint = (
+                ("did you mean " + " or ".join(f"'{n}'" for n in near) + "?")
+                if near
+                else ("known phrases: " + ", ".join(f"'{p}'" for p in sorted(self.phrases)))
             )
             raise LexiconError(f"phrase '{phrase}' is not in lexicon '{self.name}'; {hint}")
         return entry

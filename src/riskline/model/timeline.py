@@ -37,7 +37,7 @@ def scenario_grid(scenario: Scenario) -> TimeGrid:
 
 
 def interval_logp(logit_low, logit_high, centre, scale):
-    """log P(low <= pi <= high) for logit(pi) ~ Logistic(centre, scale), stable in both tails.
+    """Log P(low <= pi <= high) for logit(pi) ~ Logistic(centre, scale), stable in both tails.
 
     Uses F(b) - F(a) = F(b) * F(-a) * (1 - exp(a - b)) for the logistic CDF F, so nothing
     cancels however far the interval sits in a tail.

@@ -37,8 +37,15 @@ def plot_timeline(forecast: Forecast, event: str | None = None, ax=None) -> Figu
         return ax.figure
     events = [e.id for e in forecast.scenario.events]
     heights = [3.2 + 0.17 * _estimate_count(forecast, e) for e in events]
-    fig, axes = plt.subplots(len(events), 1, figsize=(8, sum(heights) + 0.8), sharex=True,
-                             layout="constrained", squeeze=False, height_ratios=heights)
+    fig, axes = plt.subplots(
+        len(events),
+        1,
+        figsize=(8, sum(heights) + 0.8),
+        sharex=True,
+        layout="constrained",
+        squeeze=False,
+        height_ratios=heights,
+    )
     for panel, name in zip(axes[:, 0], events, strict=True):
         _draw_event(forecast, name, panel)
     fig.suptitle(forecast.scenario.spec.title, fontsize=13, fontweight="bold")
@@ -52,13 +59,19 @@ def _draw_event(forecast: Forecast, event: str, ax) -> None:
     rows = table[table["event"] == event]
     dates = np.array(rows["date"].to_list(), dtype="datetime64[D]")
     bands = [
-        ax.fill_between(dates, rows["p_q05"], rows["p_q95"], color=BAND_COLOUR, alpha=0.18, lw=0, label="90% credible band"),
-        ax.fill_between(dates, rows["p_q25"], rows["p_q75"], color=BAND_COLOUR, alpha=0.38, lw=0, label="50% credible band"),
+        ax.fill_between(
+            dates, rows["p_q05"], rows["p_q95"], color=BAND_COLOUR, alpha=0.18, lw=0, label="90% credible band"
+        ),
+        ax.fill_between(
+            dates, rows["p_q25"], rows["p_q75"], color=BAND_COLOUR, alpha=0.38, lw=0, label="50% credible band"
+        ),
         ax.plot(dates, rows["p_mean"], color=BAND_COLOUR, lw=2.2, label="posterior mean")[0],
     ]
     as_of = np.datetime64(scenario.as_of)
     ax.axvline(as_of, color="0.2", ls="--", lw=1)
-    ax.text(as_of, 0.03, f" as of {scenario.as_of:%-d %b %Y}", rotation=90, va="bottom", ha="right", fontsize=8, color="0.2")
+    ax.text(
+        as_of, 0.03, f" as of {scenario.as_of:%-d %b %Y}", rotation=90, va="bottom", ha="right", fontsize=8, color="0.2"
+    )
     ax.add_artist(ax.legend(handles=bands, loc="upper left", fontsize=8, frameon=False))
     _draw_estimates(forecast, event, ax)
     label = next(e.label for e in scenario.events if e.id == event)
@@ -84,19 +97,42 @@ def _draw_estimates(forecast: Forecast, event: str, ax) -> None:
         end = np.datetime64(est.window.end)
         colour = colours[est.spec.source]
         low, high = est.probability.low, est.probability.high
-        handle = ax.plot([end, end], [low, high], color=colour, lw=5, solid_capstyle="butt", alpha=0.9,
-                         label=f"{number}  {labels[est.spec.source]}, {est.spec.issued:%b %Y}: "
-                               f"{est.probability.describe()}, {_window_words(est)}")[0]
+        handle = ax.plot(
+            [end, end],
+            [low, high],
+            color=colour,
+            lw=5,
+            solid_capstyle="butt",
+            alpha=0.9,
+            label=f"{number}  {labels[est.spec.source]}, {est.spec.issued:%b %Y}: "
+            f"{est.probability.describe()}, {_window_words(est)}",
+        )[0]
         crowded = sum(abs((end - other).astype(int)) < 120 for other in placed)
-        ax.annotate(str(number), (end, high), xytext=(0, 4 + 11 * crowded), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=7, fontweight="bold", color="white",
-                    bbox={"boxstyle": "circle,pad=0.2", "fc": colour, "ec": "none"})
+        ax.annotate(
+            str(number),
+            (end, high),
+            xytext=(0, 4 + 11 * crowded),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            fontweight="bold",
+            color="white",
+            bbox={"boxstyle": "circle,pad=0.2", "fc": colour, "ec": "none"},
+        )
         placed.append(end)
         handles.append(handle)
     if handles:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.1), fontsize=7.5, frameon=False,
-                  title="Stated estimates (range of the phrase, drawn at the window's end)", title_fontsize=7.5,
-                  alignment="left")
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(0, -0.1),
+            fontsize=7.5,
+            frameon=False,
+            title="Stated estimates (range of the phrase, drawn at the window's end)",
+            title_fontsize=7.5,
+            alignment="left",
+        )
 
 
 def _window_words(est) -> str:
@@ -121,5 +157,7 @@ def _footer(forecast: Forecast) -> str:
     scenario = forecast.scenario
     hazard = scenario.hazard
     model = "random-walk hazard" if hazard.kind == "random_walk" else "constant hazard"
-    return (f"Probabilities are conditional on no event by {scenario.as_of:%-d %b %Y}. "
-            f"Model: {model}; lexicon: {scenario.lexicon.name}; riskline {version('riskline')}.")
+    return (
+        f"Probabilities are conditional on no event by {scenario.as_of:%-d %b %Y}. "
+        f"Model: {model}; lexicon: {scenario.lexicon.name}; riskline {version('riskline')}."
+    )

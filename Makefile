@@ -1,0 +1,40 @@
+# riskline: every target creates or reuses the project environment (.venv) first.
+# Python >= 3.12 comes from pyenv through .python-version; set PYTHON=... to use another.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SCENARIO ?= scenarios/russia-nato-attack.yaml
+
+.PHONY: demo test lab lint lock clean
+
+demo: $(STAMP)  ## the seed scenario to a risk timeline in out/russia-nato-attack/
+	$(BIN)/riskline run $(SCENARIO)
+
+test: $(STAMP)  ## the whole test suite, slow tests included (CI runs this)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)  ## JupyterLab on notebooks/, in the project environment
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+lock: $(STAMP)  ## re-pin requirements.lock after changing pyproject.toml's dependencies
+	$(BIN)/pip-compile --quiet --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --extra notebooks --extra dev \
+		--output-file requirements.lock pyproject.toml
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else \
+		"riskline needs Python >= 3.12 but $(PYTHON) is " + sys.version.split()[0] + \
+		": install it (pyenv install 3.12) or run make PYTHON=python3.12")'
+	@[ -x $(BIN)/python ] && $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' \
+		|| { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

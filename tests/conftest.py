@@ -1,0 +1,32 @@
+"""Shared fixtures. Fitted models are built once per test session (they take seconds)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+from riskline import fit, load_scenario
+from riskline.cli import main
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_SCENARIO = ROOT / "scenarios" / "russia-nato-attack.yaml"
+CONFIGS = Path(__file__).resolve().parent / "configs"
+
+
+@pytest.fixture(scope="session")
+def seed_run(tmp_path_factory) -> tuple[Path, dict]:
+    """`riskline run` on the seed scenario with the default (full) sampling settings."""
+    out = tmp_path_factory.mktemp("run") / "russia-nato-attack"
+    assert main(["run", str(SEED_SCENARIO), "--out", str(out)]) == 0
+    return out, json.loads((out / "summary.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def oracle_forecast():
+    """The constant-hazard oracle scenario, sampled with the default sizes."""
+    return fit(load_scenario(CONFIGS / "good" / "constant-oracle.yaml"), random_seed=7)

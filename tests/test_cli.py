@@ -1,0 +1,60 @@
+"""`riskline run` on the seed scenario, end to end, with the default sampling sizes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import xarray as xr
+
+from riskline.forecast import QUANTILES
+
+EXPECTED_FILES = {"timeline.csv", "summary.json", "forecast.nc", "timeline.png", "timeline.svg", "timeline.pdf"}
+
+
+def test_run_writes_every_output(seed_run):
+    out, _ = seed_run
+    assert {p.name for p in out.iterdir()} == EXPECTED_FILES
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no staging left behind
+
+
+def test_timeline_csv_is_the_conditional_cdf(seed_run):
+    out, summary = seed_run
+    table = pd.read_csv(out / "timeline.csv", parse_dates=["date"])
+    assert list(table.columns) == ["event", "date", "p_mean", *[f"p_q{round(100 * q):02d}" for q in QUANTILES]]
+    assert set(table["event"]) == {"attack", "ready"}
+    for _, rows in table.groupby("event"):
+        assert rows["date"].iloc[0].date().isoformat() == summary["as_of"]
+        assert rows["date"].iloc[-1].date().isoformat() == summary["horizon"]
+        assert (rows["p_mean"].diff().dropna() >= 0).all()
+        assert ((rows["p_q05"] <= rows["p_q50"]) & (rows["p_q50"] <= rows["p_q95"])).all()
+        assert rows[["p_mean", "p_q95"]].max().max() <= 1
+
+
+def test_summary_reports_years_medians_diagnostics_and_provenance(seed_run):
+    _, summary = seed_run
+    attack = summary["events"]["attack"]["by_year_end"]
+    assert [row["year"] for row in attack] == list(range(2026, 2036))
+    assert all(row["q05"] <= row["mean"] <= row["q95"] for row in attack)
+    assert summary["events"]["ready"]["median_date"] != "after horizon"
+    assert summary["versions"]["pymc"].startswith("6.")
+    assert summary["random_seed"] == 20251203
+    assert len(summary["estimates_used"]) == 7
+
+
+@pytest.mark.slow
+def test_seed_scenario_samples_cleanly(seed_run):
+    """The done-when of the foundation: R-hat < 1.01, bulk ESS > 400, no divergences."""
+    diagnostics = seed_run[1]["diagnostics"]
+    assert diagnostics["max_rhat"] < 1.01
+    assert diagnostics["min_ess_bulk"] > 400
+    assert diagnostics["divergences"] == 0
+    assert diagnostics["converged"]
+
+
+def test_netcdf_holds_draws_and_scenario(seed_run):
+    out, _ = seed_run
+    tree = xr.open_datatree(out / "forecast.nc", engine="h5netcdf")
+    assert tree["forecast"]["risk"].dims == ("chain", "draw", "event", "date")
+    assert tree["posterior"]["hazard"].dims == ("chain", "draw", "event", "bin")
+    assert "intelligence services pointed out" in tree.attrs["scenario_yaml"]
+    tree.close()
