@@ -1,9 +1,15 @@
-"""Probability lexicons: files in priors/lexicons/ mapping phrases to probability ranges.
+"""Probability lexicons: files in priors/lexicons/ mapping phrases to probabilities.
 
-An official yardstick (ICD 203, PHIA, ...) defines each phrase as an interval; entries for
-words it does not define (the hedges "could", "may", "might") say where their numbers come
-from. Lookup ignores case and spacing; an unknown phrase is an error naming the nearest
-phrases, never a guess.
+Two kinds of entry:
+
+- `range: [low, high]`: an official yardstick (ICD 203, PHIA, ...) defines the phrase as an
+  interval; entries for words it does not define (the hedges "could", "may", "might") say
+  where their numbers come from.
+- `logit_normal: {mu, sigma}`: a survey lexicon gives the distribution of how people read
+  the phrase, logit(p) ~ Normal(mu, sigma), fitted to their answers.
+
+Lookup ignores case and spacing; an unknown phrase is an error naming the nearest phrases,
+never a guess.
 """
 
 from __future__ import annotations
@@ -13,12 +19,13 @@ from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, model_validator
+from scipy.special import expit, ndtri
 
 from riskline.config.priors import Strict
 from riskline.config.yamlfile import closest, read_yaml, validate
 from riskline.errors import ConfigError, ConfigIssue, LexiconError
 
-__all__ = ["Lexicon", "LexiconEntry", "available_lexicons", "load_lexicon", "normalize_phrase"]
+__all__ = ["Lexicon", "LexiconEntry", "LogitNormal", "available_lexicons", "load_lexicon", "normalize_phrase"]
 
 
 def normalize_phrase(text: str) -> str:

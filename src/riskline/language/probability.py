@@ -10,19 +10,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from riskline.language.lexicon import Lexicon
+from riskline.language.lexicon import Lexicon, LogitNormal
 
 __all__ = ["StatedProbability", "parse_probability"]
 
 
 @dataclass(frozen=True)
 class StatedProbability:
-    """The interval a statement puts the probability in, and how it was written."""
+    """The interval a statement puts the probability in, and how it was written.
+
+    For a survey-lexicon phrase, `logit_normal` is the readers' distribution and
+    [low, high] its 5th-95th percentiles (for display); the model uses the distribution.
+    """
 
     low: float
     high: float
     text: str
     lexicon: str | None = None
+    logit_normal: LogitNormal | None = None
 
     def describe(self) -> str:
         """'could (10-70%, icd-203)' or '30% (25-35%)'."""
@@ -50,7 +55,8 @@ def parse_probability(value: str | float | list[float], lexicon: Lexicon) -> Sta
             raise ValueError(f"probabilities are between 0 and 1: write {value / 100:g} or '{value:g}%'")
         return _rounded(float(value), f"{100 * value:g}%")
     entry = lexicon.lookup(value)
-    return StatedProbability(entry.range[0], entry.range[1], value, lexicon.name)
+    low, high = entry.interval
+    return StatedProbability(low, high, value, lexicon.name, entry.logit_normal)
 
 
 def _rounded(number: float, text: str) -> StatedProbability:
