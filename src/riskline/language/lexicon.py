@@ -33,22 +33,40 @@ def normalize_phrase(text: str) -> str:
     return " ".join(text.lower().strip(" \t\n\"'.,;:!?").split())
 
 
+class LogitNormal(Strict):
+    """logit(p) ~ Normal(mu, sigma): how a population of readers interprets a phrase."""
+
+    mu: float
+    sigma: float = Field(gt=0)
+
+    def quantile(self, prob: float) -> float:
+        """The probability below which a fraction `prob` of readers put the phrase."""
+        return float(expit(self.mu + self.sigma * ndtri(prob)))
+
+
 class LexiconEntry(Strict):
-    """A phrase (and its synonyms) with the probability interval it stands for."""
+    """A phrase (and its synonyms) with the probability interval or distribution it stands for."""
 
     phrase: str
     aliases: list[str] = []
-    range: tuple[float, float] = Field(description="[low, high] probability, both in [0, 1]")
-    source: str | None = Field(
-        default=None, description="where this entry's numbers come from, if not the lexicon's source"
-    )
+    range: tuple[float, float] | None = Field(default=None, description="[low, high] probability, both in [0, 1]")
+    logit_normal: LogitNormal | None = None
+    source: str | None = Field(default=None, description="where this entry's numbers come from, if not the lexicon's")
 
     @model_validator(mode="after")
-    def _ordered(self) -> LexiconEntry:
-        low, high = self.range
-        if not 0 <= low < high <= 1:
-            raise ValueError(f"range must satisfy 0 <= low < high <= 1, got [{low}, {high}]")
+    def _one_meaning(self) -> LexiconEntry:
+        if (self.range is None) == (self.logit_normal is None):
+            raise ValueError("give exactly one of 'range: [low, high]' or 'logit_normal: {mu, sigma}'")
+        if self.range is not None and not 0 <= self.range[0] < self.range[1] <= 1:
+            raise ValueError(f"range must satisfy 0 <= low < high <= 1, got [{self.range[0]}, {self.range[1]}]")
         return self
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The range, or the 5th-95th percentile of readers for a survey entry."""
+        if self.range is not None:
+            return self.range
+        return self.logit_normal.quantile(0.05), self.logit_normal.quantile(0.95)
 
 
 class Lexicon(Strict):
