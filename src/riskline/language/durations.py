@@ -16,13 +16,13 @@ __all__ = ["parse_span", "span_after"]
 _SPAN = re.compile(r"^\s*(\d+)\s*(year|month|week|day)s?\s*$", re.IGNORECASE)
 
 
-def parse_span(text: str) -> relativedelta:
+def parse_span(text: str, allow_zero: bool = False) -> relativedelta:
     """'2 years' -> relativedelta(years=2); ValueError (with the expected form) otherwise."""
     match = _SPAN.match(text)
     if match is None:
         raise ValueError(f"expected a span such as '2 years', '18 months', '6 weeks' or '90 days', got {text!r}")
     count, unit = int(match.group(1)), match.group(2).lower()
-    if count <= 0:
+    if count == 0 and not allow_zero:
         raise ValueError(f"a span must be positive, got {text!r}")
     return relativedelta(**{unit + "s": count})
 

@@ -97,7 +97,10 @@ class Lexicon(Strict):
                 if near
                 else ("known phrases: " + ", ".join(f"'{p}'" for p in sorted(self.phrases)))
             )
-            raise LexiconError(f"phrase '{phrase}' is not in lexicon '{self.name}'; {hint}")
+            raise LexiconError(
+                f"phrase '{phrase}' is not in lexicon '{self.name}'; {hint} "
+                f'(`riskline lexicon --phrase "{phrase}"` shows the lexicons that define it)'
+            )
         return entry
 
 
