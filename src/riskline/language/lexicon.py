@@ -78,6 +78,16 @@ class Lexicon(Strict):
     caveats: str | None = None
     entries: list[LexiconEntry] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _phrases_unique(self) -> Lexicon:
+        seen: set[str] = set()
+        for entry in self.entries:
+            for phrase in [entry.phrase, *entry.aliases]:
+                if normalize_phrase(phrase) in seen:
+                    raise ValueError(f"phrase '{phrase}' appears twice; each phrase may have one meaning")
+                seen.add(normalize_phrase(phrase))
+        return self
+
     @cached_property
     def _by_phrase(self) -> dict[str, LexiconEntry]:
         return {normalize_phrase(p): e for e in self.entries for p in [e.phrase, *e.aliases]}

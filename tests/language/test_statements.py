@@ -1,0 +1,101 @@
+"""Whole sentences read into estimates, as in real reporting."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from riskline import LexiconError
+from riskline.language.statements import load_reader, statement_confidence, statement_kind
+
+from ..conftest import ROOT
+
+READER = load_reader(ROOT / "priors", "icd-203")
+ISSUED = date(2025, 12, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "written"),
+    [
+        ("Russia could attack before 2030", "could", "could"),
+        ("this could happen within two years", "could happen", "could happen"),
+        ("Russia is likely to attack within five years", "likely", "likely"),
+        ("Russia is Very Likely to test NATO by 2027", "very likely", "Very Likely"),
+        ("Russia will probably attack before 2029", "probable", "probably"),
+        ("An attack is unlikely to happen in 2026", "unlikely", "unlikely"),
+        ("an attack is not likely for now", "unlikely", "not likely"),
+        ("Russia probably will not attack before 2027", "improbable", "probably will not"),
+        ("an attack is not very likely before 2028", "unlikely", "not very likely"),
+        ("Russia could possibly attack within two years", "could", "could"),
+        ("An attack cannot be ruled out within 18 months", "cannot be ruled out", "cannot be ruled out"),
+        ("Russia is almost certainly rearming; an attack is not likely before 2028", "unlikely", "not likely"),
+        ("It is likely that Russia could attack before 2030", "likely", "likely"),
+        ("Russia might attack in May 2027", "might", "might"),
+    ],
+)
+def test_probability_phrases_in_sentences(text, phrase, written):
+    parsed = READER.parse(text, ISSUED)
+    assert parsed.probability.text == phrase
+    assert parsed.phrase.text == written
+    low, high = READER.lexicon.lookup(phrase).interval
+    assert (parsed.probability.low, parsed.probability.high) == (low, high)
+
+
+def test_stacked_hedges_are_recorded():
+    parsed = READER.parse("Russia could possibly attack within two years", ISSUED)
+    assert parsed.phrase.stacked == ("possibly",)
+
+
+def test_may_as_a_month_is_not_a_hedge():
+    parsed = READER.parse("In May 2027 an attack is highly improbable", ISSUED)
+    assert parsed.probability.text == "highly improbable"
+    assert (parsed.window.start, parsed.window.end) == (date(2027, 5, 1), date(2027, 6, 1))
+
+
+def test_phrase_missing_from_lexicon_names_nearest_and_where_to_look():
+    with pytest.raises(LexiconError, match=r"phrase 'should' is not in lexicon 'icd-203'; did you mean 'could'\?"):
+        READER.parse("Russian forces should be able to attack NATO by the end of this decade", ISSUED)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Russia could be ready to use military force against NATO within five years", "capability"),
+        ("Russian forces should be able to carry out an attack on NATO", "capability"),
+        ("Russia could be capable of attacking NATO in 2029-2030", "capability"),
+        ("a period of five to eight years in which this could be possible", "capability"),
+        ("Russia is seen ready to execute a large scale troop move", "capability"),
+        ("Russia could attack before 2030", "occurrence"),
+        ("Russia will attack NATO", "occurrence"),
+        ("this could happen within two years", "occurrence"),
+    ],
+)
+def test_capability_is_told_apart_from_occurrence(text, kind):
+    assert statement_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence"),
+    [
+        ("We assess with high confidence that an attack is unlikely", "high"),
+        ("We have moderate confidence in this judgement", "moderate"),
+        ("medium confidence", "moderate"),
+        ("Analysts are highly confident", "high"),
+        ("low confidence: Russia could attack", "low"),
+        ("Russia could attack", None),
+    ],
+)
+def test_confidence_is_kept(text, confidence):
+    assert statement_confidence(text) == confidence
+
+
+def test_parse_json_keys():
+    data = READER.parse(
+        "We judge with low confidence that Russia is likely to attack within 18 months", ISSUED
+    ).as_dict()
+    assert set(data["window"]) >= {"start", "end", "end_earliest", "end_latest", "relative_to", "expression"}
+    assert set(data["probability"]) >= {"phrase", "low", "high", "lexicon"}
+    assert data["window"]["end"] == "2027-06-03"
+    assert data["probability"] | {} == data["probability"]
+    assert (data["kind"], data["confidence"]) == ("occurrence", "low")
