@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 import pytest
@@ -126,7 +127,8 @@ def test_windows_relative_to_a_trigger(text, trigger, after_start, after_end):
     window = parse_window(text, ISSUED, CONVENTIONS)
     assert window.relative_to == trigger
     assert (window.after_start, window.after_end) == (after_start, after_end)
-    assert window.start is None and window.end is None
+    assert window.start is None
+    assert window.end is None
 
 
 def test_window_ending_before_issue_is_an_error():
@@ -135,7 +137,7 @@ def test_window_ending_before_issue_is_an_error():
 
 
 def test_two_statements_in_one_sentence():
-    text = "intelligence services said Russia could attack before 2030, but reports suggest this could happen within two years"
+    text = "services said Russia could attack before 2030, but reports suggest this could happen within two years"
     windows = find_windows(text, ISSUED, CONVENTIONS)
     assert [w.expression for w in windows] == ["before 2030", "within two years"]
     assert text[slice(*windows[1].offsets)] == "within two years"
@@ -144,18 +146,15 @@ def test_two_statements_in_one_sentence():
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=80), st.dates(min_value=D(1990, 1, 1), max_value=D(2040, 1, 1)))
 def test_arbitrary_text_never_crashes_and_never_ends_before_issue(text, issued):
+    documented = ("issue date", "empty window", "runs backwards", "not defined")
     try:
         windows = find_windows(text, issued, CONVENTIONS)
     except TimeExpressionError as exc:
-        assert (
-            "issue date" in str(exc)
-            or "window" in str(exc)
-            or "runs backwards" in str(exc)
-            or "not defined" in str(exc)
-        )
-        return
-    for window in windows:
-        assert window.end is None or window.end > issued
+        windows, message = [], str(exc)
+    else:
+        message = "issue date"
+    assert any(words in message for words in documented)
+    assert all(window.end is None or window.end > issued for window in windows)
 
 
 sentence_parts = st.sampled_from(
@@ -167,10 +166,8 @@ sentence_parts = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(sentence_parts, max_size=10).map(" ".join))
 def test_sentences_of_real_words_never_crash(text):
-    try:
+    with contextlib.suppress(TimeExpressionError):  # the documented error is allowed
         find_windows(text, ISSUED, CONVENTIONS)
-    except TimeExpressionError:
-        pass
 
 
 spans = st.sampled_from(sorted(set(NUMBER_WORDS) - {"a", "an", "a couple of"}) + [str(n) for n in range(1, 40)])

@@ -98,13 +98,17 @@ def span_words(number: str, unit: str) -> relativedelta:
     return relativedelta(days=round(count * UNIT_DAYS[unit]))
 
 
+def _months(span: relativedelta) -> int:
+    return span.years * 12 + span.months
+
+
 def _scaled(span: relativedelta, factor: float) -> relativedelta:
-    months = span.years * 12 + span.months
+    months = _months(span)
     return relativedelta(months=round(months * factor), days=round(span.days * factor))
 
 
 def _words(span: relativedelta) -> str:
-    months = span.years * 12 + span.months
+    months = _months(span)
     if months and months % 12 == 0:
         return f"{months // 12} year{'s' * (months != 12)}"
     if months:
@@ -119,7 +123,7 @@ def _iso(value: date | None) -> str | None:
 def _duration(span: relativedelta | None) -> str | None:
     if span is None:
         return None
-    months = span.years * 12 + span.months
+    months = _months(span)
     return f"P{months}M" if months else f"P{span.days}D"
 
 
@@ -128,8 +132,9 @@ def _midpoint(a: date, b: date) -> date:
 
 
 # Each reading: a regular expression and a function of (match, issued, conventions) that
-# returns a ParsedWindow without expression/offsets (filled in by find_windows).
-Reading = Callable[[re.Match, date, TimeConventions], ParsedWindow]
+# returns a ParsedWindow without expression/offsets (filled in by find_windows), or None
+# when the words match but mean something else ("thirty-six" is not "thirty to six").
+Reading = Callable[[re.Match, date, TimeConventions], ParsedWindow | None]
 _READINGS: list[tuple[re.Pattern, Reading]] = []
 
 
@@ -199,6 +204,8 @@ def _within_after_trigger(m, issued, conv):
     r"within\s+(?:the\s+next\s+)?(?P<n1>" + _NUM + r")" + _DASH + r"(?P<n2>" + _NUM + r")\s+(?P<unit>" + _UNIT + ")"
 )
 def _within_range(m, issued, conv):
+    if not _ascending(m["n1"], m["n2"]):
+        return None
     early, late = issued + span_words(m["n1"], m["unit"]), issued + span_words(m["n2"], m["unit"])
     return _window(
         f"the window closes somewhere between {m['n1']} and {m['n2']} {m['unit']} after issue",
@@ -211,6 +218,8 @@ def _within_range(m, issued, conv):
 
 @_reading(r"(?:in\s+|between\s+)?(?P<n1>" + _NUM + r")" + _DASH + r"(?P<n2>" + _NUM + r")\s+(?P<unit>" + _UNIT + ")")
 def _period_range(m, issued, conv):
+    if not _ascending(m["n1"], m["n2"]):
+        return None
     start, end = issued + span_words(m["n1"], m["unit"]), issued + span_words(m["n2"], m["unit"])
     return _window(
         f"a period from {m['n1']} to {m['n2']} {m['unit']} after issue (the event placed inside it)", start, end
@@ -256,6 +265,11 @@ def _half(m, issued, conv):
 )
 def _within_span(m, issued, conv):
     return _span_window(issued, conv, m["n"], m["unit"], bool(m["orso"]), f"{m['n']} {m['unit']}")
+
+
+def _ascending(first: str, second: str) -> bool:
+    """'five to eight' is a range; 'thirty-six' is one number, not thirty to six."""
+    return _months(span_words(first, "year")) < _months(span_words(second, "year"))
 
 
 def _span_window(issued, conv, number, unit, or_so, words) -> ParsedWindow:
@@ -459,6 +473,8 @@ def _candidates(text: str, issued: date, conventions: TimeConventions) -> Iterat
     for pattern, reading in _READINGS:
         for match in pattern.finditer(text):
             window = reading(match, issued, conventions)
+            if window is None:
+                continue
             yield replace(window, expression=match[0], offsets=match.span())
 
 
