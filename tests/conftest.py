@@ -8,7 +8,6 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from riskline import fit, load_scenario
 from riskline.cli import main
 
 matplotlib.use("Agg")
@@ -24,9 +23,3 @@ def seed_run(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("run") / "russia-nato-attack"
     assert main(["run", str(SEED_SCENARIO), "--out", str(out)]) == 0
     return out, json.loads((out / "summary.json").read_text())
-
-
-@pytest.fixture(scope="session")
-def oracle_forecast():
-    """The constant-hazard oracle scenario, sampled with the default sizes."""
-    return fit(load_scenario(CONFIGS / "good" / "constant-oracle.yaml"), random_seed=7)

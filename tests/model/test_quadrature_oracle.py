@@ -2,73 +2,136 @@
 
 With a constant hazard, fixed source noise and no source bias, the posterior is over one
 number, the rate lambda, and can be integrated on a fine grid. This oracle is written
-independently of riskline's model code: plain dates, the logistic CDF from scipy, the
-naive difference of CDFs (safe here: no interval sits far in a tail).
+independently of riskline's model code: plain dates, the logistic CDF and the normal
+density from scipy, the naive difference of CDFs (safe here: no interval sits far in a
+tail). Its inputs are typed here from the scenario files in tests/configs/good/.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import arviz as az
 import numpy as np
 import pytest
-from scipy.special import expit, logit
+from scipy.special import expit, logit, logsumexp
 from scipy.stats import norm
+
+from riskline import fit, load_scenario
+from riskline.language import load_lexicon
+
+from ..conftest import CONFIGS, ROOT
 
 ORIGIN = date(2025, 1, 1)  # first day of the quarter holding the earliest issue date
 AS_OF = date(2026, 6, 1)
 RATE_MEDIAN, RATE_LOG_SD, NOISE = 0.1, 1.0, 0.6
-# (issued, window start, window end, low, high) as in tests/configs/good/constant-oracle.yaml
-STATEMENTS = [
-    (date(2025, 1, 1), date(2025, 1, 1), date(2027, 1, 1), 0.55, 0.80),
-    (date(2025, 6, 1), date(2027, 1, 1), date(2029, 1, 1), 0.20, 0.40),
-    (date(2026, 1, 1), date(2026, 1, 1), date(2030, 1, 1), 0.25, 0.35),  # "30%" = 25-35%
-]
+LOW_CONFIDENCE = 1.25  # priors/model.yaml
 CHECK_DATES = [date(2027, 6, 1), date(2029, 1, 1), date(2031, 1, 1)]
+CAPPHRASE = load_lexicon(ROOT / "priors", "capphrase")
+
+
+@dataclass
+class Statement:
+    issued: date
+    start: date
+    ends: list[date]  # one end, or the equally spaced ends of a fuzzy window
+    low: float = 0.0
+    high: float = 1.0
+    survey: tuple[float, float] | None = None  # (mu, sigma) of a survey phrase
+    noise: float = NOISE
+
+
+def fuzzy_ends(earliest: date, step_days: int) -> list[date]:
+    return [earliest + timedelta(days=step_days * k) for k in range(5)]
+
+
+ORACLES = {
+    "constant-oracle": [
+        Statement(date(2025, 1, 1), date(2025, 1, 1), [date(2027, 1, 1)], 0.55, 0.80),  # likely (ICD 203)
+        Statement(date(2025, 6, 1), date(2027, 1, 1), [date(2029, 1, 1)], 0.20, 0.40),
+        Statement(date(2026, 1, 1), date(2026, 1, 1), [date(2030, 1, 1)], 0.25, 0.35),  # "30%" = 25-35%
+        # unlikely (20-45%), low confidence, window ending between 2027-03-01 and 2029-03-06
+        Statement(date(2026, 3, 1), date(2026, 3, 1), fuzzy_ends(date(2027, 3, 1), 184), 0.20, 0.45,
+                  noise=NOISE * LOW_CONFIDENCE),
+    ],
+    "constant-oracle-survey": [
+        Statement(date(2025, 1, 1), date(2025, 1, 1), [date(2027, 1, 1)],
+                  survey=(CAPPHRASE.lookup("likely").logit_normal.mu, CAPPHRASE.lookup("likely").logit_normal.sigma)),
+        Statement(date(2026, 1, 1), date(2026, 1, 1), [date(2030, 1, 1)],
+                  survey=(CAPPHRASE.lookup("could happen").logit_normal.mu,
+                          CAPPHRASE.lookup("could happen").logit_normal.sigma)),
+    ],
+}  # fmt: skip
 
 
 def years(a: date, b: date) -> float:
     return (b - a).days / 365.25
 
 
-def oracle_posterior(n: int = 40001):
-    """Grid over log lambda and normalised posterior weights."""
+def statement_loglik(statement: Statement, rate: np.ndarray) -> np.ndarray:
+    per_end = []
+    for end in statement.ends:
+        q = np.exp(-rate * years(statement.issued, statement.start)) * (1 - np.exp(-rate * years(statement.start, end)))
+        with np.errstate(divide="ignore", invalid="ignore"):  # the grid's far ends underflow
+            centre = logit(q)
+            if statement.survey is None:
+                upper = expit((logit(statement.high) - centre) / statement.noise)
+                lower = expit((logit(statement.low) - centre) / statement.noise)
+                per_end.append(np.log(upper - lower))
+            else:
+                mu, sigma = statement.survey
+                per_end.append(norm.logpdf(mu, centre, np.sqrt(sigma**2 + np.pi**2 * statement.noise**2 / 3)))
+    return logsumexp(per_end, axis=0) - np.log(len(statement.ends))
+
+
+def oracle_posterior(statements: list[Statement], n: int = 40001):
+    """Grid over the rate and normalised posterior weights."""
     log_rate = np.linspace(np.log(RATE_MEDIAN) - 9 * RATE_LOG_SD, np.log(RATE_MEDIAN) + 9 * RATE_LOG_SD, n)
     rate = np.exp(log_rate)
     log_post = norm.logpdf(log_rate, np.log(RATE_MEDIAN), RATE_LOG_SD) - rate * years(ORIGIN, AS_OF)
-    for issued, start, end, low, high in STATEMENTS:
-        q = np.exp(-rate * years(issued, start)) * (1 - np.exp(-rate * years(start, end)))
-        with np.errstate(divide="ignore", invalid="ignore"):  # the grid's far ends underflow
-            centre = logit(q)
-            log_post += np.log(expit((logit(high) - centre) / NOISE) - expit((logit(low) - centre) / NOISE))
+    for statement in statements:
+        log_post = log_post + statement_loglik(statement, rate)
     log_post = np.where(np.isfinite(log_post), log_post, -np.inf)
     weights = np.exp(log_post - log_post.max())
     return rate, weights / weights.sum()
 
 
-def oracle_risk(when: date):
+def oracle_risk(statements: list[Statement], when: date):
     """Posterior mean and 5/50/95% quantiles of P(T <= when | T > as_of)."""
-    rate, weights = oracle_posterior()
+    rate, weights = oracle_posterior(statements)
     risk = -np.expm1(-rate * years(AS_OF, when))  # increasing in the rate
-    cdf = np.cumsum(weights)
-    quantiles = np.interp([0.05, 0.5, 0.95], cdf, risk)
+    quantiles = np.interp([0.05, 0.5, 0.95], np.cumsum(weights), risk)
     return float(np.sum(weights * risk)), quantiles
 
 
+@pytest.fixture(scope="module", params=sorted(ORACLES))
+def oracle_case(request):
+    forecast = fit(load_scenario(CONFIGS / "good" / f"{request.param}.yaml"), random_seed=7)
+    return forecast, ORACLES[request.param]
+
+
 @pytest.mark.parametrize("when", CHECK_DATES, ids=str)
-def test_sampler_matches_quadrature(oracle_forecast, when):
-    risk = oracle_forecast.risk_at([when]).sel(event="event").squeeze("date", drop=True)
-    mean, quantiles = oracle_risk(when)
-    mcse_mean = float(az.mcse(risk.to_dataset(name="risk"), method="mean")["risk"])
-    assert abs(float(risk.mean()) - mean) < 4 * mcse_mean
+def test_sampler_matches_quadrature(oracle_case, when):
+    forecast, statements = oracle_case
+    risk = forecast.risk_at([when]).sel(event="event").squeeze("date", drop=True).to_dataset(name="risk")
+    mean, quantiles = oracle_risk(statements, when)
+    assert abs(float(risk["risk"].mean()) - mean) < 4 * float(az.mcse(risk, method="mean")["risk"])
     for prob, expected in zip([0.05, 0.5, 0.95], quantiles, strict=True):
-        mcse_q = float(az.mcse(risk.to_dataset(name="risk"), method="quantile", prob=prob)["risk"])
-        assert abs(float(risk.quantile(prob)) - expected) < 4 * mcse_q + 1e-4, prob
+        mcse = float(az.mcse(risk, method="quantile", prob=prob)["risk"])
+        assert abs(float(risk["risk"].quantile(prob)) - expected) < 4 * mcse + 1e-4, prob
 
 
-def test_oracle_posterior_is_informative():
+@pytest.mark.parametrize("name", sorted(ORACLES))
+def test_oracle_posterior_is_informative(name):
     """Guards the oracle itself: the statements must move the rate away from the prior."""
-    rate, weights = oracle_posterior()
+    rate, weights = oracle_posterior(ORACLES[name])
     posterior_median = float(np.interp(0.5, np.cumsum(weights), rate))
     assert abs(np.log(posterior_median) - np.log(RATE_MEDIAN)) > 0.3
+
+
+def test_fuzzy_ends_match_the_scenario():
+    """The oracle's five ends are the ones the model averages over."""
+    window = load_scenario(CONFIGS / "good" / "constant-oracle.yaml").estimates[3].window
+    assert (window.end_earliest, window.end_latest) == (date(2027, 3, 1), date(2029, 3, 6))
+    assert ORACLES["constant-oracle"][3].ends[-1] == window.end_latest

@@ -57,12 +57,22 @@ class DiagnosticThresholds(Strict):
     min_ess_bulk: float = Field(gt=0)
 
 
+class ConfidenceFactors(Strict):
+    """Multipliers of a statement's noise scale by the confidence it states."""
+
+    high: float = Field(gt=0)
+    moderate: float = Field(gt=0)
+    low: float = Field(gt=0)
+
+
 class ModelFile(Strict):
     """priors/model.yaml."""
 
     hazard: HazardSettings
     sampler: SamplerSettings
     diagnostics: DiagnosticThresholds
+    confidence: ConfidenceFactors
+    fuzzy_window_points: int = Field(ge=2)
 
 
 class Normal(Strict):

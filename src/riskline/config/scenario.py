@@ -17,19 +17,32 @@ from riskline.config.schema import EstimateSpec, EventSpec, ScenarioFile, Source
 from riskline.config.seeds import check_quote
 from riskline.config.yamlfile import YamlDocument, closest, read_yaml, validate
 from riskline.errors import ConfigError, ConfigIssue, LexiconError
+from riskline.language.conventions import TimeConventions, load_time_conventions
 from riskline.language.durations import span_after
 from riskline.language.lexicon import Lexicon, available_lexicons, load_lexicon
 from riskline.language.probability import StatedProbability, parse_probability
+from riskline.language.time_expressions import TimeExpressionError, parse_window
 
 __all__ = ["Estimate", "Scenario", "Window", "load_scenario"]
 
 
 @dataclass(frozen=True)
 class Window:
-    """The stated event falls in [start, end); start is the issue date unless said otherwise."""
+    """The stated event falls in [start, end); start is the issue date unless said otherwise.
+
+    A fuzzy window's end lies somewhere in [end_earliest, end_latest] (equal to `end` when
+    the end is exact); `reasoning` says how words were read, when they were.
+    """
 
     start: date
     end: date
+    end_earliest: date
+    end_latest: date
+    reasoning: str | None = None
+
+    @property
+    def fuzzy(self) -> bool:
+        return self.end_earliest != self.end_latest
 
 
 @dataclass(frozen=True)
@@ -131,10 +144,11 @@ def load_scenario(path: str | Path, priors_dir: str | Path | None = None) -> Sce
             [doc.issue(["lexicon"], f"no lexicon named '{spec.lexicon}'; {closest(spec.lexicon, names)}")]
         )
     lexicon = load_lexicon(priors.directory, spec.lexicon)
+    conventions = load_time_conventions(priors.directory)
     issues = _check_references(spec, priors, doc)
     estimates = []
     for index, est in enumerate(spec.estimates):
-        resolved = _resolve_estimate(index, est, spec, lexicon, doc, issues)
+        resolved = _resolve_estimate(index, est, spec, lexicon, conventions, doc, issues)
         if resolved is not None:
             estimates.append(resolved)
     if issues:
@@ -173,7 +187,13 @@ def _unknown(doc: YamlDocument, loc: list, what: str, name: str, known) -> Confi
 
 
 def _resolve_estimate(
-    index: int, est: EstimateSpec, spec: ScenarioFile, lexicon: Lexicon, doc: YamlDocument, issues: list[ConfigIssue]
+    index: int,
+    est: EstimateSpec,
+    spec: ScenarioFile,
+    lexicon: Lexicon,
+    conventions: TimeConventions,
+    doc: YamlDocument,
+    issues: list[ConfigIssue],
 ) -> Estimate | None:
     """Check one estimate against the rest of the file; None (and issues) when it is bad."""
     loc = ["estimates", index]
@@ -190,10 +210,10 @@ def _resolve_estimate(
     if est.issued > spec.as_of:
         message = f"issued {est.issued} is after as_of {spec.as_of}"
         issues.append(doc.issue([*loc, "issued"], f"{message}; move as_of forward or leave the estimate out"))
-    window = _resolve_window(est, doc, loc, issues)
-    if window is not None and window.end > spec.horizon:
-        message = f"window ends {window.end}, after the horizon {spec.horizon}"
-        issues.append(doc.issue([*loc, "window"], f"{message}; move the horizon to {window.end} or later"))
+    window = _resolve_window(est, conventions, doc, loc, issues)
+    if window is not None and window.end_latest > spec.horizon:
+        message = f"window ends {window.end_latest}, after the horizon {spec.horizon}"
+        issues.append(doc.issue([*loc, "window"], f"{message}; move the horizon to {window.end_latest} or later"))
     try:
         probability = parse_probability(est.probability, lexicon)
     except (ValueError, LexiconError) as exc:
@@ -208,34 +228,67 @@ def _resolve_estimate(
     return Estimate(est, window, probability)
 
 
-def _resolve_window(est: EstimateSpec, doc: YamlDocument, loc: list, issues: list[ConfigIssue]) -> Window | None:
-    spec = est.window
+def _resolve_window(
+    est: EstimateSpec, conventions: TimeConventions, doc: YamlDocument, loc: list, issues: list[ConfigIssue]
+) -> Window | None:
+    """Dates for an estimate's window, from its words or its fields; None (and issues) if bad."""
+    spec, where = est.window, [*loc, "window"]
+    if spec.expression is not None:
+        return _window_from_words(est, conventions, doc, [*where, "expression"], issues)
     if spec.within is not None:
         try:
             end = span_after(est.issued, spec.within)
         except ValueError as exc:
-            issues.append(doc.issue([*loc, "window", "within"], str(exc)))
+            issues.append(doc.issue([*where, "within"], str(exc)))
             return None
     else:
         end = spec.end
-    start = spec.start or est.issued
-    if end <= est.issued:
-        issues.append(
-            doc.issue(
-                [*loc, "window", "end"],
-                f"window ends {end}, not after the issue date {est.issued}; a statement speaks about the future",
-            )
+    window = Window(spec.start or est.issued, end, spec.end_earliest or end, spec.end_latest or end)
+    problem = _window_problem(window, est.issued)
+    if problem:
+        issues.append(doc.issue([*where, problem[0]], problem[1]))
+        return None
+    return window
+
+
+def _window_from_words(
+    est: EstimateSpec, conventions: TimeConventions, doc: YamlDocument, loc: list, issues: list[ConfigIssue]
+) -> Window | None:
+    try:
+        parsed = parse_window(est.window.expression, est.issued, conventions)
+    except TimeExpressionError as exc:
+        issues.append(doc.issue(loc, str(exc)))
+        return None
+    if parsed is None:
+        hint = "write e.g. 'within two years' or 'before 2030', or give 'end' as a date"
+        issues.append(doc.issue(loc, f"no time expression found in {est.window.expression!r}; {hint}"))
+        return None
+    if parsed.relative_to is not None:
+        issues.append(doc.issue(loc, f"the window counts from another event ('{parsed.relative_to}'); "
+                                "windows relative to a trigger event are not modelled yet"))  # fmt: skip
+        return None
+    if parsed.end is None:
+        issues.append(doc.issue(loc, f"{parsed.reasoning}: give 'end' (a date) instead of 'expression'"))
+        return None
+    end_earliest = parsed.end_earliest or parsed.end
+    return Window(parsed.start, parsed.end, end_earliest, parsed.end_latest or parsed.end, parsed.reasoning)
+
+
+def _window_problem(window: Window, issued: date) -> tuple[str, str] | None:
+    """(field, message) when a window's dates are out of order."""
+    if window.end <= issued:
+        return (
+            "end",
+            f"window ends {window.end}, not after the issue date {issued}; a statement speaks about the future",
         )
-        return None
-    if start < est.issued:
-        issues.append(
-            doc.issue(
-                [*loc, "window", "start"],
-                f"window starts {start}, before the issue date {est.issued}; start it on or after the issue date",
-            )
+    if window.start < issued:
+        return (
+            "start",
+            f"window starts {window.start}, before the issue date {issued}; start it on or after the issue date",
         )
-        return None
-    if start >= end:
-        issues.append(doc.issue([*loc, "window", "start"], f"window starts {start}, not before its end {end}"))
-        return None
-    return Window(start, end)
+    if window.start >= window.end:
+        return "start", f"window starts {window.start}, not before its end {window.end}"
+    if not window.start < window.end_earliest <= window.end <= window.end_latest:
+        return "end_earliest", (f"a fuzzy end needs start < end_earliest <= end <= end_latest, got {window.start}, "
+                                f"{window.end_earliest}, {window.end}, {window.end_latest}")  # fmt: skip
+    return None

@@ -47,20 +47,34 @@ class SourceSpec(Strict):
 
 
 class WindowSpec(Strict):
-    """When the stated event would happen: before `end`, or `within` a span of the issue date.
+    """When the stated event would happen, in words or in dates.
 
-    `end` is exclusive ("before 2030" is `end: 2030-01-01`). `start` defaults to the issue
-    date; a later start ("in 2029-2030") asks about the event inside [start, end).
+    - `expression: "within two years"`: read relative to the issue date by
+      riskline.language (conventions in priors/time-conventions.yaml);
+    - `end` (exclusive: "before 2030" is `end: 2030-01-01`) or `within: 2 years`, with an
+      optional later `start` ("in 2029-2030"), and optionally `end_earliest`/`end_latest`
+      for a fuzzy end ("in a few years"), over which the model averages.
     """
 
+    expression: str | None = None
     start: date | None = None
     end: date | None = None
     within: str | None = Field(default=None, description="a span such as '2 years' or '18 months'")
+    end_earliest: date | None = None
+    end_latest: date | None = None
 
     @model_validator(mode="after")
     def _one_end(self) -> WindowSpec:
+        if self.expression is not None:
+            if any(v is not None for v in (self.start, self.end, self.within, self.end_earliest, self.end_latest)):
+                raise ValueError("give either 'expression' alone, or dates ('end' or 'within', optional 'start')")
+            return self
         if (self.end is None) == (self.within is None):
-            raise ValueError("give exactly one of 'end' (a date) or 'within' (a span such as '2 years')")
+            raise ValueError(
+                "give exactly one of 'end' (a date), 'within' (a span such as '2 years') or 'expression' (words)"
+            )
+        if (self.end_earliest is None) != (self.end_latest is None):
+            raise ValueError("a fuzzy end needs both 'end_earliest' and 'end_latest'")
         return self
 
 
@@ -96,6 +110,7 @@ class EstimateSpec(Strict):
     probability: str | float | list[float] = Field(
         description="a lexicon phrase ('likely'), a number (0.3 or '30%'), or an interval [0.2, 0.4]"
     )
+    confidence: Literal["high", "moderate", "low"] | None = None
     note: str | None = None
 
 

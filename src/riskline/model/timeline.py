@@ -8,13 +8,18 @@ The mathematics is written out in docs/model.md; the names here follow it.
 - An estimate issued at s about a window [a, w) speaks of
   q = P(a <= T < w | T > s) = exp(-(L(a) - L(s))) * (1 - exp(-(L(w) - L(a)))),
   L the cumulative hazard.
-- The source believes pi with logit(pi) = logit(q) + bias + noise, noise ~ Logistic(0, tau);
+- The source believes pi with logit(pi) = logit(q) + bias + noise, noise ~ Logistic(0, tau),
+  tau scaled by the statement's stated confidence;
   a stated interval [lo, hi] for pi has likelihood F((logit hi - m)/tau) - F((logit lo - m)/tau),
-  m = logit(q) + bias, F the logistic CDF.
+  m = logit(q) + bias, F the logistic CDF; a survey phrase, logit(pi) ~ Normal(mu, sigma)
+  over readers, has a Gaussian likelihood with the variances added.
+- A fuzzy window's likelihood is the average over equally spaced ends of its range.
 - "Not happened by as_of" adds -L(as_of) per event.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import numpy as np
 import pymc as pm
@@ -22,6 +27,7 @@ import pytensor.tensor as pt
 from scipy.special import logit
 
 from riskline.config.scenario import Scenario
+from riskline.language.probability import StatedProbability
 from riskline.model.grid import TimeGrid
 
 __all__ = ["LOGIT_BOUND", "build_model", "interval_logp", "scenario_grid"]
@@ -86,39 +92,66 @@ def _hazard_prior(scenario: Scenario, grid: TimeGrid):
 
 
 def _estimate_likelihood(scenario: Scenario, grid: TimeGrid, hazard, events: list[str]) -> None:
-    """Each statement's interval for the source's belief, as interval-censored data."""
+    """Each statement as data about the source's belief, averaged over a fuzzy window's ends."""
     estimates = scenario.estimates
-    issued = grid.exposure([e.spec.issued for e in estimates])
-    start = grid.exposure([e.window.start for e in estimates])
-    end = grid.exposure([e.window.end for e in estimates])
     rows = hazard[[events.index(e.spec.event) for e in estimates]]
-    before_window = pt.sum(rows * (start - issued), axis=1)
-    inside_window = pt.sum(rows * (end - start), axis=1)
-    log_q = -before_window + pt.log1mexp(-inside_window)
-    logit_q = log_q - pt.log1mexp(log_q)
+    start = grid.exposure([e.window.start for e in estimates])
+    before_window = pt.sum(rows * (start - grid.exposure([e.spec.issued for e in estimates])), axis=1)
 
+    def log_q(ends: list[list[date]]):
+        """Log q, shape (estimate, end), for each estimate's window closing at each of its ends."""
+        exposure = grid.exposure([d for row in ends for d in row]).reshape(len(ends), len(ends[0]), -1)
+        inside = pt.sum(rows[:, None, :] * (exposure - start[:, None, :]), axis=2)
+        return -before_window[:, None] + pt.log1mexp(-inside)
+
+    points = scenario.priors.model.fuzzy_window_points
+    log_q_fuzzy = log_q([_spread(e.window.end_earliest, e.window.end_latest, points) for e in estimates])
+    logit_q = log_q_fuzzy - pt.log1mexp(log_q_fuzzy)
+    at_end = pt.exp(log_q([[e.window.end] for e in estimates])[:, 0])
+    pm.Deterministic("window_probability", at_end, dims="estimate")
+
+    bias, noise = _source_terms(scenario)
+    which = [[s.id for s in scenario.sources].index(e.spec.source) for e in estimates]
+    factors = scenario.priors.model.confidence
+    confidence = np.array([getattr(factors, e.spec.confidence) if e.spec.confidence else 1.0 for e in estimates])
+    centre = logit_q + bias[which][:, None]
+    scale = (noise[which] * confidence)[:, None]
+    logp = _statement_logp([e.probability for e in estimates], centre, scale)
+    pm.Potential("estimates", pt.logsumexp(logp, axis=1) - np.log(points), dims="estimate")
+
+
+def _spread(earliest: date, latest: date, points: int) -> list[date]:
+    """`points` equally spaced dates from earliest to latest (all equal for an exact end)."""
+    return [earliest + (latest - earliest) * k / (points - 1) for k in range(points)]
+
+
+def _source_terms(scenario: Scenario):
+    """Bias and noise scale per source, non-centred around the priors of its class."""
     classes = [scenario.source_class(s) for s in scenario.sources]
     bias_z = pm.Normal("source_bias_z", 0.0, 1.0, dims="source")
     noise_z = pm.Normal("source_noise_z", 0.0, 1.0, dims="source")
-    bias = pm.Deterministic(
-        "source_bias",
-        np.array([c.bias.mean for c in classes]) + np.array([c.bias.sd for c in classes]) * bias_z,
-        dims="source",
+    bias_mean, bias_sd = np.array([c.bias.mean for c in classes]), np.array([c.bias.sd for c in classes])
+    noise_median, noise_log_sd = (
+        np.array([c.noise.median for c in classes]),
+        np.array([c.noise.log_sd for c in classes]),
     )
-    noise = pm.Deterministic(
-        "source_noise",
-        np.array([c.noise.median for c in classes]) * pt.exp(np.array([c.noise.log_sd for c in classes]) * noise_z),
-        dims="source",
-    )
-    source_ids = [s.id for s in scenario.sources]
-    which = [source_ids.index(e.spec.source) for e in estimates]
-    low = np.array([e.probability.low for e in estimates])
-    high = np.array([e.probability.high for e in estimates])
-    logit_low = np.clip(logit(low), -LOGIT_BOUND, LOGIT_BOUND)
-    logit_high = np.clip(logit(high), -LOGIT_BOUND, LOGIT_BOUND)
-    pm.Deterministic("window_probability", pt.exp(log_q), dims="estimate")
-    pm.Potential(
-        "estimates",
-        interval_logp(logit_low, logit_high, logit_q + bias[which], noise[which]),
-        dims="estimate",
-    )
+    bias = pm.Deterministic("source_bias", bias_mean + bias_sd * bias_z, dims="source")
+    noise = pm.Deterministic("source_noise", noise_median * pt.exp(noise_log_sd * noise_z), dims="source")
+    return bias, noise
+
+
+def _statement_logp(stated: list[StatedProbability], centre, scale):
+    """Interval-censored for interval phrases and numbers; Gaussian for survey phrases.
+
+    A survey phrase says logit(pi) ~ Normal(mu, sigma) over readers; with the source's
+    logistic noise approximated by a normal of equal variance (pi^2 tau^2 / 3), the phrase's
+    mu is Normal(centre, sqrt(sigma^2 + pi^2 tau^2 / 3)).
+    """
+    survey = np.array([s.logit_normal is not None for s in stated])[:, None]
+    mu = np.array([s.logit_normal.mu if s.logit_normal else 0.0 for s in stated])[:, None]
+    sigma = np.array([s.logit_normal.sigma if s.logit_normal else 1.0 for s in stated])[:, None]
+    logit_low = np.clip(logit([s.low for s in stated]), -LOGIT_BOUND, LOGIT_BOUND)[:, None]
+    logit_high = np.clip(logit([s.high for s in stated]), -LOGIT_BOUND, LOGIT_BOUND)[:, None]
+    spread = pt.sqrt(sigma**2 + (np.pi**2 / 3) * scale**2)
+    gaussian = -0.5 * ((mu - centre) / spread) ** 2 - pt.log(spread) - 0.5 * np.log(2 * np.pi)
+    return pt.where(survey, gaussian, interval_logp(logit_low, logit_high, centre, scale))
