@@ -52,7 +52,43 @@ def _parser() -> argparse.ArgumentParser:
         "--priors", type=Path, help="priors directory (default: the nearest priors/ above each scenario)"
     )
     check.set_defaults(handler=_check)
+
+    parse = commands.add_parser("parse", help="read one statement: window, probability, kind, confidence")
+    parse.add_argument("text", help='the statement, e.g. "Russia could attack NATO before 2030"')
+    parse.add_argument("--issued", type=_iso_date, required=True, help="the date the statement was made")
+    parse.add_argument("--lexicon", default="icd-203", help="lexicon in priors/lexicons/ (default icd-203)")
+    parse.add_argument("--horizons", help="horizon vocabulary in priors/time-horizons/ (default: time-conventions)")
+    parse.add_argument("--json", action="store_true", help="print JSON")
+    parse.add_argument("--priors", type=Path, help="priors directory (default: the nearest priors/ above here)")
+    parse.set_defaults(handler=_parse)
+
+    extract = commands.add_parser("extract", help="propose candidate estimates from a seed document")
+    extract.add_argument("seed", type=Path, help="seed file (Markdown with front matter, see seeds/README.md)")
+    extract.add_argument("--lexicon", default="icd-203", help="lexicon in priors/lexicons/ (default icd-203)")
+    extract.add_argument("--min-score", type=float, default=0.0, help="leave out candidates scoring below this")
+    extract.add_argument("--json", action="store_true", help="print JSON instead of scenario YAML")
+    extract.add_argument("--priors", type=Path, help="priors directory (default: the nearest priors/ above the seed)")
+    extract.set_defaults(handler=_extract)
+
+    lexicon = commands.add_parser("lexicon", help="show lexicons, a phrase across lexicons, or compare them")
+    lexicon.add_argument("name", nargs="?", help="lexicon to show (default: list them all)")
+    lexicon.add_argument("--phrase", help="show this phrase in every lexicon that defines it")
+    lexicon.add_argument("--compare", nargs="+", default=[], metavar="NAME", help="other lexicons to compare with")
+    lexicon.add_argument("--plot", type=Path, help="write the comparison chart (.png, .svg or .pdf)")
+    lexicon.add_argument("--priors", type=Path, help="priors directory (default: the nearest priors/ above here)")
+    lexicon.set_defaults(handler=_lexicon)
     return parser
+
+
+def _priors_dir(explicit: Path | None, near: Path) -> Path:
+    """--priors, or the nearest priors/ above `near`; ConfigError if there is none."""
+    from riskline.config.priors import find_priors_dir
+    from riskline.errors import ConfigError, ConfigIssue
+
+    found = explicit or find_priors_dir(near.resolve())
+    if found is None:
+        raise ConfigError([ConfigIssue(None, None, "--priors", f"no priors/ folder above {near}; pass --priors DIR")])
+    return found
 
 
 def _iso_date(text: str) -> date:
@@ -103,6 +139,95 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
         else:
             print(f"ok: {path} ({len(scenario.events)} events, {len(scenario.estimates)} estimates)")
     return 2 if failed else 0
+
+
+def _parse(args: argparse.Namespace, argv: list[str]) -> int:
+    import json
+
+    from riskline.language.statements import load_reader
+
+    reader = load_reader(_priors_dir(args.priors, Path.cwd()), args.lexicon, args.horizons)
+    parsed = reader.parse(args.text, args.issued)
+    if args.json:
+        print(json.dumps(parsed.as_dict(), indent=2, ensure_ascii=False))
+        return 0
+    window, probability = parsed.window, parsed.probability
+    print(f"window:      {_window_words(window) if window else 'no time expression found'}")
+    if window:
+        print(f"             ({window.reasoning})")
+    print(f"probability: {probability.describe() if probability else 'no probability phrase found'}")
+    if parsed.phrase and (parsed.phrase.negated or parsed.phrase.stacked):
+        stacked = f", stacked with {' '.join(parsed.phrase.stacked)}" if parsed.phrase.stacked else ""
+        print(f"             (as written: '{parsed.phrase.text}'{stacked})")
+    print(f"kind:        {parsed.kind}")
+    print(f"confidence:  {parsed.confidence or 'not stated'}")
+    return 0
+
+
+def _window_words(window) -> str:
+    if window.relative_to:
+        return f"{window.after_start} to {window.after_end} after '{window.relative_to}'".replace("relativedelta", "")
+    end = "open" if window.end is None else window.end.isoformat()
+    fuzzy = f" (end between {window.end_earliest} and {window.end_latest})" if window.fuzzy else ""
+    return f"{window.start} to {end}{fuzzy}  ['{window.expression}']"
+
+
+def _extract(args: argparse.Namespace, argv: list[str]) -> int:
+    import json
+
+    from riskline.config.seeds import read_seed
+    from riskline.language.extract import extract_candidates, render_yaml
+    from riskline.language.statements import load_reader
+
+    seed = read_seed(args.seed)
+    reader = load_reader(_priors_dir(args.priors, args.seed.parent), args.lexicon)
+    candidates = [c for c in extract_candidates(seed, reader) if c.score >= args.min_score]
+    if args.json:
+        print(json.dumps([c.as_dict(str(args.seed)) for c in candidates], indent=2, ensure_ascii=False))
+    else:
+        print(render_yaml(candidates, str(args.seed)), end="")
+    return 0
+
+
+def _lexicon(args: argparse.Namespace, argv: list[str]) -> int:
+    from riskline.language.lexicon import available_lexicons, load_lexicon, normalize_phrase
+
+    priors = _priors_dir(args.priors, Path.cwd())
+    names = available_lexicons(priors)
+    if args.phrase:
+        for name in names:
+            lexicon = load_lexicon(priors, name)
+            if normalize_phrase(args.phrase) in lexicon.phrases:
+                print(f"{name:14} {_entry_words(lexicon.lookup(args.phrase))}")
+        return 0
+    if args.name is None and not args.compare:
+        for name in names:
+            lexicon = load_lexicon(priors, name)
+            print(f"{name:14} {len(lexicon.entries):3} phrases  {lexicon.title}")
+        return 0
+    chosen = [load_lexicon(priors, name) for name in [args.name, *args.compare] if name]
+    for lexicon in chosen:
+        print(f"{lexicon.name}: {lexicon.title}\n  source: {' '.join(lexicon.source.split())}")
+        for entry in sorted(lexicon.entries, key=lambda e: -sum(e.interval)):
+            names_ = ", ".join([entry.phrase, *entry.aliases])
+            print(f"  {names_:48} {_entry_words(entry)}")
+        print()
+    if args.plot:
+        from riskline.plots import plot_lexicons
+
+        figure = plot_lexicons(chosen)
+        args.plot.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(args.plot, dpi=200)
+        print(f"wrote {args.plot}")
+    return 0
+
+
+def _entry_words(entry) -> str:
+    low, high = entry.interval
+    if entry.logit_normal is None:
+        return f"{100 * low:.0f}–{100 * high:.0f}%" + (f"  [{entry.source}]" if entry.source else "")
+    median = entry.logit_normal.quantile(0.5)
+    return f"readers: median {100 * median:.0f}%, 90% of readers {100 * low:.0f}–{100 * high:.0f}%"
 
 
 def _headline_table(forecast) -> str:
