@@ -1,8 +1,8 @@
 """Lexicons side by side: what each phrase stands for, on one probability axis.
 
 One panel per lexicon, stacked, sharing the 0-100% axis, phrases ordered by where they
-sit. An official range is a solid bar; a row a lexicon adds from elsewhere (the hedges)
-is hatched; a survey phrase is drawn as a box: 5th-95th percentile of readers (thin),
+sit. An official range is a solid bar; a row with its own source line (the hedges added
+from a survey, or a point widened to a range) is hatched; a survey phrase is drawn as a box: 5th-95th percentile of readers (thin),
 25th-75th (thick) and the median (white tick).
 """
 
@@ -36,7 +36,7 @@ def plot_lexicons(lexicons: list[Lexicon]) -> Figure:
     axes[-1, 0].set_xlim(0, 1)
     handles = [
         Patch(color=OFFICIAL, label="official range"),
-        Patch(facecolor="white", edgecolor=ADDED, hatch="////", label="row added from another source (see file)"),
+        Patch(facecolor="white", edgecolor=ADDED, hatch="////", label="row with its own source or adjustment (see file)"),
         Patch(color=SURVEY, label="survey readers: 5–95% (thin), 25–75% (thick), median"),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=7.5, frameon=False)
@@ -50,7 +50,7 @@ def _draw_lexicon(ax, lexicon: Lexicon) -> None:
         _draw_entry(ax, row, entry)
     ax.set_yticks(range(len(entries)), [_label(e) for e in entries], fontsize=8)
     ax.set_ylim(-0.7, len(entries) - 0.3)
-    ax.set_title(textwrap.fill(f"{lexicon.name}: {lexicon.title}", 85), loc="left", fontsize=9.5)
+    ax.set_title(textwrap.fill(f"{lexicon.name}: {lexicon.title}", 62), loc="left", fontsize=9.5)
     ax.grid(True, axis="x", color="0.88", lw=0.6)
     ax.set_axisbelow(True)
 
