@@ -165,8 +165,11 @@ def _parse(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def _window_words(window) -> str:
+    from riskline.language.time_expressions import describe_span
+
     if window.relative_to:
-        return f"{window.after_start} to {window.after_end} after '{window.relative_to}'".replace("relativedelta", "")
+        span = f"{describe_span(window.after_start)} to {describe_span(window.after_end)}"
+        return f"{span} after '{window.relative_to}'  ['{window.expression}']"
     end = "open" if window.end is None else window.end.isoformat()
     fuzzy = f" (end between {window.end_earliest} and {window.end_latest})" if window.fuzzy else ""
     return f"{window.start} to {end}{fuzzy}  ['{window.expression}']"

@@ -98,3 +98,20 @@ def test_parse_json_keys():
     assert set(data["probability"]) >= {"phrase", "low", "high", "lexicon"}
     assert data["window"]["end"] == "2027-06-03"
     assert (data["kind"], data["confidence"]) == ("occurrence", "low")
+
+
+def test_conditional_clause_starts_the_clock():
+    """DDIS, 2025-02-11: the six months count from the end of the war, not from the statement."""
+    text = "if the war in Ukraine ends or freezes, Russia could wage a local war against a neighbour within 6 months"
+    parsed = READER.parse(text, date(2025, 2, 11))
+    assert parsed.window.relative_to == "the war in Ukraine ends or freezes"
+    assert parsed.window.end is None
+    assert parsed.probability.text == "could"
+
+
+def test_modal_be_possible_reads_as_the_modal():
+    """Pistorius, 2024-01-19: 'could be possible' is a hedge on capability, read as 'could'."""
+    parsed = READER.parse("a period of five to eight years in which this could be possible", date(2024, 1, 19))
+    assert parsed.probability.text == "could"
+    assert parsed.kind == "capability"
+    assert (parsed.window.start, parsed.window.end) == (date(2029, 1, 19), date(2032, 1, 19))

@@ -114,10 +114,17 @@ def find_probability_phrase(
     matches = [_resolve(m, forms, lexicon) for m in pattern.finditer(text)]
     if not matches:
         return None
-    candidates = [m for m in matches if not m.is_modal] or matches
+    candidates = [m for m in matches if not m.is_modal and not _modal_be_possible(text, m)] or matches
     if near is None:
         return candidates[0]
     return min(candidates, key=lambda m: min(abs(m.offsets[0] - near), abs(m.offsets[1] - near)))
+
+
+def _modal_be_possible(text: str, match: PhraseMatch) -> bool:
+    """'could be possible' says 'could': the modal carries the estimate, 'possible' the capability."""
+    return match.phrase.startswith("possib") and bool(
+        re.search(r"\b(?:could|may|might)\s+be\s+$", text[: match.offsets[0]])
+    )
 
 
 def _resolve(match: re.Match, forms: dict[str, str], lexicon: Lexicon) -> PhraseMatch:

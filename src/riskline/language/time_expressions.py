@@ -24,7 +24,15 @@ from dateutil.relativedelta import relativedelta
 from riskline.errors import RisklineError
 from riskline.language.conventions import TimeConventions
 
-__all__ = ["NUMBER_WORDS", "ParsedWindow", "TimeExpressionError", "find_windows", "parse_window", "span_words"]
+__all__ = [
+    "NUMBER_WORDS",
+    "ParsedWindow",
+    "TimeExpressionError",
+    "describe_span",
+    "find_windows",
+    "parse_window",
+    "span_words",
+]
 
 
 class TimeExpressionError(RisklineError, ValueError):
@@ -45,6 +53,7 @@ class ParsedWindow:
     relative_to: str | None = None
     after_start: relativedelta | None = None
     after_end: relativedelta | None = None
+    span: relativedelta | None = None  # for "within N units": N units, which a condition may re-anchor
 
     @property
     def fuzzy(self) -> bool:
@@ -107,7 +116,8 @@ def _scaled(span: relativedelta, factor: float) -> relativedelta:
     return relativedelta(months=round(months * factor), days=round(span.days * factor))
 
 
-def _words(span: relativedelta) -> str:
+def describe_span(span: relativedelta) -> str:
+    """'2 years', '18 months', '90 days'."""
     months = _months(span)
     if months and months % 12 == 0:
         return f"{months // 12} year{'s' * (months != 12)}"
@@ -172,7 +182,7 @@ def _about_after_trigger(m, issued, conv):
     return ParsedWindow(
         "",
         (0, 0),
-        f"about {_words(span)} after '{m['trigger']}': between {low:g} and {high:g} times that, "
+        f"about {describe_span(span)} after '{m['trigger']}': between {low:g} and {high:g} times that, "
         "counted from the trigger (priors/time-conventions.yaml, approximately)",
         relative_to=m["trigger"],
         after_start=_scaled(span, low),
@@ -193,7 +203,7 @@ def _within_after_trigger(m, issued, conv):
     return ParsedWindow(
         "",
         (0, 0),
-        f"within {_words(span)} counted from '{m['trigger']}', not from the issue date",
+        f"within {describe_span(span)} counted from '{m['trigger']}', not from the issue date",
         relative_to=m["trigger"],
         after_start=relativedelta(),
         after_end=span,
@@ -241,7 +251,7 @@ def _about_span(m, issued, conv):
     low, high = conv.approximately[m["approx"].lower()]
     early, late = issued + _scaled(span, low), issued + _scaled(span, high)
     return _window(
-        f"about {_words(span)}: the window closes between {low:g} and {high:g} times that after issue",
+        f"about {describe_span(span)}: the window closes between {low:g} and {high:g} times that after issue",
         issued,
         issued + span,
         end_earliest=early,
@@ -275,11 +285,16 @@ def _ascending(first: str, second: str) -> bool:
 def _span_window(issued, conv, number, unit, or_so, words) -> ParsedWindow:
     span = span_words(number, unit)
     if not or_so:
-        return _window(f"within {_words(span)} of the issue date, counted in calendar units", issued, issued + span)
+        return _window(
+            f"within {describe_span(span)} of the issue date, counted in calendar units",
+            issued,
+            issued + span,
+            span=span,
+        )
     low, high = conv.approximately["or so"]
     early, late = issued + _scaled(span, low), issued + _scaled(span, high)
     return _window(
-        f"'{words} or so': the window closes between {low:g} and {high:g} times {_words(span)} after issue",
+        f"'{words} or so': the window closes between {low:g} and {high:g} times {describe_span(span)} after issue",
         issued,
         issued + span,
         end_earliest=early,
@@ -301,7 +316,7 @@ def _fuzzy(m, issued, conv):
     earliest, latest, reason = conv.fuzzy_range(phrase)
     early, late = issued + earliest, issued + latest
     return _window(
-        f"'{phrase}' closes between {_words(earliest)} and {_words(latest)} after issue: {reason} "
+        f"'{phrase}' closes between {describe_span(earliest)} and {describe_span(latest)} after issue: {reason} "
         "(priors/time-conventions.yaml)",
         issued,
         _midpoint(early, late),
@@ -320,7 +335,7 @@ def _horizon_term(m, issued, conv):
         )
     start, end = conv.horizon(term)
     return _window(
-        f"'{term}' is {_words(start) if start else 'now'} to {_words(end)} after issue in the "
+        f"'{term}' is {describe_span(start) if start else 'now'} to {describe_span(end)} after issue in the "
         f"'{conv.horizons.name}' vocabulary ({conv.horizons.source})",
         issued + start,
         issued + end,
@@ -444,9 +459,19 @@ def _this_next_year(m, issued, conv):
     return _window(f"next year ({issued.year + 1})", date(issued.year + 1, 1, 1), date(issued.year + 2, 1, 1))
 
 
+CONDITION = re.compile(
+    r"\b(?:if|once|when|after)\s+(?P<trigger>(?:the|a|an)\s+[^,;]*?\b(?:ends?|ended|freezes?|froze|frozen|is\s+over"
+    r"|stops?|stopped|is\s+concluded|concludes?|ceasefire|armistice|peace)\b[^,;]*)",
+    re.IGNORECASE,
+)
+"""'If the war in Ukraine ends or freezes, ... within 6 months': the clock starts at the condition."""
+
+
 def find_windows(text: str, issued: date, conventions: TimeConventions) -> list[ParsedWindow]:
     """Every time expression in `text`, left to right, overlapping readings resolved to the longest.
 
+    A span ("within 6 months") that follows a condition naming the end of something ("if
+    the war ends or freezes, ...") counts from that condition, not from the issue date.
     Raises TimeExpressionError when an expression is found but reads as a window that
     ends on or before the issue date, or is otherwise unusable.
     """
@@ -456,9 +481,21 @@ def find_windows(text: str, issued: date, conventions: TimeConventions) -> list[
         if chosen and window.offsets[0] < chosen[-1].offsets[1]:
             continue
         chosen.append(window)
+    condition = CONDITION.search(text)
+    if condition is not None:
+        chosen = [_counted_from(w, condition) if w.span and w.offsets[0] > condition.end() else w for w in chosen]
     for window in chosen:
         _check_after_issue(window, issued)
     return chosen
+
+
+def _counted_from(window: ParsedWindow, condition: re.Match) -> ParsedWindow:
+    trigger = condition["trigger"].strip()
+    reasoning = (
+        f"within {describe_span(window.span)} counted from the condition '{trigger}', which the sentence states first"
+    )
+    return replace(window, reasoning=reasoning, start=None, end=None, relative_to=trigger,
+                   after_start=relativedelta(), after_end=window.span)  # fmt: skip
 
 
 def parse_window(text: str, issued: date, conventions: TimeConventions) -> ParsedWindow | None:

@@ -2,8 +2,8 @@
 
 One panel per lexicon, stacked, sharing the 0-100% axis, phrases ordered by where they
 sit. An official range is a solid bar; a row with its own source line (the hedges added
-from a survey, or a point widened to a range) is hatched; a survey phrase is drawn as a box: 5th-95th percentile of readers (thin),
-25th-75th (thick) and the median (white tick).
+from a survey, or a point widened to a range) is hatched; a survey phrase is drawn as a
+box: 5th-95th percentile of readers (thin), 25th-75th (thick) and the median (white tick).
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ def plot_lexicons(lexicons: list[Lexicon]) -> Figure:
     axes[-1, 0].set_xlim(0, 1)
     handles = [
         Patch(color=OFFICIAL, label="official range"),
-        Patch(facecolor="white", edgecolor=ADDED, hatch="////", label="row with its own source or adjustment (see file)"),
+        Patch(
+            facecolor="white", edgecolor=ADDED, hatch="////", label="row with its own source or adjustment (see file)"
+        ),
         Patch(color=SURVEY, label="survey readers: 5–95% (thin), 25–75% (thick), median"),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=7.5, frameon=False)
