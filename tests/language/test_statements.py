@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from riskline import LexiconError
 from riskline.language.statements import load_reader, statement_confidence, statement_kind
+from riskline.language.time_expressions import TimeExpressionError
 
 from ..conftest import ROOT
 
@@ -115,3 +118,21 @@ def test_modal_be_possible_reads_as_the_modal():
     assert parsed.probability.text == "could"
     assert parsed.kind == "capability"
     assert (parsed.window.start, parsed.window.end) == (date(2029, 1, 19), date(2032, 1, 19))
+
+
+words = st.sampled_from(
+    ["Russia", "could", "not", "likely", "very", "probably", "attack", "within", "two", "years", "by", "2029", "may",
+     "May", "2027", "be", "ready", "to", "possible", "high", "confidence", "if", "the", "war", "ends", ",", "will"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=80), st.lists(words, max_size=14).map(" ".join)))
+def test_parsing_any_text_gives_a_result_or_a_documented_error(text):
+    try:
+        parsed = READER.parse(text, ISSUED)
+    except (LexiconError, TimeExpressionError):
+        return
+    assert parsed.kind in {"occurrence", "capability"}
+    if parsed.probability is not None:
+        assert 0 <= parsed.probability.low < parsed.probability.high <= 1
