@@ -1,9 +1,9 @@
 """From posterior draws of the hazards to risk timelines and their summaries.
 
-The risk reported is conditional on the event not having happened by as_of:
-P(T <= t | T > as_of) = 1 - exp(-(L(t) - L(as_of))), L the cumulative hazard. It is
-computed from the posterior hazards after sampling (exact for a piecewise-constant
-hazard), for any dates, not only the grid's.
+The risk reported is conditional on nothing in the event's chain having happened by as_of:
+for a root event P(T <= t | T > as_of) = 1 - exp(-(L(t) - L(as_of))), L the cumulative
+hazard (exact); for a triggered event the chain's convolution (riskline.model.chains). It
+is computed from the hazard draws after sampling, for any dates, not only the grid's.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ import arviz as az
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy.special import logit
 
 from riskline.config.scenario import Scenario
-from riskline.model.timeline import scenario_grid
+from riskline.model import chains
+from riskline.model.encoding import scenario_grid
 
 __all__ = ["QUANTILES", "Diagnostics", "Forecast"]
 
@@ -26,6 +28,8 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles reported in timeline.csv; 5-95% is the 90% interval quoted everywhere."""
 
 SAMPLE_DIMS = ("chain", "draw")
+FLAG_MASS = 0.05
+"""A statement is flagged when the combined view puts less than this inside its range."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,12 @@ class Diagnostics:
 
 
 class Forecast:
-    """A fitted scenario: the ArviZ DataTree plus the risk timeline computed from it."""
+    """A fitted scenario: the ArviZ DataTree, and the risk timelines computed from it.
+
+    `which` selects the hazards behind a timeline: "posterior" (the forecast), "prior"
+    (the priors alone, when fitted with `prior=True`) or "without_signposts" (the
+    posterior draws with every signpost's ratio set to 1, when the scenario has signposts).
+    """
 
     def __init__(self, scenario: Scenario, tree: xr.DataTree):
         self.scenario = scenario
@@ -63,51 +72,117 @@ class Forecast:
         """Posterior hazard draws (chain, draw, event, bin), events per year."""
         return self.tree.posterior["hazard"]
 
+    def hazard_draws(self, which: str = "posterior") -> xr.DataArray:
+        """The hazard draws behind timeline `which` (see the class docstring)."""
+        if which == "posterior":
+            return self.hazard
+        if which == "prior" and "prior" in self.tree.children:
+            return self.tree["prior"]["hazard"]
+        if which == "without_signposts" and "hazard_without_signposts" in self.tree.posterior:
+            return self.tree.posterior["hazard_without_signposts"]
+        raise ValueError(f"no '{which}' draws in this forecast; available: {', '.join(self.available())}")
+
+    def available(self) -> list[str]:
+        """The timelines this forecast can give."""
+        found = ["posterior"]
+        if "prior" in self.tree.children:
+            found.append("prior")
+        if "hazard_without_signposts" in self.tree.posterior:
+            found.append("without_signposts")
+        return found
+
     def dates(self) -> list[date]:
         """as_of, every grid edge after it and before the horizon, then the horizon."""
         inner = [d for d in self.grid.edges if self.scenario.as_of < d < self.scenario.horizon]
         return [self.scenario.as_of, *inner, self.scenario.horizon]
 
-    def risk_at(self, dates: list[date]) -> xr.DataArray:
-        """Draws of P(T <= date | T > as_of), dims (chain, draw, event, date)."""
-        exposure = self.grid.exposure(dates) - self.grid.exposure([self.scenario.as_of])
-        after_as_of = xr.DataArray(
-            exposure, dims=("date", "bin"), coords={"date": np.array(dates, dtype="datetime64[ns]")}
+    def risk_at(self, dates: list[date], which: str = "posterior") -> xr.DataArray:
+        """Draws of P(T <= date | no event of its chain by as_of), dims (chain, draw, event, date)."""
+        hazard = self.hazard_draws(which)
+        values = hazard.transpose(*SAMPLE_DIMS, "event", "bin").values
+        given = self.grid.exposure([self.scenario.as_of])
+        at = self.grid.exposure(dates)
+        exact = chains.root_cdf_between(values[..., None, :], given, at, np)
+        parents = [self.scenario.parent(e) for e in self.scenario.events]
+        edges = chains.event_cdfs_at_edges(
+            values,
+            parents,
+            self.grid.widths,
+            self.grid.widths.mean(),
+            given,
+            chains.toeplitz_index(self.grid.n_bins),
+            np,
+        )[..., 0, :]
+        interpolated = np.matmul(edges, self.grid.interpolation(dates).T)
+        is_root = np.array([p < 0 for p in parents])[:, None]
+        risk = xr.DataArray(
+            np.where(is_root, exact, interpolated),
+            dims=(*SAMPLE_DIMS, "event", "date"),
+            coords={**{d: hazard[d] for d in (*SAMPLE_DIMS, "event")}, "date": np.array(dates, dtype="datetime64[ns]")},
+            name="risk",
+            attrs={
+                "long_name": "P(event by date | no event by as_of)",
+                "as_of": str(self.scenario.as_of),
+                "which": which,
+            },
         )
-        cumulative = xr.dot(self.hazard, after_as_of.assign_coords(bin=self.hazard["bin"]), dim="bin")
-        risk = (-np.expm1(-cumulative)).rename("risk")
-        risk.attrs = {"long_name": "P(event by date | no event by as_of)", "as_of": str(self.scenario.as_of)}
-        return risk.transpose(*SAMPLE_DIMS, "event", "date")
+        return risk.where(risk["date"] >= np.datetime64(self.scenario.as_of), 0.0)
 
     @property
     def risk(self) -> xr.DataArray:
-        """Risk on the reporting dates (see `dates`)."""
+        """Posterior risk on the reporting dates (see `dates`)."""
         return self.risk_at(self.dates())
 
-    def timeline(self) -> pd.DataFrame:
+    def timeline(self, which: str = "posterior") -> pd.DataFrame:
         """One row per event and date: mean and quantiles of the risk (timeline.csv)."""
-        return _summarise(self.risk)
+        return _summarise(self.risk_at(self.dates(), which))
 
-    def year_ends(self) -> pd.DataFrame:
+    def year_ends(self, which: str = "posterior") -> pd.DataFrame:
         """Risk by the end of each calendar year from as_of's to the horizon's."""
         years = [
             y
             for y in range(self.scenario.as_of.year, self.scenario.horizon.year + 1)
             if date(y + 1, 1, 1) <= self.scenario.horizon
         ]
-        table = _summarise(self.risk_at([date(y + 1, 1, 1) for y in years]))
+        table = _summarise(self.risk_at([date(y + 1, 1, 1) for y in years], which))
         table.insert(1, "year", [y for _ in self.scenario.events for y in years])
         return table.drop(columns="date")
 
-    def median_dates(self) -> dict[str, date | None]:
+    def median_dates(self, which: str = "posterior") -> dict[str, date | None]:
         """Date by which the mean risk reaches 50% (None: not before the horizon)."""
-        mean = self.risk.mean(SAMPLE_DIMS)
-        dates = self.dates()
-        medians = {}
-        for event in mean["event"].values:
-            curve = mean.sel(event=event).values
-            medians[str(event)] = _crossing(dates, curve, 0.5)
-        return medians
+        mean = self.risk_at(self.dates(), which).mean(SAMPLE_DIMS)
+        return {str(e): _crossing(self.dates(), mean.sel(event=e).values, 0.5) for e in mean["event"].values}
+
+    def reconciliation(self) -> pd.DataFrame:
+        """Each statement beside the combined view of the same quantity ("who disagrees with whom").
+
+        For every estimate: the stated range; the posterior median and 90% interval of q, the
+        probability the statement speaks of; the posterior mass inside the stated range; a
+        standardized residual of the stated belief (logit scale, in units of its predictive sd:
+        the model's uncertainty about q, the source's bias and noise); and a flag when less than
+        5% of the posterior lies inside the stated range.
+        """
+        posterior = self.tree.posterior
+        q = posterior["window_probability"].stack(sample=SAMPLE_DIMS).values  # (estimate, sample)
+        rows = []
+        for i, est in enumerate(self.scenario.estimates):
+            stated, source = est.probability, est.spec.source
+            bias = posterior["source_bias"].sel(source=source).stack(sample=SAMPLE_DIMS).values
+            noise = posterior["source_noise"].sel(source=source).stack(sample=SAMPLE_DIMS).values
+            factor = getattr(self.scenario.priors.model.confidence, est.spec.confidence or "moderate")
+            belief = logit(np.clip(q[i], 1e-12, 1 - 1e-12)) + bias
+            centre = _stated_centre(stated)
+            spread = np.sqrt(belief.var() + np.mean((np.pi * noise * factor) ** 2 / 3))
+            inside = float(np.mean((q[i] >= stated.low) & (q[i] <= stated.high)))
+            rows.append({
+                "estimate": est.id, "source": source, "issued": est.spec.issued, "event": est.spec.event,
+                "quote": est.spec.quote, "window": est.window.describe(est.spec.issued),
+                "stated": stated.describe(), "stated_low": stated.low, "stated_high": stated.high,
+                "posterior_q05": float(np.quantile(q[i], 0.05)), "posterior_median": float(np.median(q[i])),
+                "posterior_q95": float(np.quantile(q[i], 0.95)), "posterior_in_range": inside,
+                "residual": float((centre - belief.mean()) / spread), "flag": inside < FLAG_MASS,
+            })  # fmt: skip
+        return pd.DataFrame(rows)
 
     def diagnostics(self) -> Diagnostics:
         """R-hat, bulk ESS and divergences over the free (non-deterministic) parameters."""
@@ -124,24 +199,35 @@ class Forecast:
         )
 
     def with_risk_group(self) -> xr.DataTree:
-        """The DataTree with a `forecast` group holding the risk and the scenario as attributes."""
+        """The DataTree with a `forecast` group (risk draws of every timeline) and the scenario."""
         tree = self.tree.copy()
-        tree["forecast"] = xr.Dataset({"risk": self.risk})
+        risks = {f"risk_{w}" if w != "posterior" else "risk": self.risk_at(self.dates(), w) for w in self.available()}
+        tree["forecast"] = xr.Dataset({name: r.rename(name) for name, r in risks.items()})
         tree.attrs["scenario_yaml"] = self.scenario.text
         tree.attrs["scenario_path"] = str(self.scenario.path)
         tree.attrs["priors"] = json.dumps(self.priors_used(), default=str)
         return tree
 
     def priors_used(self) -> dict:
-        """The hazard settings, base rates, source classes and lexicon this fit used."""
+        """The hazard settings, base rates, source priors, signposts and lexicon this fit used."""
         scenario = self.scenario
         return {
             "hazard": scenario.hazard.model_dump(),
             "base_rates": {e.base_rate: scenario.base_rate(e).model_dump() for e in scenario.events},
-            "source_classes": {s.reliability: scenario.source_class(s).model_dump() for s in scenario.sources},
+            "sources": {s.id: scenario.source_class(s).model_dump() for s in scenario.sources},
+            "signposts": {
+                s.id: {"event": s.event, "date": s.date, "hazard_ratio_90": s.hazard_ratio} for s in scenario.signposts
+            },
             "lexicon": {"name": scenario.lexicon.name, "source": scenario.lexicon.source},
             "priors_dir": str(scenario.priors.directory),
         }
+
+
+def _stated_centre(stated) -> float:
+    """A statement's belief on the logit scale: its survey mean, or its interval's middle."""
+    if stated.logit_normal is not None:
+        return stated.logit_normal.mu
+    return float(np.mean(logit(np.clip([stated.low, stated.high], 1e-4, 1 - 1e-4))))
 
 
 def _summarise(risk: xr.DataArray) -> pd.DataFrame:

@@ -39,6 +39,7 @@ class HazardSettings(Strict):
 
     kind: Literal["random_walk", "constant"]
     smoothness: float = Field(gt=0, description="sd of the change in log hazard per sqrt(year)")
+    knot_spacing: float = Field(gt=0, description="years between the random walk's knots")
 
 
 class SamplerSettings(Strict):

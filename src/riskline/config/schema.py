@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from riskline.config.priors import BaseRate, SourceClass, Strict
+from riskline.config.priors import BaseRate, LogNormal, Normal, SourceClass, Strict
 
 __all__ = [
     "EstimateSpec",
@@ -21,6 +21,7 @@ __all__ = [
     "PriorOverrides",
     "ProvenanceSpec",
     "ScenarioFile",
+    "SignpostSpec",
     "SourceSpec",
     "WindowSpec",
 ]
@@ -29,21 +30,31 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
 
 class EventSpec(Strict):
-    """Something that may happen, with the base rate its hazard prior is centred on."""
+    """Something that may happen, with the base rate its hazard prior is centred on.
+
+    With `after: other`, the event can only happen once `other` has, and its base rate is
+    the hazard of the delay after `other` (docs/model.md, event chains).
+    """
 
     id: str = Field(pattern=ID_PATTERN)
     label: str
     kind: Literal["occurrence", "capability"] = "occurrence"
     base_rate: str
+    after: str | None = None
     resolution: str | None = None
 
 
 class SourceSpec(Strict):
-    """Who made statements; `reliability` names a class in priors/sources.yaml."""
+    """Who made statements; `reliability` names a class in priors/sources.yaml.
+
+    `bias` and `noise` replace the class's priors for this source alone.
+    """
 
     id: str = Field(pattern=ID_PATTERN)
     label: str
     reliability: str
+    bias: Normal | None = None
+    noise: LogNormal | None = None
 
 
 class WindowSpec(Strict):
@@ -57,6 +68,7 @@ class WindowSpec(Strict):
     """
 
     expression: str | None = None
+    after: str | None = Field(default=None, description="an event the window counts from, e.g. 'ceasefire'")
     start: date | None = None
     end: date | None = None
     within: str | None = Field(default=None, description="a span such as '2 years' or '18 months'")
@@ -65,8 +77,16 @@ class WindowSpec(Strict):
 
     @model_validator(mode="after")
     def _one_end(self) -> WindowSpec:
+        dates = (self.start, self.end, self.end_earliest, self.end_latest)
+        if self.after is not None:
+            if any(v is not None for v in dates) or (self.within is None) == (self.expression is None):
+                raise ValueError(
+                    "a window 'after' an event takes 'within' (a span such as '1 year') or 'expression' "
+                    "(words such as 'about one year after a ceasefire'), and no dates"
+                )
+            return self
         if self.expression is not None:
-            if any(v is not None for v in (self.start, self.end, self.within, self.end_earliest, self.end_latest)):
+            if any(v is not None for v in (*dates, self.within)):
                 raise ValueError("give either 'expression' alone, or dates ('end' or 'within', optional 'start')")
             return self
         if (self.end is None) == (self.within is None):
@@ -114,11 +134,36 @@ class EstimateSpec(Strict):
     note: str | None = None
 
 
+class SignpostSpec(Strict):
+    """A dated development that multiplies an event's hazard from its date on.
+
+    `hazard_ratio: [low, high]` is a 90% interval for the multiplier (log-normal, median
+    the geometric mean of the two).
+    """
+
+    id: str = Field(pattern=ID_PATTERN)
+    event: str
+    date: date
+    description: str
+    hazard_ratio: tuple[float, float]
+    provenance: ProvenanceSpec | None = None
+    quote: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _ratio(self) -> SignpostSpec:
+        low, high = self.hazard_ratio
+        if not 0 < low < high:
+            raise ValueError(f"hazard_ratio must be [low, high] with 0 < low < high, got [{low}, {high}]")
+        return self
+
+
 class HazardOverride(Strict):
     """Scenario-level changes to priors/model.yaml's hazard settings."""
 
     kind: Literal["random_walk", "constant"] | None = None
     smoothness: float | None = Field(default=None, gt=0)
+    knot_spacing: float | None = Field(default=None, gt=0)
 
 
 class PriorOverrides(Strict):
@@ -143,4 +188,5 @@ class ScenarioFile(Strict):
     events: list[EventSpec] = Field(min_length=1)
     sources: list[SourceSpec] = []
     estimates: list[EstimateSpec] = []
+    signposts: list[SignpostSpec] = []
     priors: PriorOverrides = PriorOverrides()

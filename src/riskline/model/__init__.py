@@ -4,7 +4,8 @@
 itself reads the grid from this package; the top-level `riskline.fit` is the public name.
 """
 
+from riskline.model.encoding import ModelStructure, encode, scenario_grid
 from riskline.model.grid import TimeGrid
-from riskline.model.timeline import build_model, scenario_grid
+from riskline.model.timeline import build_model
 
-__all__ = ["TimeGrid", "build_model", "scenario_grid"]
+__all__ = ["ModelStructure", "TimeGrid", "build_model", "encode", "scenario_grid"]

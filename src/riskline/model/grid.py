@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 from dateutil.relativedelta import relativedelta
 
-__all__ = ["DAYS_PER_YEAR", "TimeGrid"]
+__all__ = ["DAYS_PER_YEAR", "TimeGrid", "edge_weights"]
 
 DAYS_PER_YEAR = 365.25
 MONTHS_PER_BIN = {"month": 1, "quarter": 3}
@@ -65,3 +65,18 @@ class TimeGrid:
         t = self.years(dates)[:, None]
         lower = self.years(self.edges[:-1])[None, :]
         return np.clip(t - lower, 0.0, self.widths[None, :])
+
+    def interpolation(self, dates: Sequence[date]) -> np.ndarray:
+        """(len(dates), n_bins + 1): linear-interpolation weights over the edges at each date."""
+        covered = self.exposure(dates) / self.widths  # 1 for whole bins before the date
+        full = np.clip(np.floor(covered.sum(axis=1) + 1e-9).astype(int), 0, self.n_bins - 1)
+        fraction = covered[np.arange(len(full)), full]
+        return edge_weights(full, fraction, self.n_bins)
+
+
+def edge_weights(lower: np.ndarray, fraction: np.ndarray, n_bins: int) -> np.ndarray:
+    """Weights (1 - fraction) on edge `lower` and `fraction` on the next, one row per point."""
+    weights = np.zeros((len(lower), n_bins + 1))
+    weights[np.arange(len(lower)), lower] = 1 - fraction
+    weights[np.arange(len(lower)), lower + 1] = fraction
+    return weights

@@ -1,45 +1,37 @@
-"""The timeline model: hazards on a grid, statements as interval-censored data.
-
-The mathematics is written out in docs/model.md; the names here follow it.
+"""The timeline model: hazards on a grid, statements as data about them (docs/model.md).
 
 - Each event's log hazard is a Gaussian random walk over the grid (or one constant),
-  centred on its base rate. Every prior is non-centred (a standard normal scaled by
-  hyperparameters), which keeps NUTS out of funnels.
-- An estimate issued at s about a window [a, w) speaks of
-  q = P(a <= T < w | T > s) = exp(-(L(a) - L(s))) * (1 - exp(-(L(w) - L(a)))),
-  L the cumulative hazard.
+  centred on its base rate; a triggered event's hazard runs on the delay since its trigger.
+  Every prior is non-centred (standard normals scaled by data), so NUTS meets no funnel and
+  every hyperparameter can be changed without recompiling.
+- Signposts multiply a root event's hazard from their date on by an uncertain ratio.
+- An estimate issued at s about the window [a, w) speaks of q = P(a <= T < w | no event of
+  the chain by s); one relative to an ancestor, of the delay's CDF. A fuzzy window's
+  likelihood is averaged over equally spaced ends.
 - The source believes pi with logit(pi) = logit(q) + bias + noise, noise ~ Logistic(0, tau),
-  tau scaled by the statement's stated confidence;
-  a stated interval [lo, hi] for pi has likelihood F((logit hi - m)/tau) - F((logit lo - m)/tau),
-  m = logit(q) + bias, F the logistic CDF; a survey phrase, logit(pi) ~ Normal(mu, sigma)
-  over readers, has a Gaussian likelihood with the variances added.
-- A fuzzy window's likelihood is the average over equally spaced ends of its range.
-- "Not happened by as_of" adds -L(as_of) per event.
+  tau scaled by the statement's confidence. An interval [lo, hi] for pi is interval-censored;
+  a survey phrase, logit(pi) ~ Normal(mu, sigma) over readers, is Gaussian with the
+  variances added.
+- "Not happened by as_of" adds -L(as_of) per root event (a triggered event cannot happen
+  before its trigger, which has not happened either).
+
+`build_model` takes a ModelStructure and data arrays (riskline.model.encoding): all numbers
+enter as pm.Data, so a compiled model is reused for any scenario of the same structure.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
-from scipy.special import logit
 
-from riskline.config.scenario import Scenario
-from riskline.language.probability import StatedProbability
-from riskline.model.grid import TimeGrid
+from riskline.model import chains
+from riskline.model.encoding import ModelStructure
 
-__all__ = ["LOGIT_BOUND", "build_model", "interval_logp", "scenario_grid"]
+__all__ = ["build_model", "interval_logp"]
 
-LOGIT_BOUND = 50.0
-"""Stand-in for logit(0) and logit(1): past every logit a hazard can produce, yet finite,
-so that gradients stay finite at open-ended intervals such as [0, 0.05]."""
-
-
-def scenario_grid(scenario: Scenario) -> TimeGrid:
-    """The grid from the earliest issue date (or as_of) to the horizon."""
-    return TimeGrid.covering(scenario.start(), scenario.horizon, scenario.spec.grid)
+CLIP = 1e-12
+"""q is kept within [CLIP, 1 - CLIP] before its logit: far below any stated probability."""
 
 
 def interval_logp(logit_low, logit_high, centre, scale):
@@ -53,105 +45,108 @@ def interval_logp(logit_low, logit_high, centre, scale):
     return -pt.softplus(-z_high) - pt.softplus(z_low) + pt.log1mexp(z_low - z_high)
 
 
-def build_model(scenario: Scenario) -> pm.Model:
-    """The PyMC model of `scenario` (see the module docstring and docs/model.md)."""
-    grid = scenario_grid(scenario)
-    events = [e.id for e in scenario.events]
+def build_model(structure: ModelStructure, data: dict[str, np.ndarray]) -> pm.Model:
+    """The PyMC model for `structure`, with `data` as its (replaceable) pm.Data."""
     coords = {
-        "event": events,
-        "bin": grid.bin_starts,
-        "source": [s.id for s in scenario.sources],
-        "estimate": [e.id for e in scenario.estimates],
+        "event": range(structure.n_events),
+        "bin": range(structure.n_bins),
+        "source": range(structure.sources),
+        "estimate": range(structure.estimates),
     }
+    if structure.signposts:
+        coords["signpost"] = range(structure.signposts)
     with pm.Model(coords=coords) as model:
-        hazard = _hazard_prior(scenario, grid)
-        cumulative_at_as_of = pt.as_tensor(grid.exposure([scenario.as_of])[0]) @ hazard.T
-        pm.Potential("survival", -pt.sum(cumulative_at_as_of))
-        if scenario.estimates:
-            _estimate_likelihood(scenario, grid, hazard, events)
+        d = {name: pm.Data(name, value) for name, value in data.items()}
+        hazard = _hazard(structure, d)
+        at_as_of = pt.sum(hazard * d["exposure_as_of"], axis=1)
+        pm.Potential("survival", -pt.sum(d["is_root"] * at_as_of))
+        _estimates(structure, d, hazard)
     return model
 
 
-def _hazard_prior(scenario: Scenario, grid: TimeGrid):
-    """Hazard per event and bin (events per year), log-normal around each base rate."""
-    rates = [scenario.base_rate(e) for e in scenario.events]
-    log_base = np.log([r.per_year for r in rates])[:, None]
-    level_sd = np.array([r.log_sd for r in rates])[:, None]
+def _hazard(structure: ModelStructure, d: dict):
+    """Hazard per event and bin (events per year; per delay bin for triggered events)."""
     level = pm.Normal("hazard_level_z", 0.0, 1.0, dims="event")
-    log_hazard = log_base + level_sd * level[:, None]
-    settings = scenario.hazard
-    if settings.kind == "random_walk" and grid.n_bins > 1:
-        gaps = (grid.widths[1:] + grid.widths[:-1]) / 2
-        step_sd = settings.smoothness * np.sqrt(gaps)
-        steps = pm.Normal("hazard_step_z", 0.0, 1.0, shape=(len(rates), grid.n_bins - 1))
-        walk = pt.concatenate([pt.zeros((len(rates), 1)), pt.cumsum(steps * step_sd, axis=1)], axis=1)
-        log_hazard = log_hazard + walk
-    else:
-        log_hazard = pt.repeat(log_hazard, grid.n_bins, axis=1)
-    return pm.Deterministic("hazard", pt.exp(log_hazard), dims=("event", "bin"))
+    log_hazard = (d["log_base_rate"] + d["base_rate_log_sd"] * level)[:, None] * pt.ones((1, structure.n_bins))
+    if structure.hazard_kind == "random_walk":
+        steps = pm.Normal("hazard_step_z", 0.0, 1.0, shape=(structure.n_events, structure.n_knots - 1))
+        walk = pt.cumsum(steps * d["walk_step_sd"], axis=1)
+        at_knots = pt.concatenate([pt.zeros((structure.n_events, 1)), walk], axis=1)  # (event, knot)
+        log_hazard = log_hazard + pt.sum(d["knot_weights"] * at_knots[:, None, :], axis=2)
+    hazard = pt.exp(log_hazard)
+    if structure.signposts:
+        pm.Deterministic("hazard_without_signposts", hazard, dims=("event", "bin"))
+        ratio_z = pm.Normal("signpost_ratio_z", 0.0, 1.0, dims="signpost")
+        ratio = pm.Deterministic(
+            "signpost_ratio", pt.exp(d["signpost_log_median"] + d["signpost_log_sd"] * ratio_z), dims="signpost"
+        )
+        # each signpost multiplies the share of a bin after its date by its ratio
+        factors = 1.0 + d["signpost_share"] * (ratio[:, None, None] - 1.0)
+        hazard = hazard * pt.prod(factors, axis=0)
+    return pm.Deterministic("hazard", hazard, dims=("event", "bin"))
 
 
-def _estimate_likelihood(scenario: Scenario, grid: TimeGrid, hazard, events: list[str]) -> None:
-    """Each statement as data about the source's belief, averaged over a fuzzy window's ends."""
-    estimates = scenario.estimates
-    rows = hazard[[events.index(e.spec.event) for e in estimates]]
-    start = grid.exposure([e.window.start for e in estimates])
-    before_window = pt.sum(rows * (start - grid.exposure([e.spec.issued for e in estimates])), axis=1)
-
-    def log_q(ends: list[list[date]]):
-        """Log q, shape (estimate, end), for each estimate's window closing at each of its ends."""
-        exposure = grid.exposure([d for row in ends for d in row]).reshape(len(ends), len(ends[0]), -1)
-        inside = pt.sum(rows[:, None, :] * (exposure - start[:, None, :]), axis=2)
-        return -before_window[:, None] + pt.log1mexp(-inside)
-
-    points = scenario.priors.model.fuzzy_window_points
-    log_q_fuzzy = log_q([_spread(e.window.end_earliest, e.window.end_latest, points) for e in estimates])
-    logit_q = log_q_fuzzy - pt.log1mexp(log_q_fuzzy)
-    at_end = pt.exp(log_q([[e.window.end] for e in estimates])[:, 0])
-    pm.Deterministic("window_probability", at_end, dims="estimate")
-
-    bias, noise = _source_terms(scenario)
-    which = [[s.id for s in scenario.sources].index(e.spec.source) for e in estimates]
-    factors = scenario.priors.model.confidence
-    confidence = np.array([getattr(factors, e.spec.confidence) if e.spec.confidence else 1.0 for e in estimates])
-    centre = logit_q + bias[which][:, None]
-    scale = (noise[which] * confidence)[:, None]
-    logp = _statement_logp([e.probability for e in estimates], centre, scale)
-    pm.Potential("estimates", pt.logsumexp(logp, axis=1) - np.log(points), dims="estimate")
-
-
-def _spread(earliest: date, latest: date, points: int) -> list[date]:
-    """`points` equally spaced dates from earliest to latest (all equal for an exact end)."""
-    return [earliest + (latest - earliest) * k / (points - 1) for k in range(points)]
-
-
-def _source_terms(scenario: Scenario):
-    """Bias and noise scale per source, non-centred around the priors of its class."""
-    classes = [scenario.source_class(s) for s in scenario.sources]
-    bias_z = pm.Normal("source_bias_z", 0.0, 1.0, dims="source")
-    noise_z = pm.Normal("source_noise_z", 0.0, 1.0, dims="source")
-    bias_mean, bias_sd = np.array([c.bias.mean for c in classes]), np.array([c.bias.sd for c in classes])
-    noise_median, noise_log_sd = (
-        np.array([c.noise.median for c in classes]),
-        np.array([c.noise.log_sd for c in classes]),
+def _estimates(structure: ModelStructure, d: dict, hazard) -> None:
+    """Each statement as data about the source's belief."""
+    q = _window_probability(structure, d, hazard)  # (estimate, end)
+    pm.Deterministic("window_probability", pt.mean(q, axis=1), dims="estimate")
+    q = pt.clip(q, CLIP, 1 - CLIP)
+    centre = pt.log(q) - pt.log1p(-q) + _source_bias(d)[d["estimate_source"]][:, None]
+    scale = (_source_noise(d)[d["estimate_source"]] * d["confidence_factor"])[:, None]
+    logp = pt.switch(
+        d["is_survey"][:, None] > 0,
+        _survey_logp(d["survey_mu"][:, None], d["survey_sigma"][:, None], centre, scale),
+        interval_logp(d["logit_low"][:, None], d["logit_high"][:, None], centre, scale),
     )
-    bias = pm.Deterministic("source_bias", bias_mean + bias_sd * bias_z, dims="source")
-    noise = pm.Deterministic("source_noise", noise_median * pt.exp(noise_log_sd * noise_z), dims="source")
-    return bias, noise
+    per_estimate = pt.logsumexp(logp, axis=1) - np.log(structure.fuzzy_points)
+    pm.Potential("estimates", d["estimate_mask"] * per_estimate, dims="estimate")
 
 
-def _statement_logp(stated: list[StatedProbability], centre, scale):
-    """Interval-censored for interval phrases and numbers; Gaussian for survey phrases.
+def _window_probability(structure: ModelStructure, d: dict, hazard):
+    """The window probability q for every estimate and each of its (fuzzy) ends: (estimate, end)."""
+    rows = hazard[d["estimate_event"]]  # root events: exact
+    at_start = chains.root_cdf_between(rows, d["exposure_issued"], d["exposure_start"], pt)
+    at_ends = chains.root_cdf_between(rows[:, None, :], d["exposure_issued"][:, None, :], d["exposure_ends"], pt)
+    q = at_ends - at_start[:, None]
+    if any(parent >= 0 for parent in structure.parents):  # triggered events: the chain, interpolated
+        cdf_edges = chains.event_cdfs_at_edges(
+            hazard, structure.parents, d["bin_width"], d["delay_width"], d["exposure_issued"], d["toeplitz_index"], pt
+        )  # (event, estimate, K+1), each given no event of the chain by the estimate's issue date
+        q = _blend(
+            d["is_root"][d["estimate_event"]],
+            q,
+            _between(d, cdf_edges[d["estimate_event"], pt.arange(structure.estimates)]),
+        )
+    if structure.relations:  # windows counted from an earlier event of the chain
+        relative_edges = chains.relative_cdfs_at_edges(
+            hazard, structure.parents, structure.relations, d["delay_width"], d["toeplitz_index"], pt
+        )
+        q = _blend(1 - d["estimate_is_relative"], q, _between(d, relative_edges[d["estimate_relation"]]))
+    return q
 
-    A survey phrase says logit(pi) ~ Normal(mu, sigma) over readers; with the source's
-    logistic noise approximated by a normal of equal variance (pi^2 tau^2 / 3), the phrase's
-    mu is Normal(centre, sqrt(sigma^2 + pi^2 tau^2 / 3)).
-    """
-    survey = np.array([s.logit_normal is not None for s in stated])[:, None]
-    mu = np.array([s.logit_normal.mu if s.logit_normal else 0.0 for s in stated])[:, None]
-    sigma = np.array([s.logit_normal.sigma if s.logit_normal else 1.0 for s in stated])[:, None]
-    logit_low = np.clip(logit([s.low for s in stated]), -LOGIT_BOUND, LOGIT_BOUND)[:, None]
-    logit_high = np.clip(logit([s.high for s in stated]), -LOGIT_BOUND, LOGIT_BOUND)[:, None]
+
+def _between(d: dict, cdf_edges):
+    """CDF at the (fuzzy) ends minus CDF at the start, interpolated from its values at the edges."""
+    at_ends = pt.sum(d["weights_ends"] * cdf_edges[:, None, :], axis=2)
+    return at_ends - pt.sum(d["weights_start"] * cdf_edges, axis=1)[:, None]
+
+
+def _blend(keep, first, second):
+    """`first` where keep is 1, `second` where it is 0 (both finite, so gradients stay finite)."""
+    return keep[:, None] * first + (1 - keep[:, None]) * second
+
+
+def _source_bias(d: dict):
+    z = pm.Normal("source_bias_z", 0.0, 1.0, dims="source")
+    return pm.Deterministic("source_bias", d["bias_mean"] + d["bias_sd"] * z, dims="source")
+
+
+def _source_noise(d: dict):
+    z = pm.Normal("source_noise_z", 0.0, 1.0, dims="source")
+    return pm.Deterministic("source_noise", d["noise_median"] * pt.exp(d["noise_log_sd"] * z), dims="source")
+
+
+def _survey_logp(mu, sigma, centre, scale):
+    """Normal log density of the phrase's mu around the centre, logistic noise as a normal."""
     spread = pt.sqrt(sigma**2 + (np.pi**2 / 3) * scale**2)
-    gaussian = -0.5 * ((mu - centre) / spread) ** 2 - pt.log(spread) - 0.5 * np.log(2 * np.pi)
-    return pt.where(survey, gaussian, interval_logp(logit_low, logit_high, centre, scale))
+    return -0.5 * ((mu - centre) / spread) ** 2 - pt.log(spread) - 0.5 * np.log(2 * np.pi)

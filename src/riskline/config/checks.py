@@ -1,0 +1,89 @@
+"""Checks of a scenario that need several fields or the prior files.
+
+Each check appends ConfigIssues (file, line, field, message) rather than raising, so that
+an analyst sees every problem of a file at once.
+"""
+
+from __future__ import annotations
+
+from riskline.config.priors import Priors
+from riskline.config.schema import ScenarioFile
+from riskline.config.yamlfile import YamlDocument, closest
+from riskline.errors import ConfigIssue
+
+__all__ = ["ancestors", "check_references", "unknown"]
+
+
+def unknown(doc: YamlDocument, loc: list, what: str, name: str, known) -> ConfigIssue:
+    """'unknown source 'x'; did you mean 'y'?' (or the valid choices)."""
+    hint = closest(name, sorted(known)) if known else f"define a {what} first"
+    return doc.issue(loc, f"unknown {what} '{name}'; {hint}")
+
+
+def ancestors(spec: ScenarioFile, event_id: str) -> list[str]:
+    """The events `event_id` waits for, nearest first (stops at a cycle or an unknown id)."""
+    parents = {e.id: e.after for e in spec.events}
+    found: list[str] = []
+    current = parents.get(event_id)
+    while current is not None and current in parents and current not in found and current != event_id:
+        found.append(current)
+        current = parents[current]
+    return found
+
+
+def check_references(spec: ScenarioFile, priors: Priors, doc: YamlDocument) -> list[ConfigIssue]:
+    """Dates in order, ids unique, chains acyclic, every name pointing at something that exists."""
+    issues = []
+    if spec.horizon <= spec.as_of:
+        issues.append(doc.issue(["horizon"], f"horizon {spec.horizon} must be after as_of {spec.as_of}"))
+    for section in ("events", "sources", "estimates", "signposts"):
+        seen: set[str] = set()
+        for index, item in enumerate(getattr(spec, section)):
+            if item.id in seen:
+                issues.append(doc.issue([section, index, "id"], f"duplicate id '{item.id}'; ids must be unique"))
+            seen.add(item.id)
+    rates = set(priors.base_rates) | set(spec.priors.base_rates)
+    classes = set(priors.source_classes) | set(spec.priors.source_classes)
+    for index, event in enumerate(spec.events):
+        if event.base_rate not in rates:
+            issues.append(unknown(doc, ["events", index, "base_rate"], "base rate", event.base_rate, rates))
+    for index, source in enumerate(spec.sources):
+        if source.reliability not in classes:
+            issues.append(
+                unknown(doc, ["sources", index, "reliability"], "reliability class", source.reliability, classes)
+            )
+    issues.extend(_check_chains(spec, doc))
+    issues.extend(_check_signposts(spec, doc))
+    return issues
+
+
+def _check_chains(spec: ScenarioFile, doc: YamlDocument) -> list[ConfigIssue]:
+    ids = [e.id for e in spec.events]
+    issues = []
+    for index, event in enumerate(spec.events):
+        if event.after is None:
+            continue
+        loc = ["events", index, "after"]
+        if event.after not in ids:
+            issues.append(unknown(doc, loc, "event", event.after, ids))
+        elif event.after == event.id or event.id in ancestors(spec, event.after):
+            issues.append(doc.issue(loc, f"'{event.id}' waits for itself through 'after'; a chain must have a start"))
+        elif ids.index(event.after) > index:
+            issues.append(doc.issue(loc, f"'{event.after}' must be listed before '{event.id}', which waits for it"))
+    return issues
+
+
+def _check_signposts(spec: ScenarioFile, doc: YamlDocument) -> list[ConfigIssue]:
+    events = {e.id: e for e in spec.events}
+    issues = []
+    for index, signpost in enumerate(spec.signposts):
+        loc = ["signposts", index]
+        if signpost.event not in events:
+            issues.append(unknown(doc, [*loc, "event"], "event", signpost.event, events))
+        elif (trigger := events[signpost.event].after) is not None:
+            why = f"'{signpost.event}' waits for '{trigger}', so its hazard runs on the delay since that event"
+            issues.append(doc.issue([*loc, "event"], f"{why}; attach the signpost to an event without 'after'"))
+        if signpost.date > spec.as_of:
+            why = f"signpost dated {signpost.date}, after as_of {spec.as_of}: a signpost is an observed development"
+            issues.append(doc.issue([*loc, "date"], f"{why}; move as_of forward or leave it out"))
+    return issues

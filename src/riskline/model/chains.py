@@ -1,0 +1,120 @@
+"""When each event happens, given the hazards: root events and event chains.
+
+One implementation serves the PyMC model (PyTensor, `xp = pytensor.tensor`) and the
+forecast (NumPy over posterior draws, `xp = numpy`): every function takes the array module
+and works on the last axes, so leading draw dimensions pass through.
+
+- A root event has a hazard per calendar bin. Given that it had not happened by a date s,
+  its CDF at the grid edges is 1 - exp(-(L(edge) - L(s))), zero before s.
+- A triggered event (`after: parent`) has a hazard per *delay* bin: bin m covers m to m+1
+  bin widths after the parent happened. Its CDF is the discrete convolution
+  F(t_k) = sum_j P(parent in bin j) * F_delay(t_k - mid_j), with the parent placed at the
+  middle of its bin (an error of at most half a bin) and the delay measured in whole bins
+  of the grid's mean width, so the sum is a Toeplitz matrix product.
+- Between edges, a triggered event's CDF is interpolated linearly; a root event's is exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "chain_step",
+    "delay_cdf_at_edges",
+    "event_cdfs_at_edges",
+    "relative_cdfs_at_edges",
+    "root_cdf_between",
+    "toeplitz_index",
+]
+
+
+def toeplitz_index(n_bins: int) -> np.ndarray:
+    """(K+1, K) indices into [0, F(0.5), F(1.5), ...]: entry [k, j] picks F(k - j - 0.5) for j < k."""
+    k = np.arange(n_bins + 1)[:, None]
+    j = np.arange(n_bins)[None, :]
+    return np.where(k > j, k - j, 0)
+
+
+def cumulative_at_edges(hazard, widths, xp):
+    """(..., K) hazards and bin widths -> (..., K+1) cumulative hazard at the edges, 0 first."""
+    total = xp.cumsum(hazard * widths, axis=-1)
+    return xp.concatenate([xp.zeros_like(total[..., :1]), total], axis=-1)
+
+
+def root_cdf_edges(hazard, widths, exposure_given, xp):
+    """(..., n, K+1): P(T <= edge | T > s_n) for a root event; `exposure_given` is (n, K)."""
+    at_edges = cumulative_at_edges(hazard, widths, xp)
+    at_given = xp.matmul(hazard, exposure_given.T)
+    return -xp.expm1(-xp.maximum(at_edges[..., None, :] - at_given[..., :, None], 0.0))
+
+
+def root_cdf_between(hazard, exposure_given, exposure_at, xp):
+    """Exact P(T <= t | T > s) for a root event, from the exposures (..., K) at s and at t.
+
+    `hazard` broadcasts against the exposures on every axis but the last (bins), which is
+    summed over.
+    """
+    gap = xp.sum(hazard * (exposure_at - exposure_given), axis=-1)
+    return -xp.expm1(-xp.maximum(gap, 0.0))
+
+
+def half_bin_cdf(delay_hazard, delay_width, xp):
+    """(..., K): F_delay((m + 1/2) bin widths), m = 0..K-1."""
+    cumulative = xp.cumsum(delay_hazard, axis=-1) * delay_width
+    return -xp.expm1(-(cumulative - 0.5 * delay_width * delay_hazard))
+
+
+def delay_cdf_at_edges(delay_hazard, delay_width, xp):
+    """(..., K+1): F_delay at whole numbers of bin widths after the trigger (exact)."""
+    return -xp.expm1(-cumulative_at_edges(delay_hazard, delay_width, xp))
+
+
+def chain_step(parent_cdf_edges, delay_hazard, delay_width, index, xp):
+    """(..., n, K+1) CDF of the parent at the edges -> the same for its triggered child."""
+    mass = xp.diff(parent_cdf_edges, axis=-1)  # (..., n, K): P(parent in bin j)
+    half = half_bin_cdf(delay_hazard, delay_width, xp)
+    padded = xp.concatenate([xp.zeros_like(half[..., :1]), half], axis=-1)
+    toeplitz = padded[..., index]  # (..., K+1, K)
+    return xp.matmul(mass, xp.swapaxes(toeplitz, -1, -2))
+
+
+def event_cdfs_at_edges(hazard, parents: Sequence[int], widths, delay_width, exposure_given, index, xp):
+    """(..., E, n, K+1): each event's CDF at the grid edges given no event of its chain by s_n.
+
+    `parents[e]` is the index of e's trigger or -1; parents come before their children.
+    """
+    cdfs: list = []
+    for event, parent in enumerate(parents):
+        if parent < 0:
+            cdfs.append(root_cdf_edges(hazard[..., event, :], widths, exposure_given, xp))
+        else:
+            cdfs.append(chain_step(cdfs[parent], hazard[..., event, :], delay_width, index, xp))
+    return xp.stack(cdfs, axis=-3)
+
+
+def relative_cdfs_at_edges(hazard, parents: Sequence[int], relations, delay_width, index, xp):
+    """(..., R, K+1): CDF of the time from an ancestor to an event, at whole bin widths.
+
+    `relations` lists (event, ancestor) pairs; the path between them is followed down the
+    chain, convolving each link's delay.
+    """
+    out = []
+    for event, ancestor in relations:
+        path = _path(parents, ancestor, event)
+        cdf = delay_cdf_at_edges(hazard[..., path[0], :], delay_width, xp)
+        for link in path[1:]:
+            cdf = chain_step(cdf[..., None, :], hazard[..., link, :], delay_width, index, xp)[..., 0, :]
+        out.append(cdf)
+    return xp.stack(out, axis=-2)
+
+
+def _path(parents: Sequence[int], ancestor: int, event: int) -> list[int]:
+    """The events below `ancestor` down to `event`, in order (ValueError if not a descendant)."""
+    path = [event]
+    while parents[path[0]] != ancestor:
+        if parents[path[0]] < 0:
+            raise ValueError(f"event {event} does not descend from event {ancestor}")
+        path.insert(0, parents[path[0]])
+    return path

@@ -1,0 +1,213 @@
+"""A scenario as the model sees it: a structure (what is compiled) and data (what is fed).
+
+The *structure* fixes the shapes and the chain topology: the number of grid bins, which
+event waits for which, the hazard kind, and capacities for estimates, sources and
+signposts (rounded up, unused rows masked). Two scenarios with the same structure share
+one compiled model; everything else (dates, phrases, priors) is *data*, swapped in without
+recompiling. That is what makes a refit after editing a prior take a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from scipy.special import logit
+
+from riskline.config.scenario import Scenario, Window
+from riskline.model.chains import toeplitz_index
+from riskline.model.grid import TimeGrid, edge_weights
+
+__all__ = ["LOGIT_BOUND", "ModelStructure", "encode", "scenario_grid"]
+
+LOGIT_BOUND = 50.0
+"""Stand-in for logit(0) and logit(1): past every logit a hazard can produce, yet finite,
+so that gradients stay finite at open-ended intervals such as [0, 0.05]."""
+
+CAPACITY_STEP = 8
+"""Capacities are rounded up to multiples of this, so adding a statement rarely recompiles."""
+
+
+@dataclass(frozen=True)
+class ModelStructure:
+    """Everything that fixes the compiled model's graph; hashable, the cache key."""
+
+    parents: tuple[int, ...]
+    relations: tuple[tuple[int, int], ...]
+    n_bins: int
+    n_knots: int
+    hazard_kind: str
+    estimates: int
+    sources: int
+    signposts: int
+    fuzzy_points: int
+
+    @property
+    def n_events(self) -> int:
+        return len(self.parents)
+
+
+def scenario_grid(scenario: Scenario) -> TimeGrid:
+    """The grid from the earliest issue or signpost date (or as_of) to the horizon."""
+    start = min([scenario.start(), *(s.date for s in scenario.signposts)])
+    return TimeGrid.covering(start, scenario.horizon, scenario.spec.grid)
+
+
+def _capacity(count: int) -> int:
+    return max(CAPACITY_STEP, math.ceil(count / CAPACITY_STEP) * CAPACITY_STEP)
+
+
+def encode(scenario: Scenario) -> tuple[ModelStructure, dict[str, np.ndarray]]:
+    """The structure and the data arrays of `scenario` (see the module docstring)."""
+    grid = scenario_grid(scenario)
+    ids = [e.id for e in scenario.events]
+    relations = sorted({(ids.index(e.spec.event), ids.index(e.window.after)) for e in scenario.estimates
+                        if not isinstance(e.window, Window)})  # fmt: skip
+    structure = ModelStructure(
+        parents=tuple(scenario.parent(e) for e in scenario.events),
+        relations=tuple(relations),
+        n_bins=grid.n_bins,
+        n_knots=_knot_count(grid, scenario.hazard.knot_spacing),
+        hazard_kind=scenario.hazard.kind,
+        estimates=_capacity(len(scenario.estimates)),
+        sources=_capacity(len(scenario.sources)),
+        signposts=_capacity(len(scenario.signposts)) if scenario.signposts else 0,
+        fuzzy_points=scenario.priors.model.fuzzy_window_points
+        if any(e.window.fuzzy for e in scenario.estimates)
+        else 1,
+    )
+    data = _grid_data(scenario, grid) | _hazard_data(scenario, grid, structure) | _source_data(scenario, structure)
+    data |= _estimate_data(scenario, grid, structure) | _signpost_data(scenario, grid, structure)
+    return structure, data
+
+
+def _grid_data(scenario: Scenario, grid: TimeGrid) -> dict[str, np.ndarray]:
+    return {
+        "bin_width": grid.widths,
+        "delay_width": np.array(grid.widths.mean()),
+        "toeplitz_index": toeplitz_index(grid.n_bins),
+        "exposure_as_of": grid.exposure([scenario.as_of])[0],
+    }
+
+
+def _knot_count(grid: TimeGrid, spacing: float) -> int:
+    return max(2, math.ceil(grid.years([grid.edges[-1]])[0] / spacing) + 1)
+
+
+def _hazard_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) -> dict[str, np.ndarray]:
+    """Base rates, their spread, and the random walk: knot step scales and bin weights.
+
+    Root events walk in calendar time from the grid's start, triggered events in delay
+    time from their trigger (bins of the grid's mean width); each bin's log hazard is the
+    linear interpolation of the walk at the bin's middle.
+    """
+    rates = [scenario.base_rate(e) for e in scenario.events]
+    roots = np.array([scenario.parent(e) < 0 for e in scenario.events])
+    spacing = scenario.hazard.knot_spacing
+    knots = np.arange(structure.n_knots) * spacing
+    calendar_middles = grid.years(grid.edges[:-1]) + grid.widths / 2
+    delay_middles = (np.arange(grid.n_bins) + 0.5) * grid.widths.mean()
+    weights = np.stack([_interpolation_matrix(calendar_middles if root else delay_middles, knots) for root in roots])
+    return {
+        "log_base_rate": np.log([r.per_year for r in rates]),
+        "base_rate_log_sd": np.array([r.log_sd for r in rates]),
+        "walk_step_sd": np.full((len(rates), structure.n_knots - 1), scenario.hazard.smoothness * np.sqrt(spacing)),
+        "knot_weights": weights,
+        "is_root": roots.astype(float),
+    }
+
+
+def _interpolation_matrix(points: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """(len(points), len(knots)): linear interpolation between knots (flat beyond the last)."""
+    position = np.clip(np.interp(points, knots, np.arange(len(knots))), 0, len(knots) - 1)
+    lower = np.minimum(np.floor(position).astype(int), len(knots) - 2)
+    return edge_weights(lower, position - lower, len(knots) - 1)
+
+
+def _source_data(scenario: Scenario, structure: ModelStructure) -> dict[str, np.ndarray]:
+    classes = [scenario.source_class(s) for s in scenario.sources]
+    pad = structure.sources - len(classes)
+    return {
+        "bias_mean": np.pad([c.bias.mean for c in classes], (0, pad)),
+        "bias_sd": np.pad([c.bias.sd for c in classes], (0, pad), constant_values=1.0),
+        "noise_median": np.pad([c.noise.median for c in classes], (0, pad), constant_values=1.0),
+        "noise_log_sd": np.pad([c.noise.log_sd for c in classes], (0, pad)),
+    }
+
+
+def _estimate_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) -> dict[str, np.ndarray]:
+    """Per estimate: where its window lies (exposures, interpolation weights), what it says."""
+    cap, points, width = structure.estimates, structure.fuzzy_points, grid.widths.mean()
+    ids, source_ids = [e.id for e in scenario.events], [s.id for s in scenario.sources]
+    bins = grid.n_bins
+    data = {
+        "estimate_mask": np.zeros(cap), "estimate_event": np.zeros(cap, dtype=int),
+        "estimate_source": np.zeros(cap, dtype=int), "estimate_relation": np.zeros(cap, dtype=int),
+        "estimate_is_relative": np.zeros(cap), "exposure_issued": np.zeros((cap, bins)),
+        "exposure_start": np.zeros((cap, bins)), "exposure_ends": np.zeros((cap, points, bins)),
+        "weights_start": np.zeros((cap, bins + 1)), "weights_ends": np.zeros((cap, points, bins + 1)),
+        "logit_low": np.full(cap, -1.0), "logit_high": np.full(cap, 1.0), "is_survey": np.zeros(cap),
+        "survey_mu": np.zeros(cap), "survey_sigma": np.ones(cap), "confidence_factor": np.ones(cap),
+    }  # fmt: skip
+    factors = scenario.priors.model.confidence
+    for i, est in enumerate(scenario.estimates):
+        data["estimate_mask"][i] = 1.0
+        data["estimate_event"][i] = ids.index(est.spec.event)
+        data["estimate_source"][i] = source_ids.index(est.spec.source)
+        window = est.window
+        if isinstance(window, Window):
+            ends = _spread(window.end_earliest, window.end_latest, points)
+            data["exposure_issued"][i] = grid.exposure([est.spec.issued])[0]
+            data["exposure_start"][i] = grid.exposure([window.start])[0]
+            data["exposure_ends"][i] = grid.exposure(ends)
+            data["weights_start"][i] = grid.interpolation([window.start])[0]
+            data["weights_ends"][i] = grid.interpolation(ends)
+        else:
+            ends = np.linspace(window.end_earliest, window.end_latest, points) if points > 1 else np.array([window.end])
+            data["estimate_is_relative"][i] = 1.0
+            data["estimate_relation"][i] = structure.relations.index(
+                (ids.index(est.spec.event), ids.index(window.after))
+            )
+            data["weights_start"][i] = _delay_weights(np.array([window.start]), width, bins)[0]
+            data["weights_ends"][i] = _delay_weights(ends, width, bins)
+        stated = est.probability
+        data["logit_low"][i], data["logit_high"][i] = np.clip(
+            logit([stated.low, stated.high]), -LOGIT_BOUND, LOGIT_BOUND
+        )
+        if stated.logit_normal is not None:
+            data["is_survey"][i] = 1.0
+            data["survey_mu"][i], data["survey_sigma"][i] = stated.logit_normal.mu, stated.logit_normal.sigma
+        if est.spec.confidence:
+            data["confidence_factor"][i] = getattr(factors, est.spec.confidence)
+    return data
+
+
+def _signpost_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) -> dict[str, np.ndarray]:
+    """Log hazard-ratio prior per signpost and the share of each bin it covers, per event."""
+    if not structure.signposts:
+        return {}
+    cap, ids = structure.signposts, [e.id for e in scenario.events]
+    z90 = 1.6448536269514722
+    data = {"signpost_log_median": np.zeros(cap), "signpost_log_sd": np.ones(cap),
+            "signpost_share": np.zeros((cap, len(ids), grid.n_bins))}  # fmt: skip
+    for i, signpost in enumerate(scenario.signposts):
+        low, high = np.log(signpost.hazard_ratio)
+        data["signpost_log_median"][i] = (low + high) / 2
+        data["signpost_log_sd"][i] = (high - low) / (2 * z90)
+        after = grid.widths - grid.exposure([signpost.date])[0]  # years of each bin from the date on
+        data["signpost_share"][i, ids.index(signpost.event)] = after / grid.widths
+    return data
+
+
+def _spread(earliest: date, latest: date, points: int) -> list[date]:
+    """`points` equally spaced dates from earliest to latest (all equal for an exact end)."""
+    return [earliest + (latest - earliest) * k / max(points - 1, 1) for k in range(points)]
+
+
+def _delay_weights(delays: np.ndarray, width: float, bins: int) -> np.ndarray:
+    """Linear-interpolation weights over the K+1 delay edges (whole bin widths) at `delays` years."""
+    position = np.clip(delays / width, 0, bins)
+    lower = np.minimum(np.floor(position).astype(int), bins - 1)
+    return edge_weights(lower, position - lower, bins)
