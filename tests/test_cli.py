@@ -8,7 +8,15 @@ import xarray as xr
 
 from riskline.forecast import QUANTILES
 
-EXPECTED_FILES = {"timeline.csv", "summary.json", "forecast.nc", "timeline.png", "timeline.svg", "timeline.pdf"}
+EXPECTED_FILES = {
+    "timeline.csv",
+    "estimates.csv",
+    "summary.json",
+    "forecast.nc",
+    "timeline.png",
+    "timeline.svg",
+    "timeline.pdf",
+}
 
 
 def test_run_writes_every_output(seed_run):
@@ -21,7 +29,7 @@ def test_timeline_csv_is_the_conditional_cdf(seed_run):
     out, summary = seed_run
     table = pd.read_csv(out / "timeline.csv", parse_dates=["date"])
     assert list(table.columns) == ["event", "date", "p_mean", *[f"p_q{round(100 * q):02d}" for q in QUANTILES]]
-    assert set(table["event"]) == {"attack", "ready"}
+    assert set(table["event"]) == {"ceasefire", "ready", "attack"}
     for _, rows in table.groupby("event"):
         assert rows["date"].iloc[0].date().isoformat() == summary["as_of"]
         assert rows["date"].iloc[-1].date().isoformat() == summary["horizon"]
@@ -33,12 +41,36 @@ def test_timeline_csv_is_the_conditional_cdf(seed_run):
 def test_summary_reports_years_medians_diagnostics_and_provenance(seed_run):
     _, summary = seed_run
     attack = summary["events"]["attack"]["by_year_end"]
-    assert [row["year"] for row in attack] == list(range(2026, 2036))
+    assert [row["year"] for row in attack] == list(range(2025, 2036))
     assert all(row["q05"] <= row["mean"] <= row["q95"] for row in attack)
     assert summary["events"]["ready"]["median_date"] != "after horizon"
     assert summary["versions"]["pymc"].startswith("6.")
     assert summary["random_seed"] == 20251203
-    assert len(summary["estimates_used"]) == 7
+    assert len(summary["estimates_used"]) == 10
+
+
+def test_chain_order_holds_in_the_outputs(seed_run):
+    """An event cannot come before the one it waits for: its risk is never higher."""
+    _, summary = seed_run
+    events = summary["events"]
+    for later, earlier in [("ready", "ceasefire"), ("attack", "ready")]:
+        assert events[later]["after"] == earlier
+        for a, b in zip(events[later]["by_year_end"], events[earlier]["by_year_end"], strict=True):
+            assert a["mean"] <= b["mean"]
+
+
+def test_summary_has_prior_signpost_and_reconciliation(seed_run):
+    out, summary = seed_run
+    ceasefire = summary["events"]["ceasefire"]
+    assert "prior_by_year_end" in ceasefire
+    assert "without_signposts_by_year_end" in ceasefire
+    # the talks signpost raises the ceasefire hazard (ratio's median 1.26)
+    assert ceasefire["by_year_end"][2]["mean"] > ceasefire["without_signposts_by_year_end"][2]["mean"]
+    table = pd.read_csv(out / "estimates.csv")
+    assert len(table) == len(summary["reconciliation"]) == 10
+    assert set(table.columns) >= {"estimate", "stated_low", "stated_high", "posterior_median", "residual", "flag"}
+    assert (table["posterior_q05"] <= table["posterior_median"]).all()
+    assert summary["flagged_estimates"] == table.loc[table["flag"], "estimate"].tolist()
 
 
 @pytest.mark.slow

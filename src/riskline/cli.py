@@ -122,7 +122,12 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
     command = shlex.join(["riskline", *argv])
     write_run(forecast, out_dir, command=command, extra=extra)
     print(_headline_table(forecast))
-    print(f"\nwrote {out_dir}/: timeline.csv summary.json forecast.nc timeline.png timeline.svg timeline.pdf")
+    flagged = forecast.reconciliation().query("flag")
+    for row in flagged.itertuples():
+        view = f"the combined view puts {row.posterior_in_range:.0%} there (median {row.posterior_median:.0%})"
+        print(f"flag: {row.estimate} says {row.stated}; {view}")
+    files = "timeline.csv estimates.csv summary.json forecast.nc timeline.png timeline.svg timeline.pdf"
+    print(f"\nwrote {out_dir}/: {files}")
     return 0
 
 

@@ -37,18 +37,16 @@ def run_summary(forecast: Forecast, command: str | None = None) -> dict:
     diagnostics = forecast.diagnostics()
     thresholds = scenario.priors.model.diagnostics
     problems = diagnostics.problems(thresholds.max_rhat, thresholds.min_ess_bulk)
+    timelines = {which: (forecast.year_ends(which), forecast.median_dates(which)) for which in forecast.available()}
     events = {}
     for event in scenario.events:
-        rows = years[years["event"] == event.id]
-        events[event.id] = {
-            "label": event.label,
-            "kind": event.kind,
-            "by_year_end": [
-                {"year": int(r.year), "mean": round(r.p_mean, 4), "q05": round(r.p_q05, 4), "q95": round(r.p_q95, 4)}
-                for r in rows.itertuples()
-            ],
-            "median_date": medians[event.id].isoformat() if medians[event.id] else "after horizon",
-        }
+        events[event.id] = {"label": event.label, "kind": event.kind, "after": event.after}
+        for which, (years, medians) in timelines.items():
+            prefix = "" if which == "posterior" else f"{which}_"
+            events[event.id][f"{prefix}by_year_end"] = _by_year(years[years["event"] == event.id])
+            median = medians[event.id]
+            events[event.id][f"{prefix}median_date"] = median.isoformat() if median else "after horizon"
+    reconciliation = forecast.reconciliation()
     return {
         "scenario": scenario.name,
         "title": scenario.spec.title,
@@ -58,6 +56,15 @@ def run_summary(forecast: Forecast, command: str | None = None) -> dict:
         "probability": "P(event by date | no event by as_of); intervals are 90% (5th-95th percentile)",
         "events": events,
         "estimates_used": [e.id for e in scenario.estimates],
+        "timelines": {
+            "posterior": "the forecast",
+            "prior": "the priors alone, before any statement or survival (prior_ keys)",
+            "without_signposts": "the forecast's draws with every signpost's ratio set to 1 (without_signposts_ keys)",
+        },
+        "reconciliation": json.loads(
+            reconciliation.drop(columns=["quote"]).round(4).to_json(orient="records", date_format="iso")
+        ),
+        "flagged_estimates": reconciliation.loc[reconciliation["flag"], "estimate"].tolist(),
         "diagnostics": {
             "max_rhat": round(diagnostics.max_rhat, 4),
             "min_ess_bulk": round(diagnostics.min_ess_bulk, 1),
@@ -74,14 +81,22 @@ def run_summary(forecast: Forecast, command: str | None = None) -> dict:
     }
 
 
+def _by_year(rows) -> list[dict]:
+    return [
+        {"year": int(r.year), "mean": round(r.p_mean, 4), "q05": round(r.p_q05, 4), "q95": round(r.p_q95, 4)}
+        for r in rows.itertuples()
+    ]
+
+
 def write_run(forecast: Forecast, out_dir: Path, command: str | None = None, extra: dict | None = None) -> Path:
-    """Write timeline.csv, summary.json, forecast.nc and timeline.{png,svg,pdf} to `out_dir`."""
+    """Write timeline.csv, estimates.csv, summary.json, forecast.nc and timeline.{png,svg,pdf} to `out_dir`."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a run directory is for sharing
     try:
         forecast.timeline().to_csv(staging / "timeline.csv", index=False, float_format="%.6f")
+        forecast.reconciliation().to_csv(staging / "estimates.csv", index=False, float_format="%.6f")
         summary = run_summary(forecast, command) | (extra or {})
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         forecast.with_risk_group().to_netcdf(staging / "forecast.nc", engine="h5netcdf")

@@ -104,15 +104,8 @@ class Forecast:
         at = self.grid.exposure(dates)
         exact = chains.root_cdf_between(values[..., None, :], given, at, np)
         parents = [self.scenario.parent(e) for e in self.scenario.events]
-        edges = chains.event_cdfs_at_edges(
-            values,
-            parents,
-            self.grid.widths,
-            self.grid.widths.mean(),
-            given,
-            chains.toeplitz_index(self.grid.n_bins),
-            np,
-        )[..., 0, :]
+        widths = self.grid.widths
+        edges = chains.event_cdfs_at_edges(values, parents, widths, widths.mean(), given, np)[..., 0, :]
         interpolated = np.matmul(edges, self.grid.interpolation(dates).T)
         is_root = np.array([p < 0 for p in parents])[:, None]
         risk = xr.DataArray(
@@ -216,7 +209,8 @@ class Forecast:
             "base_rates": {e.base_rate: scenario.base_rate(e).model_dump() for e in scenario.events},
             "sources": {s.id: scenario.source_class(s).model_dump() for s in scenario.sources},
             "signposts": {
-                s.id: {"event": s.event, "date": s.date, "hazard_ratio_90": s.hazard_ratio} for s in scenario.signposts
+                s.id: {"event": s.event, "date": s.date.isoformat(), "hazard_ratio_90": s.hazard_ratio}
+                for s in scenario.signposts
             },
             "lexicon": {"name": scenario.lexicon.name, "source": scenario.lexicon.source},
             "priors_dir": str(scenario.priors.directory),

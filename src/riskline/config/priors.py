@@ -49,6 +49,7 @@ class SamplerSettings(Strict):
     tune: int = Field(gt=0)
     chains: int = Field(ge=1)
     target_accept: float = Field(gt=0, lt=1)
+    adaptation: Literal["diag", "low_rank"] = Field(description="nutpie's mass matrix adaptation")
 
 
 class DiagnosticThresholds(Strict):

@@ -10,7 +10,8 @@ and works on the last axes, so leading draw dimensions pass through.
   bin widths after the parent happened. Its CDF is the discrete convolution
   F(t_k) = sum_j P(parent in bin j) * F_delay(t_k - mid_j), with the parent placed at the
   middle of its bin (an error of at most half a bin) and the delay measured in whole bins
-  of the grid's mean width, so the sum is a Toeplitz matrix product.
+  of the grid's mean width, so the sum is a discrete convolution (PyTensor's convolve1d in
+  the model, an FFT convolution over draws in NumPy).
 - Between edges, a triggered event's CDF is interpolated linearly; a root event's is exact.
 """
 
@@ -19,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from pytensor.tensor.signal import convolve1d
+from scipy.signal import fftconvolve
 
 __all__ = [
     "chain_step",
@@ -26,15 +29,7 @@ __all__ = [
     "event_cdfs_at_edges",
     "relative_cdfs_at_edges",
     "root_cdf_between",
-    "toeplitz_index",
 ]
-
-
-def toeplitz_index(n_bins: int) -> np.ndarray:
-    """(K+1, K) indices into [0, F(0.5), F(1.5), ...]: entry [k, j] picks F(k - j - 0.5) for j < k."""
-    k = np.arange(n_bins + 1)[:, None]
-    j = np.arange(n_bins)[None, :]
-    return np.where(k > j, k - j, 0)
 
 
 def cumulative_at_edges(hazard, widths, xp):
@@ -71,16 +66,22 @@ def delay_cdf_at_edges(delay_hazard, delay_width, xp):
     return -xp.expm1(-cumulative_at_edges(delay_hazard, delay_width, xp))
 
 
-def chain_step(parent_cdf_edges, delay_hazard, delay_width, index, xp):
-    """(..., n, K+1) CDF of the parent at the edges -> the same for its triggered child."""
+def chain_step(parent_cdf_edges, delay_hazard, delay_width, xp):
+    """(..., n, K+1) CDF of the parent at the edges -> the same for its triggered child.
+
+    child[k] = sum_{j<k} P(parent in bin j) * F_delay((k - j - 1/2) widths), k = 0..K.
+    """
     mass = xp.diff(parent_cdf_edges, axis=-1)  # (..., n, K): P(parent in bin j)
-    half = half_bin_cdf(delay_hazard, delay_width, xp)
-    padded = xp.concatenate([xp.zeros_like(half[..., :1]), half], axis=-1)
-    toeplitz = padded[..., index]  # (..., K+1, K)
-    return xp.matmul(mass, xp.swapaxes(toeplitz, -1, -2))
+    half = half_bin_cdf(delay_hazard, delay_width, xp)[..., None, :]  # (..., 1, K)
+    n_bins = mass.shape[-1]
+    if xp is np:
+        convolved = fftconvolve(mass, half, axes=-1)[..., :n_bins]
+    else:
+        convolved = convolve1d(mass, half, mode="full")[..., :n_bins]
+    return xp.concatenate([xp.zeros_like(convolved[..., :1]), convolved], axis=-1)
 
 
-def event_cdfs_at_edges(hazard, parents: Sequence[int], widths, delay_width, exposure_given, index, xp):
+def event_cdfs_at_edges(hazard, parents: Sequence[int], widths, delay_width, exposure_given, xp):
     """(..., E, n, K+1): each event's CDF at the grid edges given no event of its chain by s_n.
 
     `parents[e]` is the index of e's trigger or -1; parents come before their children.
@@ -90,11 +91,11 @@ def event_cdfs_at_edges(hazard, parents: Sequence[int], widths, delay_width, exp
         if parent < 0:
             cdfs.append(root_cdf_edges(hazard[..., event, :], widths, exposure_given, xp))
         else:
-            cdfs.append(chain_step(cdfs[parent], hazard[..., event, :], delay_width, index, xp))
+            cdfs.append(chain_step(cdfs[parent], hazard[..., event, :], delay_width, xp))
     return xp.stack(cdfs, axis=-3)
 
 
-def relative_cdfs_at_edges(hazard, parents: Sequence[int], relations, delay_width, index, xp):
+def relative_cdfs_at_edges(hazard, parents: Sequence[int], relations, delay_width, xp):
     """(..., R, K+1): CDF of the time from an ancestor to an event, at whole bin widths.
 
     `relations` lists (event, ancestor) pairs; the path between them is followed down the
@@ -105,7 +106,7 @@ def relative_cdfs_at_edges(hazard, parents: Sequence[int], relations, delay_widt
         path = _path(parents, ancestor, event)
         cdf = delay_cdf_at_edges(hazard[..., path[0], :], delay_width, xp)
         for link in path[1:]:
-            cdf = chain_step(cdf[..., None, :], hazard[..., link, :], delay_width, index, xp)[..., 0, :]
+            cdf = chain_step(cdf[..., None, :], hazard[..., link, :], delay_width, xp)[..., 0, :]
         out.append(cdf)
     return xp.stack(out, axis=-2)
 

@@ -17,7 +17,6 @@ import numpy as np
 from scipy.special import logit
 
 from riskline.config.scenario import Scenario, Window
-from riskline.model.chains import toeplitz_index
 from riskline.model.grid import TimeGrid, edge_weights
 
 __all__ = ["LOGIT_BOUND", "ModelStructure", "encode", "scenario_grid"]
@@ -87,7 +86,6 @@ def _grid_data(scenario: Scenario, grid: TimeGrid) -> dict[str, np.ndarray]:
     return {
         "bin_width": grid.widths,
         "delay_width": np.array(grid.widths.mean()),
-        "toeplitz_index": toeplitz_index(grid.n_bins),
         "exposure_as_of": grid.exposure([scenario.as_of])[0],
     }
 
@@ -143,33 +141,35 @@ def _estimate_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
     ids, source_ids = [e.id for e in scenario.events], [s.id for s in scenario.sources]
     bins = grid.n_bins
     data = {
-        "estimate_mask": np.zeros(cap), "estimate_event": np.zeros(cap, dtype=int),
-        "estimate_source": np.zeros(cap, dtype=int), "estimate_relation": np.zeros(cap, dtype=int),
+        "estimate_mask": np.zeros(cap), "estimate_event": np.zeros((cap, len(ids))),
+        "estimate_source": np.zeros((cap, structure.sources)),
+        "estimate_relation": np.zeros((cap, max(len(structure.relations), 1))),
         "estimate_is_relative": np.zeros(cap), "exposure_issued": np.zeros((cap, bins)),
         "exposure_start": np.zeros((cap, bins)), "exposure_ends": np.zeros((cap, points, bins)),
-        "weights_start": np.zeros((cap, bins + 1)), "weights_ends": np.zeros((cap, points, bins + 1)),
+        "weights_issued": np.zeros((cap, bins + 1)), "weights_start": np.zeros((cap, bins + 1)),
+        "weights_ends": np.zeros((cap, points, bins + 1)),
         "logit_low": np.full(cap, -1.0), "logit_high": np.full(cap, 1.0), "is_survey": np.zeros(cap),
         "survey_mu": np.zeros(cap), "survey_sigma": np.ones(cap), "confidence_factor": np.ones(cap),
     }  # fmt: skip
     factors = scenario.priors.model.confidence
     for i, est in enumerate(scenario.estimates):
         data["estimate_mask"][i] = 1.0
-        data["estimate_event"][i] = ids.index(est.spec.event)
-        data["estimate_source"][i] = source_ids.index(est.spec.source)
+        data["estimate_event"][i, ids.index(est.spec.event)] = 1.0
+        data["estimate_source"][i, source_ids.index(est.spec.source)] = 1.0
         window = est.window
         if isinstance(window, Window):
             ends = _spread(window.end_earliest, window.end_latest, points)
             data["exposure_issued"][i] = grid.exposure([est.spec.issued])[0]
             data["exposure_start"][i] = grid.exposure([window.start])[0]
             data["exposure_ends"][i] = grid.exposure(ends)
+            data["weights_issued"][i] = grid.interpolation([est.spec.issued])[0]
             data["weights_start"][i] = grid.interpolation([window.start])[0]
             data["weights_ends"][i] = grid.interpolation(ends)
         else:
             ends = np.linspace(window.end_earliest, window.end_latest, points) if points > 1 else np.array([window.end])
             data["estimate_is_relative"][i] = 1.0
-            data["estimate_relation"][i] = structure.relations.index(
-                (ids.index(est.spec.event), ids.index(window.after))
-            )
+            relation = structure.relations.index((ids.index(est.spec.event), ids.index(window.after)))
+            data["estimate_relation"][i, relation] = 1.0
             data["weights_start"][i] = _delay_weights(np.array([window.start]), width, bins)[0]
             data["weights_ends"][i] = _delay_weights(ends, width, bins)
         stated = est.probability
@@ -181,6 +181,8 @@ def _estimate_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
             data["survey_mu"][i], data["survey_sigma"][i] = stated.logit_normal.mu, stated.logit_normal.sigma
         if est.spec.confidence:
             data["confidence_factor"][i] = getattr(factors, est.spec.confidence)
+    unused = slice(len(scenario.estimates), cap)  # masked out, but kept finite: event 0, source 0
+    data["estimate_event"][unused, 0] = data["estimate_source"][unused, 0] = 1.0
     return data
 
 

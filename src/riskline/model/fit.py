@@ -79,6 +79,7 @@ def fit(
         save_warmup=False,
         progress_bar=progressbar,
         target_accept=settings.target_accept,
+        adaptation=settings.adaptation,
     )
     tree = _named(scenario, tree)
     if prior:

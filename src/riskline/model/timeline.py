@@ -5,9 +5,9 @@
   Every prior is non-centred (standard normals scaled by data), so NUTS meets no funnel and
   every hyperparameter can be changed without recompiling.
 - Signposts multiply a root event's hazard from their date on by an uncertain ratio.
-- An estimate issued at s about the window [a, w) speaks of q = P(a <= T < w | no event of
-  the chain by s); one relative to an ancestor, of the delay's CDF. A fuzzy window's
-  likelihood is averaged over equally spaced ends.
+- An estimate issued at s about the window [a, w) speaks of q = P(a <= T < w | T > s)
+  = (F(w) - F(a)) / (1 - F(s)); one relative to an ancestor, of the delay's CDF. A fuzzy
+  window's likelihood is averaged over equally spaced ends.
 - The source believes pi with logit(pi) = logit(q) + bias + noise, noise ~ Logistic(0, tau),
   tau scaled by the statement's confidence. An interval [lo, hi] for pi is interval-censored;
   a survey phrase, logit(pi) ~ Normal(mu, sigma) over readers, is Gaussian with the
@@ -91,8 +91,8 @@ def _estimates(structure: ModelStructure, d: dict, hazard) -> None:
     q = _window_probability(structure, d, hazard)  # (estimate, end)
     pm.Deterministic("window_probability", pt.mean(q, axis=1), dims="estimate")
     q = pt.clip(q, CLIP, 1 - CLIP)
-    centre = pt.log(q) - pt.log1p(-q) + _source_bias(d)[d["estimate_source"]][:, None]
-    scale = (_source_noise(d)[d["estimate_source"]] * d["confidence_factor"])[:, None]
+    centre = pt.log(q) - pt.log1p(-q) + pt.dot(d["estimate_source"], _source_bias(d))[:, None]
+    scale = (pt.dot(d["estimate_source"], _source_noise(d)) * d["confidence_factor"])[:, None]
     logp = pt.switch(
         d["is_survey"][:, None] > 0,
         _survey_logp(d["survey_mu"][:, None], d["survey_sigma"][:, None], centre, scale),
@@ -103,25 +103,28 @@ def _estimates(structure: ModelStructure, d: dict, hazard) -> None:
 
 
 def _window_probability(structure: ModelStructure, d: dict, hazard):
-    """The window probability q for every estimate and each of its (fuzzy) ends: (estimate, end)."""
-    rows = hazard[d["estimate_event"]]  # root events: exact
+    """The window probability q for every estimate and each of its (fuzzy) ends: (estimate, end).
+
+    Estimates pick their event, source and relation through one-hot matrices rather than
+    integer indices: a matrix product has a cheap gradient, a gather does not.
+    """
+    rows = pt.dot(d["estimate_event"], hazard)  # (estimate, K); root events: exact
     at_start = chains.root_cdf_between(rows, d["exposure_issued"], d["exposure_start"], pt)
     at_ends = chains.root_cdf_between(rows[:, None, :], d["exposure_issued"][:, None, :], d["exposure_ends"], pt)
     q = at_ends - at_start[:, None]
     if any(parent >= 0 for parent in structure.parents):  # triggered events: the chain, interpolated
+        from_start = pt.zeros((1, structure.n_bins))  # unconditional CDFs, from the grid's start
         cdf_edges = chains.event_cdfs_at_edges(
-            hazard, structure.parents, d["bin_width"], d["delay_width"], d["exposure_issued"], d["toeplitz_index"], pt
-        )  # (event, estimate, K+1), each given no event of the chain by the estimate's issue date
-        q = _blend(
-            d["is_root"][d["estimate_event"]],
-            q,
-            _between(d, cdf_edges[d["estimate_event"], pt.arange(structure.estimates)]),
-        )
+            hazard, structure.parents, d["bin_width"], d["delay_width"], from_start, pt
+        )[:, 0, :]
+        own = pt.dot(d["estimate_event"], cdf_edges)  # (estimate, K+1)
+        survived = 1 - pt.sum(d["weights_issued"] * own, axis=1)  # P(T > s), s the issue date
+        q = _blend(pt.dot(d["estimate_event"], d["is_root"]), q, _between(d, own) / survived[:, None])
     if structure.relations:  # windows counted from an earlier event of the chain
         relative_edges = chains.relative_cdfs_at_edges(
-            hazard, structure.parents, structure.relations, d["delay_width"], d["toeplitz_index"], pt
+            hazard, structure.parents, structure.relations, d["delay_width"], pt
         )
-        q = _blend(1 - d["estimate_is_relative"], q, _between(d, relative_edges[d["estimate_relation"]]))
+        q = _blend(1 - d["estimate_is_relative"], q, _between(d, pt.dot(d["estimate_relation"], relative_edges)))
     return q
 
 

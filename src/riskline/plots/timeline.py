@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from riskline.config.windows import RelativeWindow, Window
 from riskline.forecast import Forecast
 
 __all__ = ["plot_timeline"]
@@ -94,32 +95,19 @@ def _draw_estimates(forecast: Forecast, event: str, ax) -> None:
     handles = []
     placed: list[np.datetime64] = []
     for number, est in enumerate((e for e in scenario.estimates if e.spec.event == event), start=1):
-        end = np.datetime64(est.window.end)
         colour = colours[est.spec.source]
+        label = (f"{number}  {labels[est.spec.source]}, {est.spec.issued:%b %Y}: "
+                 f"{est.probability.describe()}, {_window_words(est)}")  # fmt: skip
+        if isinstance(est.window, RelativeWindow):  # no calendar date: keyed, not drawn
+            handles.append(ax.plot([], [], color=colour, lw=5, alpha=0.35, label=f"{label} (not on the date axis)")[0])
+            continue
+        end = np.datetime64(est.window.end)
         low, high = est.probability.low, est.probability.high
-        handle = ax.plot(
-            [end, end],
-            [low, high],
-            color=colour,
-            lw=5,
-            solid_capstyle="butt",
-            alpha=0.9,
-            label=f"{number}  {labels[est.spec.source]}, {est.spec.issued:%b %Y}: "
-            f"{est.probability.describe()}, {_window_words(est)}",
-        )[0]
+        handle = ax.plot([end, end], [low, high], color=colour, lw=5, solid_capstyle="butt", alpha=0.9, label=label)[0]
         crowded = sum(abs((end - other).astype(int)) < 120 for other in placed)
-        ax.annotate(
-            str(number),
-            (end, high),
-            xytext=(0, 4 + 11 * crowded),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=7,
-            fontweight="bold",
-            color="white",
-            bbox={"boxstyle": "circle,pad=0.2", "fc": colour, "ec": "none"},
-        )
+        ax.annotate(str(number), (end, high), xytext=(0, 4 + 11 * crowded), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=7, fontweight="bold", color="white",
+                    bbox={"boxstyle": "circle,pad=0.2", "fc": colour, "ec": "none"})  # fmt: skip
         placed.append(end)
         handles.append(handle)
     if handles:
@@ -136,11 +124,14 @@ def _draw_estimates(forecast: Forecast, event: str, ax) -> None:
 
 
 def _window_words(est) -> str:
-    """'before 1 Jan 2030' or '1 Jan 2029 to 1 Jan 2031'."""
-    end = f"{est.window.end:%-d %b %Y}"
-    if est.window.start == est.spec.issued:
+    """'before 1 Jan 2030', '1 Jan 2029 to 1 Jan 2031', or 'within 2 years after ceasefire'."""
+    window = est.window
+    if isinstance(window, RelativeWindow):
+        return window.describe(est.spec.issued)
+    end = f"{window.end:%-d %b %Y}"
+    if window.start == est.spec.issued:
         return f"before {end}"
-    return f"from {est.window.start:%-d %b %Y} to {end}"
+    return f"from {window.start:%-d %b %Y} to {end}"
 
 
 def _estimate_count(forecast: Forecast, event: str) -> int:
@@ -149,7 +140,7 @@ def _estimate_count(forecast: Forecast, event: str) -> int:
 
 def _first_date(forecast: Forecast, event: str) -> date:
     """Half a year before as_of, or earlier if a stated window ends before that."""
-    ends = [e.window.end for e in forecast.scenario.estimates if e.spec.event == event]
+    ends = [e.window.end for e in forecast.scenario.estimates if e.spec.event == event and isinstance(e.window, Window)]
     return min([forecast.scenario.as_of - timedelta(days=183), *ends])
 
 
