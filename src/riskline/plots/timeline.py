@@ -25,8 +25,8 @@ __all__ = ["plot_timeline"]
 
 BAND_COLOUR = "#0072B2"
 """Okabe-Ito blue: colour-blind safe, and dark enough to read in greyscale."""
-SOURCE_COLOURS = ["#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
-"""The rest of the Okabe-Ito palette, one colour per source, in scenario order."""
+SOURCE_COLOURS = ["#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#7F7F7F"]
+"""The rest of the Okabe-Ito palette (grey for its yellow, unreadable in print), one per source."""
 
 
 def plot_timeline(forecast: Forecast, event: str | None = None, ax=None) -> Figure:
@@ -73,6 +73,7 @@ def _draw_event(forecast: Forecast, event: str, ax) -> None:
     ax.text(
         as_of, 0.03, f" as of {scenario.as_of:%-d %b %Y}", rotation=90, va="bottom", ha="right", fontsize=8, color="0.2"
     )
+    bands += _draw_signposts(forecast, event, ax)
     ax.add_artist(ax.legend(handles=bands, loc="upper left", fontsize=8, frameon=False))
     _draw_estimates(forecast, event, ax)
     label = next(e.label for e in scenario.events if e.id == event)
@@ -96,10 +97,11 @@ def _draw_estimates(forecast: Forecast, event: str, ax) -> None:
     placed: list[np.datetime64] = []
     for number, est in enumerate((e for e in scenario.estimates if e.spec.event == event), start=1):
         colour = colours[est.spec.source]
-        label = (f"{number}  {labels[est.spec.source]}, {est.spec.issued:%b %Y}: "
-                 f"{est.probability.describe()}, {_window_words(est)}")  # fmt: skip
+        stated = est.probability
+        label = (f"{number}  {labels[est.spec.source]}, {est.spec.issued:%b %Y}: {stated.text} "
+                 f"({100 * stated.low:.0f}–{100 * stated.high:.0f}%), {_window_words(est)}")  # fmt: skip
         if isinstance(est.window, RelativeWindow):  # no calendar date: keyed, not drawn
-            handles.append(ax.plot([], [], color=colour, lw=5, alpha=0.35, label=f"{label} (not on the date axis)")[0])
+            handles.append(ax.plot([], [], color=colour, lw=5, alpha=0.5, label=f"{label} (not drawn)")[0])
             continue
         end = np.datetime64(est.window.end)
         low, high = est.probability.low, est.probability.high
@@ -123,6 +125,16 @@ def _draw_estimates(forecast: Forecast, event: str, ax) -> None:
         )
 
 
+def _draw_signposts(forecast: Forecast, event: str, ax) -> list:
+    """A dotted line at each signpost's date; returns legend handles naming them."""
+    handles = []
+    for signpost in (s for s in forecast.scenario.signposts if s.event == event):
+        low, high = signpost.hazard_ratio
+        label = f"signpost {signpost.date:%-d %b %Y}: {signpost.id} (hazard ratio {low:g}–{high:g})"
+        handles.append(ax.axvline(np.datetime64(signpost.date), color="0.35", ls=":", lw=1.4, label=label))
+    return handles
+
+
 def _window_words(est) -> str:
     """'before 1 Jan 2030', '1 Jan 2029 to 1 Jan 2031', or 'within 2 years after ceasefire'."""
     window = est.window
@@ -139,16 +151,20 @@ def _estimate_count(forecast: Forecast, event: str) -> int:
 
 
 def _first_date(forecast: Forecast, event: str) -> date:
-    """Half a year before as_of, or earlier if a stated window ends before that."""
-    ends = [e.window.end for e in forecast.scenario.estimates if e.spec.event == event and isinstance(e.window, Window)]
-    return min([forecast.scenario.as_of - timedelta(days=183), *ends])
+    """Half a year before as_of, or earlier if a stated window ends or a signpost falls before that."""
+    scenario = forecast.scenario
+    ends = [e.window.end for e in scenario.estimates if e.spec.event == event and isinstance(e.window, Window)]
+    signposts = [s.date - timedelta(days=60) for s in scenario.signposts if s.event == event]
+    return min([scenario.as_of - timedelta(days=183), *ends, *signposts])
 
 
 def _footer(forecast: Forecast) -> str:
     scenario = forecast.scenario
     hazard = scenario.hazard
     model = "random-walk hazard" if hazard.kind == "random_walk" else "constant hazard"
+    links = ", ".join(f"{e.id} after {e.after}" for e in scenario.events if e.after)
+    chain = f" ({links})" if links else ""
     return (
-        f"Probabilities are conditional on no event by {scenario.as_of:%-d %b %Y}. "
-        f"Model: {model}; lexicon: {scenario.lexicon.name}; riskline {version('riskline')}."
+        f"Probabilities are conditional on no event of a chain by {scenario.as_of:%-d %b %Y}.\n"
+        f"Model: {model}{chain}; lexicon: {scenario.lexicon.name}; riskline {version('riskline')}."
     )
