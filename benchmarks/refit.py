@@ -1,0 +1,91 @@
+"""Refit speed: an analyst edits an estimate or a prior and fits again, in one process.
+
+Measured in one run, on the seed scenario:
+- refit: `riskline.fit` after an edit, reusing the model compiled for the scenario's
+  structure (only the data change), median over several edits;
+- rebuild: building the PyMC model again and calling `pm.sample()` (nutpie), which
+  compiles anew, as code without a cache would;
+and their ratio. Not a test: the machines are noisy, so the numbers are recorded, not
+asserted. Writes benchmarks/results/refit.json.
+
+    .venv/bin/python benchmarks/refit.py [--edits 5] [--rebuilds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+import pymc as pm
+
+from riskline import ConvergenceWarning, fit, load_scenario
+from riskline.export import package_versions
+from riskline.language.probability import StatedProbability
+from riskline.model.encoding import encode
+from riskline.model.timeline import build_model
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = ROOT / "scenarios" / "russia-nato-attack.yaml"
+
+
+def edited(scenario, step: int):
+    """The scenario with one estimate's stated range moved, as an analyst would try."""
+    estimates = list(scenario.estimates)
+    first = estimates[0]
+    low = 0.05 + 0.05 * (step % 5)
+    estimates[0] = replace(first, probability=StatedProbability(low, low + 0.3, f"{low:.2f}-{low + 0.3:.2f}"))
+    return replace(scenario, estimates=tuple(estimates))
+
+
+def timed(action) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--rebuilds", type=int, default=2)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    scenario = load_scenario(SCENARIO)
+    settings = scenario.priors.model.sampler
+    first = timed(lambda: fit(scenario, random_seed=0, prior=False))
+
+    def refit(step: int) -> None:
+        fit(edited(scenario, step), random_seed=step, prior=False)
+
+    refits = [timed(lambda i=i: refit(i)) for i in range(args.edits)]
+
+    def rebuild(step: int) -> None:
+        structure, data = encode(edited(scenario, step))
+        with build_model(structure, data):
+            pm.sample(draws=settings.draws, tune=settings.tune, chains=settings.chains, cores=2,
+                      random_seed=step, progressbar=False)  # fmt: skip
+
+    rebuilds = [timed(lambda i=i: rebuild(i)) for i in range(args.rebuilds)]
+    result = {
+        "scenario": SCENARIO.name,
+        "sampler": settings.model_dump(),
+        "first_fit_with_compile_s": round(first, 2),
+        "refit_s": [round(t, 3) for t in refits],
+        "refit_median_s": round(statistics.median(refits), 3),
+        "rebuild_and_pm_sample_s": [round(t, 2) for t in rebuilds],
+        "rebuild_median_s": round(statistics.median(rebuilds), 2),
+        "ratio_rebuild_over_refit": round(statistics.median(rebuilds) / statistics.median(refits), 1),
+        "target": "refit median <= 0.5 s; rebuild >= 10 s",
+        "versions": package_versions(),
+    }
+    out = ROOT / "benchmarks" / "results" / "refit.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k != "versions"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
