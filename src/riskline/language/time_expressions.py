@@ -248,15 +248,7 @@ def _next_unit(m, issued, conv):
 )
 def _about_span(m, issued, conv):
     span = span_words(m["n"], m["unit"])
-    low, high = conv.approximately[m["approx"].lower()]
-    early, late = issued + _scaled(span, low), issued + _scaled(span, high)
-    return _window(
-        f"about {describe_span(span)}: the window closes between {low:g} and {high:g} times that after issue",
-        issued,
-        issued + span,
-        end_earliest=early,
-        end_latest=late,
-    )
+    return _approximate(issued, span, conv.approximately[m["approx"].lower()], f"about {describe_span(span)}")
 
 
 @_reading(
@@ -291,15 +283,15 @@ def _span_window(issued, conv, number, unit, or_so, words) -> ParsedWindow:
             issued + span,
             span=span,
         )
-    low, high = conv.approximately["or so"]
-    early, late = issued + _scaled(span, low), issued + _scaled(span, high)
-    return _window(
-        f"'{words} or so': the window closes between {low:g} and {high:g} times {describe_span(span)} after issue",
-        issued,
-        issued + span,
-        end_earliest=early,
-        end_latest=late,
-    )
+    return _approximate(issued, span, conv.approximately["or so"], f"'{words} or so'")
+
+
+def _approximate(issued: date, span: relativedelta, factors: tuple[float, float], words: str) -> ParsedWindow:
+    """A window closing about `span` after issue: between the two factors times the span."""
+    low, high = factors
+    reasoning = f"{words}: the window closes between {low:g} and {high:g} times {describe_span(span)} after issue"
+    return _window(reasoning, issued, issued + span, end_earliest=issued + _scaled(span, low),
+                   end_latest=issued + _scaled(span, high))  # fmt: skip
 
 
 @_reading(
