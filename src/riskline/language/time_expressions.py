@@ -179,9 +179,7 @@ def _window(reasoning: str, start: date | None = None, end: date | None = None, 
 def _about_after_trigger(m, issued, conv):
     span = span_words(m["n"], m["unit"])
     low, high = conv.approximately[m["approx"].lower()]
-    return ParsedWindow(
-        "",
-        (0, 0),
+    return _window(
         f"about {describe_span(span)} after '{m['trigger']}': between {low:g} and {high:g} times that, "
         "counted from the trigger (priors/time-conventions.yaml, approximately)",
         relative_to=m["trigger"],
@@ -200,9 +198,7 @@ def _about_after_trigger(m, issued, conv):
 )
 def _within_after_trigger(m, issued, conv):
     span = span_words(m["n"], m["unit"])
-    return ParsedWindow(
-        "",
-        (0, 0),
+    return _window(
         f"within {describe_span(span)} counted from '{m['trigger']}', not from the issue date",
         relative_to=m["trigger"],
         after_start=relativedelta(),
