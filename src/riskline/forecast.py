@@ -162,7 +162,8 @@ class Forecast:
             stated, source = est.probability, est.spec.source
             bias = posterior["source_bias"].sel(source=source).stack(sample=SAMPLE_DIMS).values
             noise = posterior["source_noise"].sel(source=source).stack(sample=SAMPLE_DIMS).values
-            factor = getattr(self.scenario.priors.model.confidence, est.spec.confidence or "moderate")
+            confidence = est.spec.confidence
+            factor = getattr(self.scenario.priors.model.confidence, confidence) if confidence else 1.0
             belief = logit(np.clip(q[i], 1e-12, 1 - 1e-12)) + bias
             centre = _stated_centre(stated)
             spread = np.sqrt(belief.var() + np.mean((np.pi * noise * factor) ** 2 / 3))
