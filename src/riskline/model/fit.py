@@ -1,9 +1,10 @@
 """Sampling a scenario: compile once per model structure, then swap data in and sample.
 
-The first fit of a structure builds the PyMC model and compiles it with nutpie (seconds);
-later fits in the same process, after an analyst edits an estimate or a prior, only replace
-the data and sample (a fraction of a second). The prior draws (the timeline implied by the
-priors alone) come from the same model.
+The first fit of a structure builds the PyMC model and compiles it with nutpie (about 40 s
+for the seed scenario's three-event chain, 10 s for a single event); later fits in the same
+process, after an analyst edits an estimate or a prior, only replace the data and sample
+(about 1.7 s on the seed scenario, benchmarks/refit.py). The prior draws (the timeline
+implied by the priors alone) come from the same model.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from riskline.forecast import Forecast
 from riskline.model.encoding import ModelStructure, encode, scenario_grid
 from riskline.model.timeline import build_model
 
-__all__ = ["clear_compiled_models", "fit", "sample_prior"]
+__all__ = ["fit", "sample_prior"]
 
 PRIOR_DRAWS = 1000
 
@@ -34,11 +35,6 @@ class _Compiled:
 
 
 _CACHE: dict[ModelStructure, _Compiled] = {}
-
-
-def clear_compiled_models() -> None:
-    """Forget every compiled model (the next fit of each structure compiles again)."""
-    _CACHE.clear()
 
 
 def _compiled(structure: ModelStructure, data: dict) -> _Compiled:
