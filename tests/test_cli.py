@@ -10,6 +10,7 @@ from riskline.forecast import QUANTILES
 
 EXPECTED_FILES = {
     "timeline.csv",
+    "per_period.csv",
     "estimates.csv",
     "summary.json",
     "forecast.nc",
@@ -44,6 +45,8 @@ def test_summary_reports_years_medians_diagnostics_and_provenance(seed_run):
     assert [row["year"] for row in attack] == list(range(2025, 2036))
     assert all(row["q05"] <= row["mean"] <= row["q95"] for row in attack)
     assert summary["events"]["ready"]["median_date"] != "after horizon"
+    per_year = summary["events"]["attack"]["per_year"]
+    assert sum(row["mean"] for row in per_year) == pytest.approx(attack[-1]["mean"], abs=1e-3)
     assert summary["versions"]["pymc"].startswith("6.")
     assert summary["random_seed"] == 20251203
     assert len(summary["estimates_used"]) == 10

@@ -80,3 +80,18 @@ def test_median_date_where_mean_risk_crosses_half():
     found = np.datetime64(forecast.median_dates()["attack"], "D")
     assert abs((found - expected).astype(int)) <= 20  # linear interpolation between quarter edges
     assert forecast_from(np.full((1, 1, 1, GRID.n_bins), 0.01)).median_dates()["attack"] is None
+
+
+def test_per_period_risk_is_each_draws_difference():
+    rng = np.random.default_rng(5)
+    forecast = forecast_from(rng.lognormal(np.log(0.2), 0.5, size=(2, 40, 1, GRID.n_bins)))
+    table = forecast.per_period()
+    assert table["year"].tolist() == list(range(2026, 2031))
+    assert table["from"].iloc[0] == SCENARIO.as_of  # the first period starts at as_of
+    draws_2028 = (forecast.risk_at([date(2029, 1, 1)]) - forecast.risk_at([date(2028, 1, 1)]).values).values.ravel()
+    row = table[table["year"] == 2028].iloc[0]
+    assert row.p_mean == pytest.approx(draws_2028.mean(), rel=1e-12)
+    assert row.p_q95 == pytest.approx(np.quantile(draws_2028, 0.95), rel=1e-12)
+    # the periods add up to the risk by the last year's end
+    total = forecast.year_ends().iloc[-1].p_mean
+    assert table["p_mean"].sum() == pytest.approx(total, rel=1e-12)

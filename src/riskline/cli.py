@@ -126,7 +126,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
     for row in flagged.itertuples():
         view = f"the combined view puts {row.posterior_in_range:.0%} there (median {row.posterior_median:.0%})"
         print(f"flag: {row.estimate} says {row.stated}; {view}")
-    files = "timeline.csv estimates.csv summary.json forecast.nc timeline.png timeline.svg timeline.pdf"
+    files = "timeline.csv per_period.csv estimates.csv summary.json forecast.nc timeline.png timeline.svg timeline.pdf"
     print(f"\nwrote {out_dir}/: {files}")
     return 0
 

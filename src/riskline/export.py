@@ -46,6 +46,9 @@ def run_summary(forecast: Forecast, command: str | None = None) -> dict:
             events[event.id][f"{prefix}by_year_end"] = _by_year(years[years["event"] == event.id])
             median = medians[event.id]
             events[event.id][f"{prefix}median_date"] = median.isoformat() if median else "after horizon"
+    periods = forecast.per_period()
+    for event in scenario.events:
+        events[event.id]["per_year"] = _by_year(periods[periods["event"] == event.id])
     reconciliation = forecast.reconciliation()
     return {
         "scenario": scenario.name,
@@ -54,6 +57,7 @@ def run_summary(forecast: Forecast, command: str | None = None) -> dict:
         "as_of": scenario.as_of.isoformat(),
         "horizon": scenario.horizon.isoformat(),
         "probability": "P(event by date | no event by as_of); intervals are 90% (5th-95th percentile)",
+        "per_year": "P(event within the calendar year | no event by as_of); the first year starts at as_of",
         "events": events,
         "estimates_used": [e.id for e in scenario.estimates],
         "timelines": {
@@ -89,7 +93,7 @@ def _by_year(rows) -> list[dict]:
 
 
 def write_run(forecast: Forecast, out_dir: Path, command: str | None = None, extra: dict | None = None) -> Path:
-    """Write timeline.csv, estimates.csv, summary.json, forecast.nc and timeline.{png,svg,pdf} to `out_dir`."""
+    """Write timeline.csv, per_period.csv, estimates.csv, summary.json, forecast.nc, timeline.{png,svg,pdf}."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
@@ -97,6 +101,7 @@ def write_run(forecast: Forecast, out_dir: Path, command: str | None = None, ext
     try:
         forecast.timeline().to_csv(staging / "timeline.csv", index=False, float_format="%.6f")
         forecast.reconciliation().to_csv(staging / "estimates.csv", index=False, float_format="%.6f")
+        forecast.per_period().to_csv(staging / "per_period.csv", index=False, float_format="%.6f")
         summary = run_summary(forecast, command) | (extra or {})
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         forecast.with_risk_group().to_netcdf(staging / "forecast.nc", engine="h5netcdf")

@@ -130,16 +130,31 @@ class Forecast:
         """One row per event and date: mean and quantiles of the risk (timeline.csv)."""
         return _summarise(self.risk_at(self.dates(), which))
 
+    def _years(self) -> list[int]:
+        """Calendar years from as_of's to the last one that ends by the horizon."""
+        last = self.scenario.horizon.year + 1
+        return [y for y in range(self.scenario.as_of.year, last) if date(y + 1, 1, 1) <= self.scenario.horizon]
+
     def year_ends(self, which: str = "posterior") -> pd.DataFrame:
         """Risk by the end of each calendar year from as_of's to the horizon's."""
-        years = [
-            y
-            for y in range(self.scenario.as_of.year, self.scenario.horizon.year + 1)
-            if date(y + 1, 1, 1) <= self.scenario.horizon
-        ]
+        years = self._years()
         table = _summarise(self.risk_at([date(y + 1, 1, 1) for y in years], which))
         table.insert(1, "year", [y for _ in self.scenario.events for y in years])
         return table.drop(columns="date")
+
+    def per_period(self, which: str = "posterior") -> pd.DataFrame:
+        """Risk within each calendar year: P(event in the year | nothing in its chain by as_of).
+
+        The first year starts at as_of. Each draw's difference of the cumulative risk, so
+        the intervals are those of the per-year risk itself, not differences of intervals.
+        """
+        years = self._years()
+        starts = [max(self.scenario.as_of, date(y, 1, 1)) for y in years]
+        cumulative = self.risk_at([*starts, date(years[-1] + 1, 1, 1)], which)
+        within = cumulative.isel(date=slice(1, None)) - cumulative.isel(date=slice(None, -1)).values
+        table = _summarise(within.assign_coords(date=np.array(starts, dtype="datetime64[ns]")))
+        table.insert(1, "year", [y for _ in self.scenario.events for y in years])
+        return table.rename(columns={"date": "from"})
 
     def median_dates(self, which: str = "posterior") -> dict[str, date | None]:
         """Date by which the mean risk reaches 50% (None: not before the horizon)."""
