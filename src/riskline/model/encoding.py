@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 from scipy.special import logit
@@ -104,10 +103,12 @@ def _hazard_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) 
     rates = [scenario.base_rate(e) for e in scenario.events]
     roots = np.array([scenario.parent(e) < 0 for e in scenario.events])
     spacing = scenario.hazard.knot_spacing
-    knots = np.arange(structure.n_knots) * spacing
     calendar_middles = grid.years(grid.edges[:-1]) + grid.widths / 2
     delay_middles = (np.arange(grid.n_bins) + 0.5) * grid.widths.mean()
-    weights = np.stack([_interpolation_matrix(calendar_middles if root else delay_middles, knots) for root in roots])
+    intervals = structure.n_knots - 1
+    weights = np.stack(
+        [_uniform_weights(calendar_middles if root else delay_middles, spacing, intervals) for root in roots]
+    )
     return {
         "log_base_rate": np.log([r.per_year for r in rates]),
         "base_rate_log_sd": np.array([r.log_sd for r in rates]),
@@ -115,13 +116,6 @@ def _hazard_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) 
         "knot_weights": weights,
         "is_root": roots.astype(float),
     }
-
-
-def _interpolation_matrix(points: np.ndarray, knots: np.ndarray) -> np.ndarray:
-    """(len(points), len(knots)): linear interpolation between knots (flat beyond the last)."""
-    position = np.clip(np.interp(points, knots, np.arange(len(knots))), 0, len(knots) - 1)
-    lower = np.minimum(np.floor(position).astype(int), len(knots) - 2)
-    return edge_weights(lower, position - lower, len(knots) - 1)
 
 
 def _source_data(scenario: Scenario, structure: ModelStructure) -> dict[str, np.ndarray]:
@@ -166,12 +160,12 @@ def _estimate_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
             data["weights_start"][i] = grid.interpolation([window.start])[0]
             data["weights_ends"][i] = grid.interpolation(ends)
         else:
-            ends = np.linspace(window.end_earliest, window.end_latest, points) if points > 1 else np.array([window.end])
+            ends = np.array(_spread(window.end_earliest, window.end_latest, points))
             data["estimate_is_relative"][i] = 1.0
             relation = structure.relations.index((ids.index(est.spec.event), ids.index(window.after)))
             data["estimate_relation"][i, relation] = 1.0
-            data["weights_start"][i] = _delay_weights(np.array([window.start]), width, bins)[0]
-            data["weights_ends"][i] = _delay_weights(ends, width, bins)
+            data["weights_start"][i] = _uniform_weights(np.array([window.start]), width, bins)[0]
+            data["weights_ends"][i] = _uniform_weights(ends, width, bins)
         stated = est.probability
         data["logit_low"][i], data["logit_high"][i] = np.clip(
             logit([stated.low, stated.high]), -LOGIT_BOUND, LOGIT_BOUND
@@ -203,13 +197,17 @@ def _signpost_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
     return data
 
 
-def _spread(earliest: date, latest: date, points: int) -> list[date]:
-    """`points` equally spaced dates from earliest to latest (all equal for an exact end)."""
+def _spread(earliest, latest, points: int) -> list:
+    """`points` equally spaced dates (or years) from earliest to latest (all equal for an exact end)."""
     return [earliest + (latest - earliest) * k / max(points - 1, 1) for k in range(points)]
 
 
-def _delay_weights(delays: np.ndarray, width: float, bins: int) -> np.ndarray:
-    """Linear-interpolation weights over the K+1 delay edges (whole bin widths) at `delays` years."""
-    position = np.clip(delays / width, 0, bins)
-    lower = np.minimum(np.floor(position).astype(int), bins - 1)
-    return edge_weights(lower, position - lower, bins)
+def _uniform_weights(points: np.ndarray, step: float, intervals: int) -> np.ndarray:
+    """Linear-interpolation weights over the edges 0, step, ..., intervals * step at `points`.
+
+    Used for delay edges (whole bin widths) and for the random walk's knots; points beyond
+    the last edge take its value.
+    """
+    position = np.clip(points / step, 0, intervals)
+    lower = np.minimum(np.floor(position).astype(int), intervals - 1)
+    return edge_weights(lower, position - lower, intervals)
