@@ -7,8 +7,11 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+import xarray as xr
 
+from riskline import load_scenario
 from riskline.cli import main
+from riskline.forecast import Forecast
 
 matplotlib.use("Agg")
 
@@ -23,3 +26,11 @@ def seed_run(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("run") / "russia-nato-attack"
     assert main(["run", str(SEED_SCENARIO), "--out", str(out)]) == 0
     return out, json.loads((out / "summary.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def seed_forecast(seed_run) -> Forecast:
+    """The seed run's Forecast, read back from its forecast.nc (no second fit)."""
+    out, _ = seed_run
+    tree = xr.open_datatree(out / "forecast.nc", engine="h5netcdf").load()
+    return Forecast(load_scenario(SEED_SCENARIO), tree)

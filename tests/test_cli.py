@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from riskline.export import FIGURE_FORMATS
 from riskline.forecast import QUANTILES
+from riskline.report import FIGURES
 
 EXPECTED_FILES = {
     "timeline.csv",
@@ -14,9 +16,9 @@ EXPECTED_FILES = {
     "estimates.csv",
     "summary.json",
     "forecast.nc",
-    "timeline.png",
-    "timeline.svg",
-    "timeline.pdf",
+    "report.md",
+    "report.html",
+    *(f"{name}.{suffix}" for name in FIGURES for suffix in FIGURE_FORMATS),
 }
 
 

@@ -44,7 +44,22 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--tune", type=_positive, help="tuning steps per chain (default: priors/model.yaml)")
     run.add_argument("--chains", type=_positive, help="number of chains (default: priors/model.yaml)")
     run.add_argument("--priors", type=Path, help="priors directory (default: the nearest priors/ above the scenario)")
+    run.add_argument("--lexicon", help="read every phrase in this lexicon instead of the scenario's")
     run.set_defaults(handler=_run)
+
+    compare = commands.add_parser(
+        "compare", help="fit variants (lexicons, prior folders, scenario files, as_of dates) and overlay them"
+    )
+    compare.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML file(s)")
+    compare.add_argument("--lexicons", nargs="+", default=[], metavar="NAME", help="lexicons to read the phrases in")
+    compare.add_argument("--priors", nargs="+", type=Path, default=[], metavar="DIR", help="priors directories")
+    compare.add_argument("--as-of", nargs="+", type=_iso_date, default=[], metavar="DATE", help="as_of dates")
+    compare.add_argument("--out", type=Path, help="output directory (default: out/<scenario name>-compare/)")
+    compare.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    compare.add_argument("--draws", type=_positive, help="posterior draws per chain (default: priors/model.yaml)")
+    compare.add_argument("--tune", type=_positive, help="tuning steps per chain (default: priors/model.yaml)")
+    compare.add_argument("--chains", type=_positive, help="number of chains (default: priors/model.yaml)")
+    compare.set_defaults(handler=_compare)
 
     check = commands.add_parser("check", help="validate scenario files without sampling")
     check.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
@@ -109,7 +124,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
     from riskline.export import write_run
     from riskline.model.fit import fit
 
-    scenario = load_scenario(args.scenario, args.priors)
+    scenario = load_scenario(args.scenario, args.priors, lexicon=args.lexicon)
     extra = {}
     if args.as_of is not None:
         scenario, left_out = scenario.at(args.as_of)
@@ -126,8 +141,25 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
     for row in flagged.itertuples():
         view = f"the combined view puts {row.posterior_in_range:.0%} there (median {row.posterior_median:.0%})"
         print(f"flag: {row.estimate} says {row.stated}; {view}")
-    files = "timeline.csv per_period.csv estimates.csv summary.json forecast.nc timeline.png timeline.svg timeline.pdf"
-    print(f"\nwrote {out_dir}/: {files}")
+    print(f"\nwrote {out_dir}/: report.html report.md, tables (csv, json, nc), figures (png, svg, pdf)")
+    return 0
+
+
+def _compare(args: argparse.Namespace, argv: list[str]) -> int:
+    from riskline.compare import load_variants, write_comparison
+    from riskline.model.fit import fit
+
+    variants = load_variants(args.scenarios, lexicons=args.lexicons, priors_dirs=args.priors, as_ofs=args.as_of)
+    out_dir = args.out or Path("out") / f"{variants[0].scenario.name}-compare"
+    forecasts = {}
+    for variant in variants:
+        print(f"fitting {variant.label} ...", file=sys.stderr)
+        forecasts[variant.label] = fit(variant.scenario, random_seed=args.seed, draws=args.draws, tune=args.tune,
+                                       chains=args.chains, prior=False)  # fmt: skip
+    write_comparison(forecasts, variants[0].varies, out_dir, shlex.join(["riskline", *argv]))
+    for label, forecast in forecasts.items():
+        print(f"\n[{label}]\n{_headline_table(forecast)}")
+    print(f"\nwrote {out_dir}/: comparison.png comparison.svg comparison.pdf comparison.csv comparison.json")
     return 0
 
 

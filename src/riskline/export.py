@@ -10,15 +10,18 @@ import json
 import platform
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
+from riskline import plots
 from riskline.forecast import Forecast
-from riskline.plots import plot_timeline
+from riskline.report import FIGURES, render_html, report_markdown
 
-__all__ = ["FIGURE_FORMATS", "package_versions", "run_summary", "write_run"]
+__all__ = ["FIGURE_FORMATS", "package_versions", "run_summary", "save_figure", "staged", "write_run"]
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 PACKAGES = ("riskline", "pymc", "pytensor", "nutpie", "arviz", "numpy", "scipy", "xarray", "matplotlib")
@@ -78,11 +81,16 @@ def run_summary(forecast: Forecast, command: str | None = None) -> dict:
             "converged": not problems,
             "problems": problems,
         },
-        "random_seed": forecast.tree.attrs.get("random_seed"),
+        "random_seed": _plain(forecast.tree.attrs.get("random_seed")),
         "priors": forecast.priors_used(),
         "versions": package_versions(),
         "command": command,
     }
+
+
+def _plain(value):
+    """A NumPy scalar (as read back from NetCDF) as the Python number JSON can hold."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def _by_year(rows) -> list[dict]:
@@ -93,27 +101,43 @@ def _by_year(rows) -> list[dict]:
 
 
 def write_run(forecast: Forecast, out_dir: Path, command: str | None = None, extra: dict | None = None) -> Path:
-    """Write timeline.csv, per_period.csv, estimates.csv, summary.json, forecast.nc, timeline.{png,svg,pdf}."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; a run directory is for sharing
-    try:
+    """Write the tables, summary.json, forecast.nc, every figure of FIGURES (PNG, SVG, PDF) and the report."""
+    with staged(out_dir) as staging:
         forecast.timeline().to_csv(staging / "timeline.csv", index=False, float_format="%.6f")
         forecast.reconciliation().to_csv(staging / "estimates.csv", index=False, float_format="%.6f")
         forecast.per_period().to_csv(staging / "per_period.csv", index=False, float_format="%.6f")
         summary = run_summary(forecast, command) | (extra or {})
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         forecast.with_risk_group().to_netcdf(staging / "forecast.nc", engine="h5netcdf")
-        figure = plot_timeline(forecast)
-        for suffix in FIGURE_FORMATS:
-            figure.savefig(staging / f"timeline.{suffix}", dpi=200)
-        plt.close(figure)
+        for name in FIGURES:
+            save_figure(getattr(plots, f"plot_{name}")(forecast), staging / name)
+        markdown = report_markdown(forecast, summary)
+        (staging / "report.md").write_text(markdown, encoding="utf-8")
+        page = render_html(markdown, staging, forecast.scenario.spec.title)
+        (staging / "report.html").write_text(page, encoding="utf-8")
+    return Path(out_dir)
+
+
+@contextmanager
+def staged(out_dir: Path) -> Iterator[Path]:
+    """A temporary sibling of `out_dir` to write into; it replaces `out_dir` only if the block succeeds."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a run directory is for sharing
+    try:
+        yield staging
         _replace_dir(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return out_dir
+
+
+def save_figure(figure, stem: Path) -> None:
+    """`stem`.png, .svg and .pdf, then free the figure."""
+    for suffix in FIGURE_FORMATS:
+        figure.savefig(stem.with_suffix(f".{suffix}"), dpi=200)
+    plt.close(figure)
 
 
 def _replace_dir(new: Path, target: Path) -> None:

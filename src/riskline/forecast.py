@@ -126,9 +126,33 @@ class Forecast:
         """Posterior risk on the reporting dates (see `dates`)."""
         return self.risk_at(self.dates())
 
-    def timeline(self, which: str = "posterior") -> pd.DataFrame:
+    def timeline(self, which: str = "posterior", quantiles: tuple[float, ...] = QUANTILES) -> pd.DataFrame:
         """One row per event and date: mean and quantiles of the risk (timeline.csv)."""
-        return _summarise(self.risk_at(self.dates(), which))
+        return _summarise(self.risk_at(self.dates(), which), quantiles)
+
+    def hazard_summary(self, which: str = "posterior", quantiles: tuple[float, ...] = QUANTILES) -> pd.DataFrame:
+        """One row per event and grid bin: mean and quantiles of the hazard, events per year.
+
+        A root event's bins are calendar periods (`start`, a date); a triggered event's hazard
+        runs on the time since its trigger, in bins of the grid's mean width (`delay`, years
+        after the trigger, at the bin's start). The other column is empty.
+        """
+        hazard = self.hazard_draws(which)
+        n = self.grid.n_bins
+        frames = []
+        for event in self.scenario.events:
+            draws = hazard.sel(event=event.id).stack(sample=SAMPLE_DIMS).transpose("bin", "sample").values
+            triggered = event.after is not None
+            frame = pd.DataFrame({
+                "event": event.id,
+                "start": [None] * n if triggered else pd.to_datetime(self.grid.bin_starts).date,
+                "delay": np.arange(n) * self.grid.widths.mean() if triggered else np.nan,
+                "h_mean": draws.mean(axis=1),
+            })  # fmt: skip
+            for q, column in zip(quantiles, np.quantile(draws, quantiles, axis=1), strict=True):
+                frame[_quantile_name("h", q)] = column
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
 
     def _years(self) -> list[int]:
         """Calendar years from as_of's to the last one that ends by the horizon."""
@@ -141,6 +165,10 @@ class Forecast:
         table = _summarise(self.risk_at([date(y + 1, 1, 1) for y in years], which))
         table.insert(1, "year", [y for _ in self.scenario.events for y in years])
         return table.drop(columns="date")
+
+    def headline_years(self) -> list[int]:
+        """The years whose end the plots annotate: next year and four years on, if covered."""
+        return [y for y in (self.scenario.as_of.year + 1, self.scenario.as_of.year + 4) if y in self._years()]
 
     def per_period(self, which: str = "posterior") -> pd.DataFrame:
         """Risk within each calendar year: P(event in the year | nothing in its chain by as_of).
@@ -240,8 +268,14 @@ def _stated_centre(stated) -> float:
     return float(np.mean(logit(np.clip([stated.low, stated.high], 1e-4, 1 - 1e-4))))
 
 
-def _summarise(risk: xr.DataArray) -> pd.DataFrame:
-    """Mean and QUANTILES over the draws, one row per (event, date)."""
+def _quantile_name(prefix: str, q: float) -> str:
+    """'p_q05' for the 5th percentile, 'p_q025' for the 2.5th."""
+    percent = 100 * q
+    return f"{prefix}_q{round(percent):02d}" if float(percent).is_integer() else f"{prefix}_q{round(10 * percent):03d}"
+
+
+def _summarise(risk: xr.DataArray, quantiles: tuple[float, ...] = QUANTILES) -> pd.DataFrame:
+    """Mean and quantiles over the draws, one row per (event, date)."""
     stacked = risk.stack(sample=SAMPLE_DIMS)
     table = pd.DataFrame(
         {
@@ -250,9 +284,9 @@ def _summarise(risk: xr.DataArray) -> pd.DataFrame:
             "p_mean": stacked.mean("sample").values.ravel(),
         }
     )
-    quantiles = stacked.quantile(QUANTILES, dim="sample").transpose("event", "date", "quantile").values
-    for i, q in enumerate(QUANTILES):
-        table[f"p_q{round(100 * q):02d}"] = quantiles[..., i].ravel()
+    values = stacked.quantile(list(quantiles), dim="sample").transpose("event", "date", "quantile").values
+    for i, q in enumerate(quantiles):
+        table[_quantile_name("p", q)] = values[..., i].ravel()
     return table
 
 

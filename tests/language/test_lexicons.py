@@ -135,3 +135,37 @@ def test_fitted_distribution_agrees_with_the_survey(phrase, term):
     assert 100 * expit(fitted.mu) == pytest.approx(kept.median(), abs=5)
     assert 100 * fitted.quantile(0.05) == pytest.approx(kept.quantile(0.05), abs=8)
     assert 100 * fitted.quantile(0.95) == pytest.approx(kept.quantile(0.95), abs=8)
+
+
+@pytest.mark.parametrize(
+    ("probability", "words"),
+    [
+        (0.03, "almost no chance (1–5%, icd-203)"),
+        (0.12, "very unlikely (5–20%, icd-203)"),
+        (0.30, "unlikely (20–45%, icd-203)"),
+        (0.50, "roughly even chance (45–55%, icd-203)"),
+        (0.70, "likely (55–80%, icd-203)"),
+        (0.90, "very likely (80–95%, icd-203)"),
+        (0.97, "almost certain (95–99%, icd-203)"),
+        (0.002, "almost no chance (1–5%, icd-203)"),  # below every row: the nearest
+    ],
+)
+def test_words_back_follow_the_icd_203_table(probability, words):
+    """ICD 203's published likelihood table; the hedges ('could', 10-70%) are never said back."""
+    assert load_lexicon(PRIORS, "icd-203").words_for(probability) == words
+
+
+def test_words_back_from_a_survey_lexicon_use_the_nearest_median():
+    lexicon = load_lexicon(PRIORS, "capphrase")
+    said = lexicon.words_for(0.5)
+    phrase = said.split(" (")[0]
+    centre = min(lexicon.entries, key=lambda e: abs(e.logit_normal.mu))
+    assert phrase == centre.phrase
+    assert said.endswith(f"(readers' median {100 * expit(centre.logit_normal.mu):.0f}%, capphrase)")
+
+
+@pytest.mark.parametrize("name", sorted(available_lexicons(PRIORS)))
+def test_every_lexicon_says_every_probability_back(name):
+    lexicon = load_lexicon(PRIORS, name)
+    for p in np.linspace(0, 1, 101):
+        assert lexicon.words_for(float(p)).endswith(f"{name})")

@@ -113,15 +113,18 @@ class Scenario:
         return replace(self, spec=spec, estimates=kept), dropped
 
 
-def load_scenario(path: str | Path, priors_dir: str | Path | None = None) -> Scenario:
+def load_scenario(path: str | Path, priors_dir: str | Path | None = None, lexicon: str | None = None) -> Scenario:
     """Read, validate and resolve a scenario file.
 
-    `priors_dir` defaults to the nearest `priors/` folder above the scenario file.
+    `priors_dir` defaults to the nearest `priors/` folder above the scenario file; `lexicon`
+    replaces the file's lexicon (a sensitivity run: every phrase is read in the other one).
     Raises ConfigError listing every problem found, each with file, line and field.
     """
     path = Path(path)
     doc = read_yaml(path)
     spec = validate(ScenarioFile, doc)
+    if lexicon is not None:
+        spec = spec.model_copy(update={"lexicon": lexicon})
     if priors_dir is None:
         priors_dir = find_priors_dir(path.resolve().parent)
         if priors_dir is None:
@@ -137,18 +140,20 @@ def load_scenario(path: str | Path, priors_dir: str | Path | None = None) -> Sce
     if spec.lexicon not in names:
         raise ConfigError(
             [doc.issue(["lexicon"], f"no lexicon named '{spec.lexicon}'; {closest(spec.lexicon, names)}")]
+            if lexicon is None
+            else [ConfigIssue(None, None, "--lexicon", f"no lexicon named '{lexicon}'; {closest(lexicon, names)}")]
         )
-    lexicon = load_lexicon(priors.directory, spec.lexicon)
     conventions = load_time_conventions(priors.directory)
     issues = check_references(spec, priors, doc)
+    words = load_lexicon(priors.directory, spec.lexicon)
     estimates = []
     for index, est in enumerate(spec.estimates):
-        resolved = _resolve_estimate(index, est, spec, lexicon, conventions, doc, issues)
+        resolved = _resolve_estimate(index, est, spec, words, conventions, doc, issues)
         if resolved is not None:
             estimates.append(resolved)
     if issues:
         raise ConfigError(issues)
-    return Scenario(spec, tuple(estimates), priors, lexicon, path, doc.text)
+    return Scenario(spec, tuple(estimates), priors, words, path, doc.text)
 
 
 def _resolve_estimate(

@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, model_validator
-from scipy.special import expit, ndtri
+from scipy.special import expit, logit, ndtri
 
 from riskline.config.priors import Strict
 from riskline.config.yamlfile import closest, read_yaml, validate
@@ -112,6 +112,33 @@ class Lexicon(Strict):
                 f'(`riskline lexicon --phrase "{phrase}"` shows the lexicons that define it)'
             )
         return entry
+
+    def words_for(self, probability: float) -> str:
+        """A probability in this lexicon's own words: 'unlikely (20–45%, icd-203)'.
+
+        Official rows (no `source` of their own) come first: the narrowest range holding the
+        number, else the nearest range; a survey lexicon gives the phrase whose readers'
+        median is nearest on the logit scale. Added hedges ("could") are never chosen: they
+        are too wide to say anything back.
+        """
+        official = [e for e in self.entries if e.range is not None and e.source is None]
+        if official:
+            holding = [e for e in official if e.range[0] <= probability <= e.range[1]]
+            if holding:
+                entry = min(holding, key=lambda e: e.range[1] - e.range[0])
+            else:
+                entry = min(official, key=lambda e: _distance(e.range, probability))
+            return f"{entry.phrase} ({100 * entry.range[0]:.0f}–{100 * entry.range[1]:.0f}%, {self.name})"
+        survey = [e for e in self.entries if e.logit_normal is not None]
+        if not survey:
+            raise LexiconError(f"lexicon '{self.name}' has only added hedges; it cannot put a number into words")
+        target = logit(min(max(probability, 1e-4), 1 - 1e-4))
+        entry = min(survey, key=lambda e: abs(e.logit_normal.mu - target))
+        return f"{entry.phrase} (readers' median {100 * entry.logit_normal.quantile(0.5):.0f}%, {self.name})"
+
+
+def _distance(interval: tuple[float, float], probability: float) -> float:
+    return max(interval[0] - probability, probability - interval[1], 0.0)
 
 
 def available_lexicons(priors_dir: Path) -> list[str]:

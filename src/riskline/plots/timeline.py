@@ -1,6 +1,7 @@
-"""Fan chart of P(event by date): posterior mean, 50% and 90% bands, stated estimates.
+"""Fan chart of P(event by date): posterior mean, 50/80/95% bands, stated estimates.
 
-One panel per event, sharing the date axis. Each estimate is drawn at its window end as
+One panel per event, sharing the date axis. The mean at the end of the headline years is
+marked and put into the lexicon's words. Each estimate is drawn at its window end as
 the range its phrase stands for, numbered and keyed below the panel. That range is about
 P(event in the window | no event by the issue date), which matches the fan's quantity
 P(event by date | no event by as_of) only for windows that open when the statement was
@@ -9,98 +10,119 @@ made, and only if nothing is learnt between the issue date and as_of; the footer
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date, timedelta
-from importlib.metadata import version
 
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
 
 from riskline.config.windows import RelativeWindow, Window
 from riskline.forecast import Forecast
+from riskline.plots.style import BAND_COLOUR, PAGE_WIDTH, SERIES_COLOURS, add_footer, date_axis, footer, percent_axis
 
-__all__ = ["plot_timeline"]
+__all__ = ["FAN_QUANTILES", "plot_timeline", "source_colours"]
 
-BAND_COLOUR = "#0072B2"
-"""Okabe-Ito blue: colour-blind safe, and dark enough to read in greyscale."""
-SOURCE_COLOURS = ["#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#7F7F7F"]
-"""The rest of the Okabe-Ito palette (grey for its yellow, unreadable in print), one per source."""
+FAN_QUANTILES = (0.025, 0.1, 0.25, 0.75, 0.9, 0.975)
+"""The 95%, 80% and 50% central credible bands, widest first."""
+LEGEND_CHARS = 104
+"""Longest estimate key that fits the page width at 7 pt."""
 
 
 def plot_timeline(forecast: Forecast, event: str | None = None, ax=None) -> Figure:
     """Draw the risk timeline of one event on `ax`, or of every event in stacked panels."""
     if event is not None:
         if ax is None:
-            _, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-        _draw_event(forecast, event, ax)
+            _, ax = plt.subplots(figsize=(PAGE_WIDTH, 4.2), layout="constrained")
+        bands = _draw_event(forecast, event, ax)
+        ax.add_artist(ax.legend(handles=bands, loc="upper left", fontsize=7, frameon=False))
         return ax.figure
     events = [e.id for e in forecast.scenario.events]
-    heights = [3.2 + 0.17 * _estimate_count(forecast, e) for e in events]
-    fig, axes = plt.subplots(
-        len(events),
-        1,
-        figsize=(8, sum(heights) + 0.8),
-        sharex=True,
-        layout="constrained",
-        squeeze=False,
-        height_ratios=heights,
-    )
-    for panel, name in zip(axes[:, 0], events, strict=True):
-        _draw_event(forecast, name, panel)
+    heights = [2.4 + 0.2 * _estimate_count(forecast, e) for e in events]
+    fig, axes = plt.subplots(len(events) + 1, 1, figsize=(PAGE_WIDTH, sum(heights) + 1.1), layout="constrained",
+                             squeeze=False, height_ratios=[0.3, *heights])  # fmt: skip
+    key, panels = axes[0, 0], axes[1:, 0]
+    for panel, name in zip(panels, events, strict=True):
+        panel.sharex(panels[0])
+        bands = _draw_event(forecast, name, panel)
+    key.axis("off")  # a row of its own for the shared key: a figure legend would overlap the title
+    key.legend(handles=bands, loc="center", ncol=3, fontsize=7.5, frameon=False)
     fig.suptitle(forecast.scenario.spec.title, fontsize=13, fontweight="bold")
-    fig.supxlabel(_footer(forecast), x=0.01, ha="left", fontsize=7, color="0.35")
+    add_footer(fig, footer(forecast.scenario))
     return fig
 
 
-def _draw_event(forecast: Forecast, event: str, ax) -> None:
+def _draw_event(forecast: Forecast, event: str, ax) -> list:
+    """Bands, mean, headline, as_of, signposts and estimates of one event; returns the band handles."""
     scenario = forecast.scenario
-    table = forecast.timeline()
+    table = forecast.timeline(quantiles=FAN_QUANTILES)
     rows = table[table["event"] == event]
     dates = np.array(rows["date"].to_list(), dtype="datetime64[D]")
-    bands = [
-        ax.fill_between(
-            dates, rows["p_q05"], rows["p_q95"], color=BAND_COLOUR, alpha=0.18, lw=0, label="90% credible band"
-        ),
-        ax.fill_between(
-            dates, rows["p_q25"], rows["p_q75"], color=BAND_COLOUR, alpha=0.38, lw=0, label="50% credible band"
-        ),
-        ax.plot(dates, rows["p_mean"], color=BAND_COLOUR, lw=2.2, label="posterior mean")[0],
-    ]
+    handles = []
+    for (low, high), alpha in zip([("025", "975"), ("10", "90"), ("25", "75")], (0.15, 0.25, 0.4), strict=True):
+        level = round(100 * (FAN_QUANTILES[-1 - len(handles)] - FAN_QUANTILES[len(handles)]))
+        handles.append(ax.fill_between(dates, rows[f"p_q{low}"], rows[f"p_q{high}"], color=BAND_COLOUR, alpha=alpha,
+                                       lw=0, label=f"{level}% credible band"))  # fmt: skip
+    handles.append(ax.plot(dates, rows["p_mean"], color=BAND_COLOUR, lw=2.2, label="posterior mean")[0])
+    handles.append(_mark_headline(forecast, event, ax))
     as_of = np.datetime64(scenario.as_of)
     ax.axvline(as_of, color="0.2", ls="--", lw=1)
     ax.text(
-        as_of, 0.03, f" as of {scenario.as_of:%-d %b %Y}", rotation=90, va="bottom", ha="right", fontsize=8, color="0.2"
+        as_of,
+        0.03,
+        f" as of {scenario.as_of:%-d %b %Y}",
+        rotation=90,
+        va="bottom",
+        ha="right",
+        fontsize=7.5,
+        color="0.2",
     )
-    bands += _draw_signposts(forecast, event, ax)
-    ax.add_artist(ax.legend(handles=bands, loc="upper left", fontsize=8, frameon=False))
+    signposts = _draw_signposts(forecast, event, ax)
+    if signposts:
+        ax.add_artist(ax.legend(handles=signposts, loc="upper left", fontsize=7, frameon=False))
     _draw_estimates(forecast, event, ax)
     label = next(e.label for e in scenario.events if e.id == event)
-    ax.set_title(label, loc="left", fontsize=11)
-    ax.set_ylabel("Probability of the event by date")
+    ax.set_title(label, loc="left", fontsize=10)
+    ax.set_ylabel("P(event by date)")
     ax.set_ylim(0, 1.05)
     ax.set_xlim(np.datetime64(_first_date(forecast, event)), np.datetime64(scenario.horizon))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.xaxis.set_major_locator(mdates.YearLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    percent_axis(ax.yaxis)
+    date_axis(ax)
     ax.tick_params(labelbottom=True)
+    ax.set_yticks(np.linspace(0, 1, 6))
     ax.grid(True, color="0.88", lw=0.6)
+    return handles
+
+
+def _mark_headline(forecast: Forecast, event: str, ax):
+    """Dots on the mean at the end of each headline year, said in the lexicon's words at the lower right."""
+    years = forecast.year_ends()
+    said = []
+    for year in forecast.headline_years():
+        mean = float(years[(years["event"] == event) & (years["year"] == year)]["p_mean"].iloc[0])
+        dot = ax.plot(np.datetime64(date(year + 1, 1, 1)), mean, "o", color="white", mec=BAND_COLOUR, mew=1.6, ms=5,
+                      zorder=5, label="mean at a headline year's end")[0]  # fmt: skip
+        said.append(f"{mean:.0%} by end {year}: {forecast.scenario.lexicon.words_for(mean)}")
+    ax.text(0.99, 0.03, "\n".join(said), transform=ax.transAxes, ha="right", va="bottom", fontsize=7.5,
+            bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.7", "alpha": 0.9})  # fmt: skip
+    return dot
 
 
 def _draw_estimates(forecast: Forecast, event: str, ax) -> None:
     """Each statement as a numbered vertical range at its window end, keyed below the axes."""
     scenario = forecast.scenario
-    colours = {s.id: SOURCE_COLOURS[i % len(SOURCE_COLOURS)] for i, s in enumerate(scenario.sources)}
+    colours = source_colours(scenario)
     labels = {s.id: s.label for s in scenario.sources}
     handles = []
     placed: list[np.datetime64] = []
     for number, est in enumerate((e for e in scenario.estimates if e.spec.event == event), start=1):
         colour = colours[est.spec.source]
         stated = est.probability
-        label = (f"{number}  {labels[est.spec.source]}, {est.spec.issued:%b %Y}: {stated.text} "
-                 f"({100 * stated.low:.0f}–{100 * stated.high:.0f}%), {_window_words(est)}")  # fmt: skip
-        if isinstance(est.window, RelativeWindow):  # no calendar date: keyed, not drawn
+        relative = isinstance(est.window, RelativeWindow)
+        label = textwrap.shorten(f"{number}  {labels[est.spec.source]}, {est.spec.issued:%b %Y}: {stated.text} "
+                                 f"({100 * stated.low:.0f}–{100 * stated.high:.0f}%), {_window_words(est)}",
+                                 LEGEND_CHARS - 12 * relative, placeholder="…")  # fmt: skip
+        if relative:  # no calendar date: keyed, not drawn
             handles.append(ax.plot([], [], color=colour, lw=5, alpha=0.5, label=f"{label} (not drawn)")[0])
             continue
         end = np.datetime64(est.window.end)
@@ -117,10 +139,10 @@ def _draw_estimates(forecast: Forecast, event: str, ax) -> None:
             handles=handles,
             loc="upper left",
             bbox_to_anchor=(0, -0.1),
-            fontsize=7.5,
+            fontsize=7,
             frameon=False,
             title="Stated estimates (range of the phrase, drawn at the window's end)",
-            title_fontsize=7.5,
+            title_fontsize=7,
             alignment="left",
         )
 
@@ -158,13 +180,7 @@ def _first_date(forecast: Forecast, event: str) -> date:
     return min([scenario.as_of - timedelta(days=183), *ends, *signposts])
 
 
-def _footer(forecast: Forecast) -> str:
-    scenario = forecast.scenario
-    hazard = scenario.hazard
-    model = "random-walk hazard" if hazard.kind == "random_walk" else "constant hazard"
-    links = ", ".join(f"{e.id} after {e.after}" for e in scenario.events if e.after)
-    chain = f" ({links})" if links else ""
-    return (
-        f"Probabilities are conditional on no event of a chain by {scenario.as_of:%-d %b %Y}.\n"
-        f"Model: {model}{chain}; lexicon: {scenario.lexicon.name}; riskline {version('riskline')}."
-    )
+def source_colours(scenario) -> dict[str, str]:
+    """One colour per source, the same in every figure (blue is kept for the forecast)."""
+    palette = SERIES_COLOURS[1:]
+    return {s.id: palette[i % len(palette)] for i, s in enumerate(scenario.sources)}

@@ -1,0 +1,96 @@
+"""Sensitivity and update runs: variants of a scenario fitted and their timelines overlaid.
+
+A variant is a scenario file read with a lexicon, a priors folder and an as_of date.
+Variants are every combination of the choices given; each is labelled by what varies, so
+"icd-203 vs capphrase" or "as of 11 Dec 2025 vs as of 25 Nov 2026" name the lines. Variants
+of the same structure reuse the compiled model (riskline.model.fit), so a comparison costs
+one compile and a refit per variant.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from riskline.config.scenario import Scenario, load_scenario
+from riskline.errors import ConfigError, ConfigIssue
+from riskline.export import save_figure, staged
+from riskline.forecast import Forecast
+from riskline.plots import plot_comparison
+
+__all__ = ["Variant", "comparison_table", "load_variants", "write_comparison"]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One scenario to fit, and the words that tell it from the others."""
+
+    label: str
+    scenario: Scenario
+    varies: tuple[str, ...]
+
+
+def load_variants(
+    paths: list[Path],
+    *,
+    lexicons: list[str] = (),
+    priors_dirs: list[Path] = (),
+    as_ofs: list[date] = (),
+) -> list[Variant]:
+    """Every combination of scenario file, lexicon, priors folder and as_of; at least two."""
+    choices = {
+        "scenario": [(p.stem, p) for p in paths],
+        "lexicon": [(name, name) for name in lexicons] or [(None, None)],
+        "priors": [(str(d), d) for d in priors_dirs] or [(None, None)],
+        "as_of": [(f"as of {d:%-d %b %Y}", d) for d in as_ofs] or [(None, None)],
+    }
+    varies = tuple(name for name, options in choices.items() if len(options) > 1)
+    combinations = list(itertools.product(*choices.values()))
+    if len(combinations) < 2:
+        message = "nothing to compare: give two or more scenarios, --lexicons, --priors or --as-of values"
+        raise ConfigError([ConfigIssue(None, None, "compare", message)])
+    variants = []
+    for (name, path), (_, lexicon), (_, priors), (when, as_of) in combinations:
+        scenario = load_scenario(path, priors, lexicon=lexicon)
+        if as_of is not None:
+            scenario, _ = scenario.at(as_of)
+        words = {"scenario": name, "lexicon": scenario.lexicon.name, "priors": str(priors), "as_of": when}
+        variants.append(Variant(", ".join(words[v] for v in varies), scenario, varies))
+    return variants
+
+
+def comparison_table(forecasts: dict[str, Forecast]) -> pd.DataFrame:
+    """Risk by the end of each year, one block of rows per variant (comparison.csv)."""
+    frames = [f.year_ends().assign(variant=label) for label, f in forecasts.items()]
+    table = pd.concat(frames, ignore_index=True)
+    return table[["variant", *[c for c in table.columns if c != "variant"]]]
+
+
+def write_comparison(forecasts: dict[str, Forecast], varies: tuple[str, ...], out_dir: Path, command: str) -> Path:
+    """comparison.{png,svg,pdf}, comparison.csv and comparison.json in `out_dir`."""
+    first = next(iter(forecasts.values()))
+    title = _title(varies, first)
+    lexicons = " / ".join(dict.fromkeys(f.scenario.lexicon.name for f in forecasts.values()))
+    timelines = {label: f.timeline() for label, f in forecasts.items()}
+    latest = max(forecasts.values(), key=lambda f: f.scenario.as_of)
+    figure = plot_comparison(timelines, latest.scenario, title=title, headline_years=latest.headline_years(),
+                             lexicons=lexicons)  # fmt: skip
+    table = comparison_table(forecasts)
+    with staged(out_dir) as staging:
+        save_figure(figure, staging / "comparison")
+        table.to_csv(staging / "comparison.csv", index=False, float_format="%.6f")
+        summary = {"title": title, "varies": list(varies), "variants": list(forecasts), "command": command}
+        (staging / "comparison.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return Path(out_dir)
+
+
+def _title(varies: tuple[str, ...], first: Forecast) -> str:
+    if varies == ("as_of",):
+        return f"what changed since {first.scenario.as_of:%-d %b %Y}"
+    words = {"scenario": "scenario file", "lexicon": "lexicon", "priors": "prior files", "as_of": "as_of date"}
+    return "sensitivity to the " + " and ".join(words[v] for v in varies)

@@ -1,0 +1,100 @@
+"""Timelines overlaid: prior vs posterior, lexicon vs lexicon, or one as_of vs another.
+
+The same figure answers "what do the statements add", "how much does the choice of lexicon
+or prior file matter" and "what changed since" (the forecast at two as_of dates).
+
+Each series is a timeline table (`Forecast.timeline()`): its mean as a line and its 90%
+band, in its own colour and line style so that the series stay apart in greyscale. A box
+gives each series' mean at the end of the headline years, so the change reads as numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from riskline.config.scenario import Scenario
+from riskline.forecast import Forecast
+from riskline.plots.style import LINE_STYLES, PAGE_WIDTH, SERIES_COLOURS, add_footer, date_axis, footer, percent_axis
+
+__all__ = ["plot_comparison", "plot_prior_posterior", "plot_update"]
+
+
+def plot_comparison(
+    timelines: Mapping[str, pd.DataFrame],
+    scenario: Scenario,
+    *,
+    title: str,
+    headline_years: list[int] = (),
+    lexicons: str | None = None,
+    ax=None,
+) -> Figure:
+    """Overlay timeline tables (label -> table) for every event of `scenario`, or on `ax` for one event."""
+    events = [e for e in scenario.events if any((t["event"] == e.id).any() for t in timelines.values())]
+    if ax is not None:
+        if len(events) != 1:
+            raise ValueError(f"one axes holds one event; these timelines have {len(events)}: call without ax=")
+        _draw(ax, timelines, events[0], headline_years)
+        return ax.figure
+    fig, axes = plt.subplots(len(events), 1, figsize=(PAGE_WIDTH, 0.9 + 2.4 * len(events)), sharex=True,
+                             squeeze=False, layout="constrained")  # fmt: skip
+    for panel, event in zip(axes[:, 0], events, strict=True):
+        _draw(panel, timelines, event, headline_years)
+    fig.suptitle(f"{scenario.spec.title}: {title}", fontsize=12, fontweight="bold")
+    add_footer(fig, footer(scenario, lexicons=lexicons, note="Bands: 90% credible interval."))
+    return fig
+
+
+def plot_prior_posterior(forecast: Forecast, ax=None) -> Figure:
+    """The timeline implied by the priors alone against the forecast."""
+    timelines = {"priors alone": forecast.timeline("prior"), "posterior (priors and statements)": forecast.timeline()}
+    return plot_comparison(timelines, forecast.scenario, title="prior against posterior",
+                           headline_years=forecast.headline_years(), ax=ax)  # fmt: skip
+
+
+def plot_update(before: Forecast, after: Forecast, ax=None) -> Figure:
+    """The forecast as of two dates: what changed since `before`."""
+    timelines = {f"as of {f.scenario.as_of:%-d %b %Y}": f.timeline() for f in (before, after)}
+    title = f"what changed since {before.scenario.as_of:%-d %b %Y}"
+    return plot_comparison(timelines, after.scenario, title=title, headline_years=after.headline_years(), ax=ax)
+
+
+def _draw(ax, timelines: Mapping[str, pd.DataFrame], event, headline_years) -> None:
+    said = []
+    first = None
+    for i, (label, table) in enumerate(timelines.items()):
+        rows = table[table["event"] == event.id]
+        dates = np.array(rows["date"].to_list(), dtype="datetime64[D]")
+        colour, style = SERIES_COLOURS[i % len(SERIES_COLOURS)], LINE_STYLES[i % len(LINE_STYLES)]
+        ax.fill_between(dates, rows["p_q05"], rows["p_q95"], color=colour, alpha=0.13, lw=0)
+        ax.plot(dates, rows["p_q05"], color=colour, ls=style, lw=0.6)
+        ax.plot(dates, rows["p_q95"], color=colour, ls=style, lw=0.6)
+        ax.plot(dates, rows["p_mean"], color=colour, ls=style, lw=2, label=label)
+        first = dates[0] if first is None else min(first, dates[0])
+        ends = [_mean_at(rows, date(y + 1, 1, 1)) for y in headline_years]
+        said.append(f"{label}: " + ", ".join(f"{m:.0%}" for m in ends))
+    if headline_years:
+        heading = "mean by end " + " / ".join(str(y) for y in headline_years)
+        ax.text(0.99, 0.03, heading + "\n" + "\n".join(said), transform=ax.transAxes, ha="right", va="bottom",
+                fontsize=7, bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.7", "alpha": 0.9})  # fmt: skip
+    ax.set_title(event.label, loc="left", fontsize=10)
+    ax.set_ylabel("P(event by date)", fontsize=8.5)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(first, max(np.datetime64(t["date"].max()) for t in timelines.values()))
+    ax.set_yticks(np.linspace(0, 1, 6))
+    percent_axis(ax.yaxis)
+    date_axis(ax)
+    ax.tick_params(labelbottom=True)
+    ax.grid(True, color="0.88", lw=0.6)
+    ax.legend(loc="upper left", fontsize=7, frameon=False)
+
+
+def _mean_at(rows: pd.DataFrame, when: date) -> float:
+    """The mean risk at `when`, interpolated between the table's dates."""
+    days = np.array([(d - when).days for d in rows["date"]], dtype=float)
+    return float(np.interp(0.0, days, rows["p_mean"].to_numpy()))

@@ -1,0 +1,56 @@
+"""Risk per period: the probability of each event within each calendar year, with 90% intervals.
+
+One panel per event. Bars are the posterior mean of each draw's risk within the year, and
+the whiskers that quantity's 5th-95th percentiles (not differences of the cumulative
+bands). The first year starts at as_of, so its bar covers only the rest of that year.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from riskline.forecast import Forecast
+from riskline.plots.style import BAND_COLOUR, PAGE_WIDTH, add_footer, footer, percent_axis
+
+__all__ = ["plot_per_period"]
+
+
+def plot_per_period(forecast: Forecast, ax=None) -> Figure:
+    """Bars of P(event within each year | none by as_of) per event; on `ax` if there is one event."""
+    events = forecast.scenario.events
+    table = forecast.per_period()
+    if ax is not None:
+        if len(events) != 1:
+            raise ValueError(f"one axes holds one event; this scenario has {len(events)}: call without ax=")
+        _draw(ax, forecast, table, events[0])
+        return ax.figure
+    fig, axes = plt.subplots(len(events), 1, figsize=(PAGE_WIDTH, 0.6 + 2.0 * len(events)), sharex=True,
+                             squeeze=False, layout="constrained")  # fmt: skip
+    for panel, event in zip(axes[:, 0], events, strict=True):
+        _draw(panel, forecast, table, event)
+    fig.suptitle(f"{forecast.scenario.spec.title}: risk within each year", fontsize=12, fontweight="bold")
+    add_footer(fig, footer(forecast.scenario, note="Whiskers: 90% credible interval."))
+    return fig
+
+
+def _draw(ax, forecast: Forecast, table, event) -> None:
+    rows = table[table["event"] == event.id]
+    years = rows["year"].to_numpy()
+    mean = rows["p_mean"].to_numpy()
+    whiskers = np.vstack([mean - rows["p_q05"], rows["p_q95"] - mean])
+    ax.bar(years, mean, width=0.7, color=BAND_COLOUR, alpha=0.75, label="posterior mean")
+    ax.errorbar(years, mean, yerr=whiskers, fmt="none", ecolor="0.15", elinewidth=1, capsize=2.5,
+                label="90% credible interval")  # fmt: skip
+    first = forecast.scenario.as_of
+    labels = [f"{y}\n(from {first:%-d %b})" if y == first.year and (first.month, first.day) != (1, 1) else str(y)
+              for y in years]  # fmt: skip
+    ax.set_xticks(years, labels, fontsize=8)
+    ax.set_title(event.label, loc="left", fontsize=10)
+    ax.set_ylabel("P(event in year)", fontsize=8.5)
+    ax.set_ylim(0, max(0.05, float(rows["p_q95"].max()) * 1.12))
+    percent_axis(ax.yaxis)
+    ax.grid(True, axis="y", color="0.88", lw=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(loc="upper right", fontsize=7, frameon=False)

@@ -1,0 +1,70 @@
+"""Reconciliation forest plot: each statement's range beside the combined view of the same quantity.
+
+One row per estimate, grouped by event. The coloured bar is the range the statement's
+phrase stands for; the black dot and line are the posterior median and 90% interval of the
+probability that statement speaks of (its window, given nothing by its issue date). A
+flagged row (less than 5% of the posterior inside the stated range) is labelled in bold
+with a marker, so disagreement is visible without colour.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from riskline.forecast import FLAG_MASS, Forecast
+from riskline.plots.style import PAGE_WIDTH, add_footer, footer, percent_axis
+from riskline.plots.timeline import source_colours
+
+__all__ = ["plot_reconciliation"]
+
+
+def plot_reconciliation(forecast: Forecast, ax=None) -> Figure:
+    """The forest plot of `forecast.reconciliation()`; returns the figure."""
+    table = forecast.reconciliation()
+    scenario = forecast.scenario
+    if ax is None:
+        _, ax = plt.subplots(
+            figsize=(PAGE_WIDTH, 1.4 + 0.36 * (len(table) + len(scenario.events))), layout="constrained"
+        )
+    colours = source_colours(scenario)
+    labels = {s.id: s.label for s in scenario.sources}
+    ticks, y = [], 0.0
+    for event in scenario.events:
+        rows = table[table["event"] == event.id].sort_values("issued", kind="stable")
+        if rows.empty:
+            continue
+        ticks.append((y, event.label, True))
+        y -= 1
+        for row in rows.itertuples():
+            ax.barh(y, row.stated_high - row.stated_low, left=row.stated_low, height=0.6, color=colours[row.source],
+                    alpha=0.55, lw=0)  # fmt: skip
+            ax.plot([row.posterior_q05, row.posterior_q95], [y, y], color="black", lw=1.4)
+            ax.plot(row.posterior_median, y, "o", color="black", ms=4.5)
+            name = f"{'⚑ ' if row.flag else ''}{labels[row.source].split(' (')[0]}, {row.issued:%b %Y}"
+            ticks.append((y, f"{name}\n{textwrap.shorten(row.window, 46, placeholder='…')}", row.flag))
+            y -= 1
+    ax.set_yticks([t[0] for t in ticks], [t[1] for t in ticks], fontsize=7)
+    for label, (*_, bold) in zip(ax.get_yticklabels(), ticks, strict=True):
+        if bold:  # an event's heading, or a flagged statement
+            label.set_fontweight("bold")
+    ax.set_ylim(y + 0.4, 0.6)
+    ax.set_xlim(0, 1)
+    percent_axis(ax.xaxis)
+    ax.set_xlabel("Probability of the event in the statement's window (given none by its issue date)", fontsize=8)
+    ax.grid(True, axis="x", color="0.88", lw=0.6)
+    ax.set_axisbelow(True)
+    handles = [
+        Patch(color="0.6", alpha=0.55, label="stated range (colour: source)"),
+        Line2D([], [], color="black", marker="o", ms=4.5, lw=1.4, label="combined view: median, 90%"),
+        Line2D([], [], ls="", marker="$⚑$", color="black", label=f"flagged: < {FLAG_MASS:.0%} of it in range"),
+    ]
+    fig = ax.figure
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7, frameon=False)
+    fig.suptitle(f"{scenario.spec.title}: who disagrees with the combined view", fontsize=11, fontweight="bold")
+    add_footer(fig, footer(scenario))
+    return fig

@@ -1,0 +1,73 @@
+"""What every riskline figure shares: page width, palette, date and percent axes, footer.
+
+Figures are drawn at the width of an A4 page's text block (170 mm), so a briefing can paste
+them at 100% and every font stays at 7 pt or more. Colours are the Okabe-Ito palette (safe
+for colour-blind readers); series that must also be told apart in greyscale get line styles
+or hatching as well.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+from matplotlib.ticker import PercentFormatter
+
+from riskline.config.scenario import Scenario
+
+__all__ = [
+    "BAND_COLOUR",
+    "LINE_STYLES",
+    "PAGE_WIDTH",
+    "SERIES_COLOURS",
+    "add_footer",
+    "axes_or_new",
+    "date_axis",
+    "footer",
+    "percent_axis",
+]
+
+PAGE_WIDTH = 6.7
+"""Inches: 170 mm, the text width of an A4 page with 20 mm margins."""
+BAND_COLOUR = "#0072B2"
+"""Okabe-Ito blue: the forecast's colour; dark enough to read in greyscale."""
+SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#7F7F7F"]
+"""Okabe-Ito, in an order whose neighbours differ in greyscale too (grey for its yellow)."""
+LINE_STYLES = ["-", "--", ":", "-."]
+
+
+def axes_or_new(ax, height: float):
+    """`ax` if given, else the axes of a new page-wide figure `height` inches tall."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(PAGE_WIDTH, height), layout="constrained")
+    return ax
+
+
+def date_axis(ax) -> None:
+    """Years on the time axis, whatever the span."""
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.tick_params(axis="x", labelsize=8)
+
+
+def percent_axis(axis) -> None:
+    """Probabilities as percentages on `axis` (ax.xaxis or ax.yaxis)."""
+    axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+
+
+def footer(scenario: Scenario, *, lexicons: str | None = None, note: str | None = None) -> str:
+    """as_of, model, chain, lexicon and version (and `note`): what a reader needs to place a figure."""
+    hazard = scenario.hazard
+    model = "random-walk hazard" if hazard.kind == "random_walk" else "constant hazard"
+    links = ", ".join(f"{e.id} after {e.after}" for e in scenario.events if e.after)
+    chain = f" ({links})" if links else ""
+    return (
+        f"Probabilities are conditional on no event of a chain by {scenario.as_of:%-d %b %Y} (as of).\n"
+        f"Model: {model}{chain}; lexicon: {lexicons or scenario.lexicon.name}; riskline {version('riskline')}."
+    ) + (f"\n{note}" if note else "")
+
+
+def add_footer(fig, text: str) -> None:
+    """The footer in small grey type under the figure."""
+    fig.supxlabel(text, x=0.01, ha="left", fontsize=7, color="0.35")

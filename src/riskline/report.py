@@ -1,0 +1,211 @@
+"""The run's report: report.md, and report.html with every figure embedded so it opens offline.
+
+The report is written in Markdown first and the HTML is rendered from that same text, so
+the two never disagree. It traces every number to its quote: each estimate is listed with
+its source, date, provenance (seed file and character offsets, or outlet) and the combined
+view of the same quantity, next to the lexicon and the priors with where they come from.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from riskline.forecast import Forecast
+
+__all__ = ["FIGURES", "render_html", "report_markdown"]
+
+FIGURES = {
+    "timeline": "Risk timeline: P(event by date) with 50/80/95% credible bands; stated estimates numbered.",
+    "per_period": "Risk within each calendar year, with 90% credible intervals.",
+    "hazard": "Hazard over time (events per year, log scale), with signposts where they apply.",
+    "reconciliation": "Each statement's range against the combined view of the same probability.",
+    "prior_posterior": "The timeline implied by the priors alone against the posterior.",
+}
+"""Figure file stems written by every run, in report order, with their captions."""
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45;
+       color: #111; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.85rem; }
+th, td { border: 1px solid #bbb; padding: 0.25rem 0.5rem; vertical-align: top; }
+th { background: #eee; }
+img { max-width: 100%; border: 1px solid #ddd; }
+blockquote { border-left: 4px solid #0072B2; margin: 0.5rem 0; padding: 0.1rem 1rem; color: #333; }
+code { background: #f3f3f3; padding: 0 0.2rem; }
+"""
+
+
+def report_markdown(forecast: Forecast, summary: dict, figures: dict[str, str] = FIGURES) -> str:
+    """The report as Markdown; figures are referenced as `<stem>.png` beside it."""
+    scenario, spec = forecast.scenario, forecast.scenario.spec
+    lines = [f"# {spec.title}", "", f"**Question.** {spec.question}", ""]
+    if spec.resolution:
+        lines += [f"**Resolution.** {' '.join(spec.resolution.split())}", ""]
+    lines += [
+        f"Forecast as of **{scenario.as_of}** (nothing in a chain had happened by then), horizon {scenario.horizon}; "
+        f"scenario file `{scenario.path}`. Probabilities are P(event by date | no event of its chain by as_of); "
+        "intervals are 90% credible intervals; words are those of the scenario's lexicon "
+        f"({scenario.lexicon.name}).",
+        "",
+        "## Events",
+        "",
+        "| event | what | waits for | resolves when |",
+        "|---|---|---|---|",
+    ]
+    for event in scenario.events:
+        lines.append(
+            f"| `{event.id}` | {_cell(event.label)} | {event.after or '—'} | {_cell(event.resolution or '')} |"
+        )
+    lines += ["", "## Headline: P(event by the end of each year)", "", _headline_table(forecast), ""]
+    for name, caption in figures.items():
+        lines += [f"![{caption}]({name}.png)", "", f"*{caption}*", ""]
+    lines += _estimates_section(forecast, summary)
+    lines += _priors_section(forecast)
+    lines += _diagnostics_section(summary)
+    command = summary.get("command") or "(not recorded: fitted from Python)"
+    seed = f"Random seed {summary.get('random_seed')}; priors directory `{_relative(scenario.priors.directory)}`."
+    lines += ["## Reproduce", "", "```", command, "```", "", seed, ""]
+    return "\n".join(lines)
+
+
+def _headline_table(forecast: Forecast) -> str:
+    table = forecast.year_ends()
+    events = [e.id for e in forecast.scenario.events]
+    rows = ["| end of | " + " | ".join(f"`{e}`" for e in events) + " |", "|---" * (len(events) + 1) + "|"]
+    lexicon = forecast.scenario.lexicon
+    for year in sorted(set(table["year"])):
+        cells = []
+        for event in events:
+            row = table[(table["year"] == year) & (table["event"] == event)].iloc[0]
+            words = lexicon.words_for(row.p_mean).split(" (")[0]
+            cells.append(f"{row.p_mean:.0%} [{row.p_q05:.0%}–{row.p_q95:.0%}] {words}")
+        rows.append(f"| {year} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def _estimates_section(forecast: Forecast, summary: dict) -> list[str]:
+    scenario = forecast.scenario
+    table = forecast.reconciliation().set_index("estimate")
+    sources = {s.id: s.label for s in scenario.sources}
+    lines = ["## The statements, and the combined view of each", ""]
+    left_out = summary.get("estimates_left_out")
+    if left_out:
+        lines += [f"Left out (issued after as_of): {', '.join(left_out)}.", ""]
+    for number, est in enumerate(scenario.estimates, start=1):
+        row = table.loc[est.id]
+        spec = est.spec
+        flag = " **Flagged: the combined view puts less than 5% inside this range.**" if row.flag else ""
+        lines += [
+            f"### {number}. {_cell(sources[spec.source])}, {spec.issued} (`{est.id}`)",
+            "",
+            f"> {spec.quote}",
+            "",
+            f"- Provenance: {_provenance(spec.provenance)}",
+            f"- Event: `{spec.event}` ({spec.kind}); window: {est.window.describe(spec.issued)}",
+            f"- Stated: {est.probability.describe()}" + (f"; confidence {spec.confidence}" if spec.confidence else ""),
+            f"- Combined view of the same probability: median {row.posterior_median:.0%} "
+            f"[{row.posterior_q05:.0%}–{row.posterior_q95:.0%}], {row.posterior_in_range:.0%} of it inside the stated "
+            f"range, residual {row.residual:+.2f}.{flag}",
+        ]
+        if spec.note:
+            lines.append(f"- Analyst's note: {' '.join(spec.note.split())}")
+        lines.append("")
+    return lines
+
+
+def _provenance(provenance) -> str:
+    if provenance.seed is not None:
+        start, end = provenance.offsets
+        found = f"seed file `{provenance.seed}`, characters {start}–{end}"
+    else:
+        found = f"reported by {provenance.outlet}"
+    if provenance.url:
+        found += f", <{provenance.url}>"
+    if provenance.note:
+        found += f" ({' '.join(provenance.note.split())})"
+    return found
+
+
+def _priors_section(forecast: Forecast) -> list[str]:
+    scenario = forecast.scenario
+    lexicon = scenario.lexicon
+    hazard = scenario.hazard
+    lines = [
+        "## Lexicon and priors",
+        "",
+        f"**Lexicon** `{lexicon.name}`: {lexicon.title}. Source: {' '.join(lexicon.source.split())}",
+        "",
+        f"**Hazard**: {_hazard_words(hazard)} (priors/model.yaml and the scenario's overrides).",
+        "",
+        "| base rate | median per year | sd of log | why |",
+        "|---|---|---|---|",
+    ]
+    for event in scenario.events:
+        rate = scenario.base_rate(event)
+        lines.append(
+            f"| `{event.base_rate}` ({event.id}) | {rate.per_year:g} | {rate.log_sd:g} | {_cell(rate.reason)} |"
+        )
+    lines += ["", "| source | class | bias prior (logit) | noise prior |", "|---|---|---|---|"]
+    for source in scenario.sources:
+        found = scenario.source_class(source)
+        bias = f"Normal(mean {found.bias.mean:g}, sd {found.bias.sd:g})"
+        noise = f"LogNormal(median {found.noise.median:g}, sd of log {found.noise.log_sd:g})"
+        lines.append(f"| {_cell(source.label)} | {source.reliability} | {bias} | {noise} |")
+    for signpost in scenario.signposts:
+        low, high = signpost.hazard_ratio
+        where = f"`{signpost.id}` on {signpost.date} ({signpost.event})"
+        lines += ["", f"**Signpost** {where}: hazard ratio {low:g}–{high:g} (90%) from that date."]
+    return [*lines, ""]
+
+
+def _hazard_words(hazard) -> str:
+    if hazard.kind == "constant":
+        return "constant over time"
+    return (f"random walk on the log hazard, sd {hazard.smoothness:g} per sqrt(year), "
+            f"knots every {hazard.knot_spacing:g} year(s)")  # fmt: skip
+
+
+def _diagnostics_section(summary: dict) -> list[str]:
+    found = summary["diagnostics"]
+    health = "healthy" if found["converged"] else "**not converged: " + "; ".join(found["problems"]) + "**"
+    versions = ", ".join(f"{name} {number}" for name, number in summary["versions"].items())
+    return [
+        "## Sampler diagnostics and versions",
+        "",
+        f"{found['chains']} chains x {found['draws']} draws: max R-hat {found['max_rhat']}, min bulk ESS "
+        f"{found['min_ess_bulk']}, {found['divergences']} divergences ({health}).",
+        "",
+        f"Versions: {versions}.",
+        "",
+    ]
+
+
+def _relative(path: Path) -> Path:
+    """`path` relative to the working directory when it lies below it (a report is shared)."""
+    path = Path(path).resolve()
+    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def render_html(markdown: str, run_dir: Path, title: str) -> str:
+    """The Markdown as one self-contained HTML page: CSS inline, each figure a data: URI."""
+    body = MarkdownIt("commonmark").enable("table").render(markdown)
+
+    def embed(match: re.Match) -> str:
+        data = base64.b64encode((Path(run_dir) / html.unescape(match.group(1))).read_bytes()).decode("ascii")
+        return f'src="data:image/png;base64,{data}"'
+
+    body = re.sub(r'src="([^":]+\.png)"', embed, body)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+    )

@@ -1,0 +1,187 @@
+"""The seed run's figures, tables and report: what is drawn and written matches the forecast."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date
+from html.parser import HTMLParser
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from riskline.config.windows import Window
+from riskline.forecast import Forecast
+from riskline.plots import (
+    plot_hazard,
+    plot_per_period,
+    plot_prior_posterior,
+    plot_reconciliation,
+    plot_timeline,
+    plot_update,
+)
+from riskline.plots.timeline import FAN_QUANTILES
+from riskline.report import FIGURES
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _panels(fig) -> list:
+    """The data axes of a figure (not the row that only holds a key)."""
+    return [ax for ax in fig.axes if ax.axison]
+
+
+def test_fan_chart_bands_are_nested_and_every_estimate_is_keyed(seed_forecast: Forecast):
+    table = seed_forecast.timeline(quantiles=FAN_QUANTILES)
+    columns = ["p_q025", "p_q10", "p_q25", "p_q75", "p_q90", "p_q975"]
+    assert (np.diff(table[columns].to_numpy(), axis=1) >= -1e-12).all()  # 95% band holds 80% holds 50%
+    fig = plot_timeline(seed_forecast)
+    scenario = seed_forecast.scenario
+    panels = _panels(fig)
+    assert [ax.get_title(loc="left") for ax in panels] == [e.label for e in scenario.events]
+    for ax, event in zip(panels, scenario.events, strict=True):
+        estimates = [e for e in scenario.estimates if e.spec.event == event.id]
+        legend = ax.get_legend()
+        estimate_key = legend is not None and legend.get_title().get_text().startswith("Stated estimates")
+        keyed = [t.get_text() for t in legend.get_texts()] if estimate_key else []
+        assert len(keyed) == len(estimates)
+        drawn = [line for line in ax.lines if len(line.get_xdata()) == 2 and line.get_linewidth() == 5]
+        assert len(drawn) == sum(isinstance(e.window, Window) for e in estimates)
+        assert ax.get_ylabel() == "P(event by date)"
+        assert all(t.get_text().isdigit() for t in ax.get_xticklabels() if t.get_text())  # years on the axis
+        mean_line = next(line for line in ax.lines if line.get_label() == "posterior mean")
+        rows = seed_forecast.timeline()
+        np.testing.assert_allclose(mean_line.get_ydata(), rows[rows["event"] == event.id]["p_mean"])
+
+
+def test_fan_chart_says_the_headline_in_the_lexicons_words(seed_forecast: Forecast):
+    fig = plot_timeline(seed_forecast)
+    years = seed_forecast.year_ends()
+    texts = [t.get_text() for ax in _panels(fig) for t in ax.texts]
+    for event in seed_forecast.scenario.events:
+        for year in seed_forecast.headline_years():
+            mean = years[(years["event"] == event.id) & (years["year"] == year)]["p_mean"].iloc[0]
+            said = f"{mean:.0%} by end {year}: {seed_forecast.scenario.lexicon.words_for(mean)}"
+            assert any(said in text for text in texts), said
+    assert "icd-203" in fig.get_supxlabel()
+    assert "11 Dec 2025" in fig.get_supxlabel()
+
+
+def test_per_period_bars_are_the_table(seed_forecast: Forecast):
+    fig = plot_per_period(seed_forecast)
+    table = seed_forecast.per_period()
+    for ax, event in zip(_panels(fig), seed_forecast.scenario.events, strict=True):
+        heights = [bar.get_height() for bar in ax.patches]
+        np.testing.assert_allclose(heights, table[table["event"] == event.id]["p_mean"])
+        assert ax.get_ylabel() == "P(event in year)"
+
+
+def test_hazard_panels_use_calendar_or_delay_axes_and_mark_signposts(seed_forecast: Forecast):
+    fig = plot_hazard(seed_forecast)
+    panels = _panels(fig)
+    for ax, event in zip(panels, seed_forecast.scenario.events, strict=True):
+        assert ax.get_yscale() == "log"
+        assert ax.get_xlabel() == (f"Years after {event.after}" if event.after else "")
+        labels = [line.get_label() for line in ax.lines]
+        has_signpost = any(s.event == event.id for s in seed_forecast.scenario.signposts)
+        assert any(label.startswith("signpost") for label in labels) == has_signpost
+        assert ("median without signposts" in labels) == has_signpost
+
+
+def test_reconciliation_rows_match_the_table_and_flags_are_bold(seed_forecast: Forecast):
+    table = seed_forecast.reconciliation()
+    fig = plot_reconciliation(seed_forecast)
+    ax = _panels(fig)[0]
+    assert len(ax.patches) == len(table)  # one stated range per estimate
+    medians = sorted(line.get_xdata()[0] for line in ax.lines if line.get_marker() == "o")
+    np.testing.assert_allclose(medians, sorted(table["posterior_median"]))
+    flagged = [t.get_text() for t in ax.get_yticklabels() if t.get_text().startswith("⚑")]
+    assert len(flagged) == table["flag"].sum() >= 1
+    assert all(t.get_fontweight() == "bold" for t in ax.get_yticklabels() if t.get_text().startswith("⚑"))
+
+
+def test_prior_posterior_and_update_overlay_the_right_timelines(seed_forecast: Forecast):
+    fig = plot_prior_posterior(seed_forecast)
+    first = _panels(fig)[0]
+    lines = {line.get_label(): line for line in first.lines if not line.get_label().startswith("_")}
+    prior = seed_forecast.timeline("prior").query("event == 'ceasefire'")["p_mean"]
+    np.testing.assert_allclose(lines["priors alone"].get_ydata(), prior)
+    later, _ = seed_forecast.scenario.at(date(2026, 11, 25))
+    fig = plot_update(seed_forecast, Forecast(later, seed_forecast.tree))
+    assert "what changed since 11 Dec 2025" in fig.get_suptitle()
+    labels = [line.get_label() for line in _panels(fig)[0].lines]
+    assert "as of 11 Dec 2025" in labels
+    assert "as of 25 Nov 2026" in labels
+
+
+def test_tables_agree_with_the_forecast(seed_run, seed_forecast: Forecast):
+    out, summary = seed_run
+    estimates = pd.read_csv(out / "estimates.csv")
+    expected = seed_forecast.reconciliation()
+    written = {"rtol": 0, "atol": 1e-6}  # the CSV files hold six decimals
+    np.testing.assert_allclose(estimates["posterior_median"], expected["posterior_median"], **written)
+    assert estimates["flag"].tolist() == expected["flag"].tolist()
+    periods = pd.read_csv(out / "per_period.csv")
+    np.testing.assert_allclose(periods["p_q95"], seed_forecast.per_period()["p_q95"], **written)
+    assert summary["flagged_estimates"] == expected.loc[expected["flag"], "estimate"].tolist()
+
+
+class _Page(HTMLParser):
+    """Collects what a browser would fetch: images, scripts, stylesheets, frames."""
+
+    def __init__(self):
+        super().__init__()
+        self.images: list[str] = []
+        self.fetched: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs["src"])
+        elif tag in {"script", "link", "iframe", "object", "embed"}:
+            self.fetched.append(attrs.get("src") or attrs.get("href") or tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_report_is_self_contained_and_shows_every_figure(seed_run, seed_forecast: Forecast):
+    out, _ = seed_run
+    page = _Page()
+    page.feed((out / "report.html").read_text(encoding="utf-8"))
+    assert page.fetched == []  # nothing to load: opens offline
+    assert len(page.images) == len(FIGURES)
+    for src in page.images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+    text = " ".join(" ".join(page.text).split())
+    for est in seed_forecast.scenario.estimates:
+        assert " ".join(est.spec.quote.split()) in text
+
+
+def test_markdown_report_traces_numbers_to_quotes(seed_run, seed_forecast: Forecast):
+    out, summary = seed_run
+    report = (out / "report.md").read_text(encoding="utf-8")
+    for est in seed_forecast.scenario.estimates:
+        provenance = est.spec.provenance
+        if provenance.seed:
+            assert f"`{provenance.seed}`, characters {provenance.offsets[0]}–{provenance.offsets[1]}" in report
+        else:
+            assert provenance.outlet in report
+        assert est.probability.describe() in report
+    assert summary["command"] in report
+    assert seed_forecast.scenario.lexicon.title in report
+    for name in FIGURES:
+        assert f"]({name}.png)" in report
+    year = seed_forecast.headline_years()[-1]
+    row = seed_forecast.year_ends().query("event == 'attack' and year == @year").iloc[0]
+    assert f"| {year} |" in report
+    assert f"{row.p_mean:.0%} [{row.p_q05:.0%}–{row.p_q95:.0%}]" in report
+    json.dumps(summary)  # still plain JSON
