@@ -6,6 +6,7 @@ so an analyst can edit them by hand. Lexicons live in `riskline.language.lexicon
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -13,8 +14,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from riskline.config.yamlfile import read_yaml, validate
+from riskline.errors import ConfigError, ConfigIssue
 
 __all__ = [
+    "SAMPLER_ENVIRONMENT",
     "BaseRate",
     "BaseRatesFile",
     "HazardSettings",
@@ -42,8 +45,13 @@ class HazardSettings(Strict):
     knot_spacing: float = Field(gt=0, description="years between the random walk's knots")
 
 
+SAMPLER_ENVIRONMENT = {"draws": "RISKLINE_DRAWS", "tune": "RISKLINE_TUNE", "chains": "RISKLINE_CHAINS"}
+"""Environment variables that override model.yaml's sampling sizes: the documented way to run
+every notebook quickly (the test suite does) without touching the files or the code."""
+
+
 class SamplerSettings(Strict):
-    """Defaults for NUTS; the CLI's --draws and --chains override them."""
+    """Defaults for NUTS; the environment (SAMPLER_ENVIRONMENT), then the CLI's --draws etc. override them."""
 
     draws: int = Field(gt=0)
     tune: int = Field(gt=0)
@@ -130,9 +138,24 @@ def load_priors(directory: Path) -> Priors:
     """Read and validate model.yaml, sources.yaml and base-rates.yaml in `directory`."""
     directory = Path(directory)
     model = validate(ModelFile, read_yaml(directory / "model.yaml"))
+    model = model.model_copy(update={"sampler": _sampler_from_environment(model.sampler)})
     sources = validate(SourcesFile, read_yaml(directory / "sources.yaml"))
     rates = validate(BaseRatesFile, read_yaml(directory / "base-rates.yaml"))
     return Priors(directory, model, dict(sources.classes), dict(rates.rates))
+
+
+def _sampler_from_environment(settings: SamplerSettings) -> SamplerSettings:
+    """model.yaml's sampler settings with any RISKLINE_DRAWS / _TUNE / _CHAINS applied."""
+    update = {}
+    for field, variable in SAMPLER_ENVIRONMENT.items():
+        value = os.environ.get(variable)
+        if value is None:
+            continue
+        if not value.strip().isdigit() or int(value) == 0:
+            message = f"expected a positive whole number, got {value!r}; unset it to use priors/model.yaml's {field}"
+            raise ConfigError([ConfigIssue(None, None, variable, message)])
+        update[field] = int(value)
+    return settings.model_copy(update=update)
 
 
 def find_priors_dir(start: Path) -> Path | None:

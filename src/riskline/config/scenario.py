@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from riskline.config.checks import ancestors, check_references, unknown
 from riskline.config.priors import BaseRate, HazardSettings, Priors, SourceClass, find_priors_dir, load_priors
 from riskline.config.schema import EstimateSpec, EventSpec, ScenarioFile, SignpostSpec, SourceSpec
@@ -111,6 +113,36 @@ class Scenario:
             update={"as_of": as_of, "estimates": [e.spec for e in kept], "signposts": signposts}
         )
         return replace(self, spec=spec, estimates=kept), dropped
+
+    def without(self, *estimate_ids: str) -> Scenario:
+        """The scenario with these statements left out ("what does this one contribute?")."""
+        known = {e.id for e in self.estimates}
+        missing = [i for i in estimate_ids if i not in known]
+        if missing:
+            message = f"no estimate {', '.join(map(repr, missing))}; {closest(missing[0], sorted(known))}"
+            raise ConfigError([ConfigIssue(self.path, None, "estimates", message)])
+        kept = tuple(e for e in self.estimates if e.id not in estimate_ids)
+        return replace(self, spec=self.spec.model_copy(update={"estimates": [e.spec for e in kept]}), estimates=kept)
+
+    def with_base_rate(self, name: str, **changes: float) -> Scenario:
+        """The scenario with base rate `name` changed, e.g. `with_base_rate("ukraine-ceasefire", per_year=1.0)`.
+
+        The change is a scenario override (as a `priors.base_rates` entry in the file would
+        be), so the model's structure stays the same and refitting reuses the compiled model.
+        """
+        used = {e.base_rate for e in self.events}
+        if name not in used:
+            raise ConfigError(
+                [ConfigIssue(self.path, None, "base_rate", f"no event uses '{name}'; {closest(name, sorted(used))}")]
+            )
+        event = next(e for e in self.events if e.base_rate == name)
+        try:  # the same checks as in the file
+            rate = BaseRate.model_validate(self.base_rate(event).model_dump() | changes)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise ConfigError([ConfigIssue(self.path, None, f"base_rates.{name}", problems)]) from None
+        overrides = self.spec.priors.model_copy(update={"base_rates": {**self.spec.priors.base_rates, name: rate}})
+        return replace(self, spec=self.spec.model_copy(update={"priors": overrides}))
 
 
 def load_scenario(path: str | Path, priors_dir: str | Path | None = None, lexicon: str | None = None) -> Scenario:
