@@ -181,6 +181,9 @@ def _first_date(forecast: Forecast, event: str) -> date:
 
 
 def source_colours(scenario) -> dict[str, str]:
-    """One colour per source, the same in every figure (blue is kept for the forecast)."""
-    palette = SERIES_COLOURS[1:]
+    """One colour per source, the same in every figure.
+
+    Blue is kept for the forecast and black for the combined view drawn over the ranges.
+    """
+    palette = [c for c in SERIES_COLOURS[1:] if c != "#000000"]
     return {s.id: palette[i % len(palette)] for i, s in enumerate(scenario.sources)}
