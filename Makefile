@@ -7,10 +7,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/russia-nato-attack.yaml
 
-.PHONY: demo test lab lint lock clean
+.PHONY: demo compare test lab lint lock clean
 
 demo: $(STAMP)  ## the seed scenario to a risk timeline in out/russia-nato-attack/
 	$(BIN)/riskline run $(SCENARIO)
+
+compare: $(STAMP)  ## the seed under three lexicons, and as of two dates (assuming nothing happened in between)
+	$(BIN)/riskline compare $(SCENARIO) --lexicons icd-203 uk-phia nato --out out/russia-nato-attack-lexicons
+	$(BIN)/riskline compare $(SCENARIO) --as-of 2025-12-11 2026-11-25 --out out/russia-nato-attack-update
 
 test: $(STAMP)  ## the whole test suite, slow tests included (CI runs this)
 	$(BIN)/python -m pytest
