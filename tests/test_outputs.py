@@ -185,3 +185,14 @@ def test_markdown_report_traces_numbers_to_quotes(seed_run, seed_forecast: Forec
     assert f"| {year} |" in report
     assert f"{row.p_mean:.0%} [{row.p_q05:.0%}–{row.p_q95:.0%}]" in report
     json.dumps(summary)  # still plain JSON
+
+
+@pytest.mark.parametrize("plot", [plot_timeline, plot_per_period, plot_hazard, plot_prior_posterior])
+def test_one_event_on_a_given_axes(seed_forecast: Forecast, plot):
+    fig, ax = plt.subplots()
+    assert plot(seed_forecast, event="attack", ax=ax) is fig
+    assert ax.get_title(loc="left") == "Russian armed attack on NATO territory"
+    if plot is not plot_timeline:
+        _, other = plt.subplots()
+        with pytest.raises(ValueError, match="one axes holds one event; pass event= one of ceasefire, ready, attack"):
+            plot(seed_forecast, ax=other)

@@ -48,8 +48,8 @@ def report_markdown(forecast: Forecast, summary: dict, figures: dict[str, str] =
         lines += [f"**Resolution.** {' '.join(spec.resolution.split())}", ""]
     lines += [
         f"Forecast as of **{scenario.as_of}** (nothing in a chain had happened by then), horizon {scenario.horizon}; "
-        f"scenario file `{_relative(scenario.path)}`. Probabilities are P(event by date | no event of its chain by as_of); "
-        "intervals are 90% credible intervals; words are those of the scenario's lexicon "
+        f"scenario file `{_relative(scenario.path)}`. Probabilities are P(event by date | no event of its chain "
+        "by as_of); intervals are 90% credible intervals; words are those of the scenario's lexicon "
         f"({scenario.lexicon.name}).",
         "",
         "## Events",

@@ -20,7 +20,16 @@ from matplotlib.figure import Figure
 
 from riskline.config.scenario import Scenario
 from riskline.forecast import Forecast
-from riskline.plots.style import LINE_STYLES, PAGE_WIDTH, SERIES_COLOURS, add_footer, date_axis, footer, percent_axis
+from riskline.plots.style import (
+    LINE_STYLES,
+    PAGE_WIDTH,
+    SERIES_COLOURS,
+    add_footer,
+    date_axis,
+    footer,
+    one_event,
+    percent_axis,
+)
 
 __all__ = ["plot_comparison", "plot_prior_posterior", "plot_update"]
 
@@ -32,36 +41,38 @@ def plot_comparison(
     title: str,
     headline_years: list[int] = (),
     lexicons: str | None = None,
+    event: str | None = None,
     ax=None,
 ) -> Figure:
-    """Overlay timeline tables (label -> table) for every event of `scenario`, or on `ax` for one event."""
+    """Overlay timeline tables (label -> table), a panel per event of `scenario`, or `event` on `ax`."""
     events = [e for e in scenario.events if any((t["event"] == e.id).any() for t in timelines.values())]
     if ax is not None:
-        if len(events) != 1:
-            raise ValueError(f"one axes holds one event; these timelines have {len(events)}: call without ax=")
-        _draw(ax, timelines, events[0], headline_years)
+        _draw(ax, timelines, one_event(events, event), headline_years)
         return ax.figure
     fig, axes = plt.subplots(len(events), 1, figsize=(PAGE_WIDTH, 0.9 + 2.4 * len(events)), sharex=True,
                              squeeze=False, layout="constrained")  # fmt: skip
     for panel, event in zip(axes[:, 0], events, strict=True):
         _draw(panel, timelines, event, headline_years)
     fig.suptitle(f"{scenario.spec.title}: {title}", fontsize=12, fontweight="bold")
-    add_footer(fig, footer(scenario, lexicons=lexicons, note="Bands: 90% credible interval."))
+    starts = {table["date"].min() for table in timelines.values()}
+    as_of = "each line's own as_of (where it starts)" if len(starts) > 1 else None
+    add_footer(fig, footer(scenario, lexicons=lexicons, as_of=as_of, note="Bands: 90% credible interval."))
     return fig
 
 
-def plot_prior_posterior(forecast: Forecast, ax=None) -> Figure:
+def plot_prior_posterior(forecast: Forecast, event: str | None = None, ax=None) -> Figure:
     """The timeline implied by the priors alone against the forecast."""
     timelines = {"priors alone": forecast.timeline("prior"), "posterior (priors and statements)": forecast.timeline()}
     return plot_comparison(timelines, forecast.scenario, title="prior against posterior",
-                           headline_years=forecast.headline_years(), ax=ax)  # fmt: skip
+                           headline_years=forecast.headline_years(), event=event, ax=ax)  # fmt: skip
 
 
-def plot_update(before: Forecast, after: Forecast, ax=None) -> Figure:
+def plot_update(before: Forecast, after: Forecast, event: str | None = None, ax=None) -> Figure:
     """The forecast as of two dates: what changed since `before`."""
     timelines = {f"as of {f.scenario.as_of:%-d %b %Y}": f.timeline() for f in (before, after)}
     title = f"what changed since {before.scenario.as_of:%-d %b %Y}"
-    return plot_comparison(timelines, after.scenario, title=title, headline_years=after.headline_years(), ax=ax)
+    return plot_comparison(timelines, after.scenario, title=title, headline_years=after.headline_years(),
+                           event=event, ax=ax)  # fmt: skip
 
 
 def _draw(ax, timelines: Mapping[str, pd.DataFrame], event, headline_years) -> None:

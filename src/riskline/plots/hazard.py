@@ -14,18 +14,16 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from riskline.forecast import Forecast
-from riskline.plots.style import BAND_COLOUR, PAGE_WIDTH, add_footer, date_axis, footer
+from riskline.plots.style import BAND_COLOUR, PAGE_WIDTH, add_footer, date_axis, footer, one_event
 
 __all__ = ["plot_hazard"]
 
 
-def plot_hazard(forecast: Forecast, ax=None) -> Figure:
-    """Median hazard with 50% and 90% bands per event; on `ax` if the scenario has one event."""
+def plot_hazard(forecast: Forecast, event: str | None = None, ax=None) -> Figure:
+    """Median hazard with 50% and 90% bands, a panel per event, or `event` on `ax`."""
     events = forecast.scenario.events
     if ax is not None:
-        if len(events) != 1:
-            raise ValueError(f"one axes holds one event; this scenario has {len(events)}: call without ax=")
-        _draw(ax, forecast, events[0])
+        _draw(ax, forecast, one_event(events, event))
         return ax.figure
     fig, axes = plt.subplots(len(events), 1, figsize=(PAGE_WIDTH, 0.6 + 2.1 * len(events)), squeeze=False,
                              layout="constrained")  # fmt: skip

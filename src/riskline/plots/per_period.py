@@ -12,19 +12,17 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from riskline.forecast import Forecast
-from riskline.plots.style import BAND_COLOUR, PAGE_WIDTH, add_footer, footer, percent_axis
+from riskline.plots.style import BAND_COLOUR, PAGE_WIDTH, add_footer, footer, one_event, percent_axis
 
 __all__ = ["plot_per_period"]
 
 
-def plot_per_period(forecast: Forecast, ax=None) -> Figure:
-    """Bars of P(event within each year | none by as_of) per event; on `ax` if there is one event."""
+def plot_per_period(forecast: Forecast, event: str | None = None, ax=None) -> Figure:
+    """Bars of P(event within each year | none by as_of), a panel per event, or `event` on `ax`."""
     events = forecast.scenario.events
     table = forecast.per_period()
     if ax is not None:
-        if len(events) != 1:
-            raise ValueError(f"one axes holds one event; this scenario has {len(events)}: call without ax=")
-        _draw(ax, forecast, table, events[0])
+        _draw(ax, forecast, table, one_event(events, event))
         return ax.figure
     fig, axes = plt.subplots(len(events), 1, figsize=(PAGE_WIDTH, 0.6 + 2.0 * len(events)), sharex=True,
                              squeeze=False, layout="constrained")  # fmt: skip

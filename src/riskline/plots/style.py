@@ -25,6 +25,7 @@ __all__ = [
     "axes_or_new",
     "date_axis",
     "footer",
+    "one_event",
     "percent_axis",
 ]
 
@@ -44,6 +45,17 @@ def axes_or_new(ax, height: float):
     return ax
 
 
+def one_event(events: list, event: str | None):
+    """The event a call with `ax=` draws: the one named by `event`, or the only one."""
+    ids = [e.id for e in events]
+    if event is None and len(events) == 1:
+        return events[0]
+    if event in ids:
+        return events[ids.index(event)]
+    named = f"no event '{event}'" if event is not None else "one axes holds one event"
+    raise ValueError(f"{named}; pass event= one of {', '.join(ids)}, or call without ax= for every event")
+
+
 def date_axis(ax) -> None:
     """Years on the time axis, whatever the span."""
     ax.xaxis.set_major_locator(mdates.YearLocator())
@@ -56,14 +68,16 @@ def percent_axis(axis) -> None:
     axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
 
 
-def footer(scenario: Scenario, *, lexicons: str | None = None, note: str | None = None) -> str:
+def footer(
+    scenario: Scenario, *, lexicons: str | None = None, as_of: str | None = None, note: str | None = None
+) -> str:
     """as_of, model, chain, lexicon and version (and `note`): what a reader needs to place a figure."""
     hazard = scenario.hazard
     model = "random-walk hazard" if hazard.kind == "random_walk" else "constant hazard"
     links = ", ".join(f"{e.id} after {e.after}" for e in scenario.events if e.after)
     chain = f" ({links})" if links else ""
     return (
-        f"Probabilities are conditional on no event of a chain by {scenario.as_of:%-d %b %Y} (as of).\n"
+        f"Probabilities are conditional on no event of a chain by {as_of or f'{scenario.as_of:%-d %b %Y}'} (as of).\n"
         f"Model: {model}{chain}; lexicon: {lexicons or scenario.lexicon.name}; riskline {version('riskline')}."
     ) + (f"\n{note}" if note else "")
 
