@@ -13,23 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from riskline.config.scenario import Scenario
 from riskline.forecast import Forecast
-from riskline.plots.style import (
-    LINE_STYLES,
-    PAGE_WIDTH,
-    SERIES_COLOURS,
-    add_footer,
-    date_axis,
-    footer,
-    one_event,
-    percent_axis,
-)
+from riskline.plots.style import LINE_STYLES, SERIES_COLOURS, date_axis, event_panels, footer, percent_axis
 
 __all__ = ["plot_comparison", "plot_prior_posterior", "plot_update"]
 
@@ -46,18 +36,12 @@ def plot_comparison(
 ) -> Figure:
     """Overlay timeline tables (label -> table), a panel per event of `scenario`, or `event` on `ax`."""
     events = [e for e in scenario.events if any((t["event"] == e.id).any() for t in timelines.values())]
-    if ax is not None:
-        _draw(ax, timelines, one_event(events, event), headline_years)
-        return ax.figure
-    fig, axes = plt.subplots(len(events), 1, figsize=(PAGE_WIDTH, 0.9 + 2.4 * len(events)), sharex=True,
-                             squeeze=False, layout="constrained")  # fmt: skip
-    for panel, event in zip(axes[:, 0], events, strict=True):
-        _draw(panel, timelines, event, headline_years)
-    fig.suptitle(f"{scenario.spec.title}: {title}", fontsize=12, fontweight="bold")
     starts = {table["date"].min() for table in timelines.values()}
     as_of = "each line's own as_of (where it starts)" if len(starts) > 1 else None
-    add_footer(fig, footer(scenario, lexicons=lexicons, as_of=as_of, note="Bands: 90% credible interval."))
-    return fig
+    words = footer(scenario, lexicons=lexicons, as_of=as_of, note="Bands: 90% credible interval.")
+    return event_panels(events, lambda panel, each: _draw(panel, timelines, each, headline_years),
+                        title=f"{scenario.spec.title}: {title}", footer_text=words, panel_height=2.4, event=event,
+                        ax=ax)  # fmt: skip
 
 
 def plot_prior_posterior(forecast: Forecast, event: str | None = None, ax=None) -> Figure:

@@ -9,29 +9,21 @@ applies, the posterior median without it is drawn dashed.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
 from riskline.forecast import Forecast
-from riskline.plots.style import BAND_COLOUR, PAGE_WIDTH, add_footer, date_axis, footer, one_event
+from riskline.plots.style import BAND_COLOUR, date_axis, event_panels, footer
 
 __all__ = ["plot_hazard"]
 
 
 def plot_hazard(forecast: Forecast, event: str | None = None, ax=None) -> Figure:
     """Median hazard with 50% and 90% bands, a panel per event, or `event` on `ax`."""
-    events = forecast.scenario.events
-    if ax is not None:
-        _draw(ax, forecast, one_event(events, event))
-        return ax.figure
-    fig, axes = plt.subplots(len(events), 1, figsize=(PAGE_WIDTH, 0.6 + 2.1 * len(events)), squeeze=False,
-                             layout="constrained")  # fmt: skip
-    for panel, event in zip(axes[:, 0], events, strict=True):
-        _draw(panel, forecast, event)
-    fig.suptitle(f"{forecast.scenario.spec.title}: hazard over time", fontsize=12, fontweight="bold")
-    add_footer(fig, footer(forecast.scenario))
-    return fig
+    scenario = forecast.scenario
+    return event_panels(scenario.events, lambda panel, each: _draw(panel, forecast, each),
+                        title=f"{scenario.spec.title}: hazard over time", footer_text=footer(scenario),
+                        panel_height=2.1, sharex=False, event=event, ax=ax)  # fmt: skip
 
 
 def _draw(ax, forecast: Forecast, event) -> None:

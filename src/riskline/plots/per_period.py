@@ -7,30 +7,23 @@ bands). The first year starts at as_of, so its bar covers only the rest of that 
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
 from riskline.forecast import Forecast
-from riskline.plots.style import BAND_COLOUR, PAGE_WIDTH, add_footer, footer, one_event, percent_axis
+from riskline.plots.style import BAND_COLOUR, event_panels, footer, percent_axis
 
 __all__ = ["plot_per_period"]
 
 
 def plot_per_period(forecast: Forecast, event: str | None = None, ax=None) -> Figure:
     """Bars of P(event within each year | none by as_of), a panel per event, or `event` on `ax`."""
-    events = forecast.scenario.events
     table = forecast.per_period()
-    if ax is not None:
-        _draw(ax, forecast, table, one_event(events, event))
-        return ax.figure
-    fig, axes = plt.subplots(len(events), 1, figsize=(PAGE_WIDTH, 0.6 + 2.0 * len(events)), sharex=True,
-                             squeeze=False, layout="constrained")  # fmt: skip
-    for panel, event in zip(axes[:, 0], events, strict=True):
-        _draw(panel, forecast, table, event)
-    fig.suptitle(f"{forecast.scenario.spec.title}: risk within each year", fontsize=12, fontweight="bold")
-    add_footer(fig, footer(forecast.scenario, note="Whiskers: 90% credible interval."))
-    return fig
+    scenario = forecast.scenario
+    return event_panels(scenario.events, lambda panel, each: _draw(panel, forecast, table, each),
+                        title=f"{scenario.spec.title}: risk within each year",
+                        footer_text=footer(scenario, note="Whiskers: 90% credible interval."),
+                        panel_height=2.0, event=event, ax=ax)  # fmt: skip
 
 
 def _draw(ax, forecast: Forecast, table, event) -> None:

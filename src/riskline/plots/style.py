@@ -24,6 +24,7 @@ __all__ = [
     "add_footer",
     "axes_or_new",
     "date_axis",
+    "event_panels",
     "footer",
     "one_event",
     "percent_axis",
@@ -43,6 +44,21 @@ def axes_or_new(ax, height: float):
     if ax is None:
         _, ax = plt.subplots(figsize=(PAGE_WIDTH, height), layout="constrained")
     return ax
+
+
+def event_panels(events: list, draw, *, title: str, footer_text: str, panel_height: float, sharex: bool = True,
+                 event: str | None = None, ax=None):  # fmt: skip
+    """`draw(axes, event)` for `event` on `ax`, or on a page-wide stack of panels, one per event."""
+    if ax is not None:
+        draw(ax, one_event(events, event))
+        return ax.figure
+    fig, axes = plt.subplots(len(events), 1, figsize=(PAGE_WIDTH, 0.8 + panel_height * len(events)), sharex=sharex,
+                             squeeze=False, layout="constrained")  # fmt: skip
+    for panel, each in zip(axes[:, 0], events, strict=True):
+        draw(panel, each)
+    fig.suptitle(title, fontsize=12, fontweight="bold")
+    add_footer(fig, footer_text)
+    return fig
 
 
 def one_event(events: list, event: str | None):
