@@ -1,10 +1,12 @@
 """A scenario as the model sees it: a structure (what is compiled) and data (what is fed).
 
 The *structure* fixes the shapes and the chain topology: the number of grid bins, which
-event waits for which, the hazard kind, and capacities for estimates, sources and
-signposts (rounded up, unused rows masked). Two scenarios with the same structure share
-one compiled model; everything else (dates, phrases, priors) is *data*, swapped in without
-recompiling. That is what makes a refit after editing a prior take a fraction of a second.
+event waits for which, the hazard kind, capacities for estimates, sources and signposts
+(rounded up, unused rows masked), and which kinds of window, fuzzy ends and survey phrases
+occur (the graph leaves out the others). Two scenarios with the same structure share one
+compiled model; everything else (dates, phrases, priors) is *data*, swapped in without
+recompiling. That is what makes a refit after editing a prior take seconds, not the
+minute a compile takes.
 """
 
 from __future__ import annotations
