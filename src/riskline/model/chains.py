@@ -85,14 +85,18 @@ def event_cdfs_at_edges(hazard, parents: Sequence[int], widths, delay_width, exp
     """(..., E, n, K+1): each event's CDF at the grid edges given no event of its chain by s_n.
 
     `parents[e]` is the index of e's trigger or -1; parents come before their children.
+    With `exposure_given` None: (..., E, K+1), unconditional, from the grid's start.
     """
     cdfs: list = []
     for event, parent in enumerate(parents):
-        if parent < 0:
-            cdfs.append(root_cdf_edges(hazard[..., event, :], widths, exposure_given, xp))
-        else:
+        if parent >= 0:
             cdfs.append(chain_step(cdfs[parent], hazard[..., event, :], delay_width, xp))
-    return xp.stack(cdfs, axis=-3)
+        elif exposure_given is None:
+            cdfs.append(-xp.expm1(-cumulative_at_edges(hazard[..., event, None, :], widths, xp)))
+        else:
+            cdfs.append(root_cdf_edges(hazard[..., event, :], widths, exposure_given, xp))
+    stacked = xp.stack(cdfs, axis=-3)
+    return stacked[..., 0, :] if exposure_given is None else stacked
 
 
 def relative_cdfs_at_edges(hazard, parents: Sequence[int], relations, delay_width, xp):

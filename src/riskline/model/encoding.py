@@ -1,10 +1,12 @@
 """A scenario as the model sees it: a structure (what is compiled) and data (what is fed).
 
 The *structure* fixes the shapes and the chain topology: the number of grid bins, which
-event waits for which, the hazard kind, and capacities for estimates, sources and
-signposts (rounded up, unused rows masked). Two scenarios with the same structure share
-one compiled model; everything else (dates, phrases, priors) is *data*, swapped in without
-recompiling. That is what makes a refit after editing a prior take a fraction of a second.
+event waits for which, the hazard kind, capacities for estimates, sources and signposts
+(rounded up, unused rows masked), and which kinds of window, fuzzy ends and survey phrases
+occur (the graph leaves out the others). Two scenarios with the same structure share one
+compiled model; everything else (dates, phrases, priors) is *data*, swapped in without
+recompiling. That is what makes a refit after editing a prior take seconds, not the
+minute a compile takes.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ class ModelStructure:
     sources: int
     signposts: int
     fuzzy_points: int
+    root_windows: bool
+    chain_windows: bool
+    surveys: bool
 
     @property
     def n_events(self) -> int:
@@ -63,6 +68,8 @@ def encode(scenario: Scenario) -> tuple[ModelStructure, dict[str, np.ndarray]]:
     ids = [e.id for e in scenario.events]
     relations = sorted({(ids.index(e.spec.event), ids.index(e.window.after)) for e in scenario.estimates
                         if not isinstance(e.window, Window)})  # fmt: skip
+    roots = [scenario.parent(e) < 0 for e in scenario.events]
+    calendar = [roots[ids.index(e.spec.event)] for e in scenario.estimates if isinstance(e.window, Window)]
     structure = ModelStructure(
         parents=tuple(scenario.parent(e) for e in scenario.events),
         relations=tuple(relations),
@@ -75,6 +82,9 @@ def encode(scenario: Scenario) -> tuple[ModelStructure, dict[str, np.ndarray]]:
         fuzzy_points=scenario.priors.model.fuzzy_window_points
         if any(e.window.fuzzy for e in scenario.estimates)
         else 1,
+        root_windows=any(calendar),
+        chain_windows=not all(calendar) if calendar else False,
+        surveys=any(e.probability.logit_normal is not None for e in scenario.estimates),
     )
     data = _grid_data(scenario, grid) | _hazard_data(scenario, grid, structure) | _source_data(scenario, structure)
     data |= _estimate_data(scenario, grid, structure) | _signpost_data(scenario, grid, structure)
@@ -94,28 +104,35 @@ def _knot_count(grid: TimeGrid, spacing: float) -> int:
 
 
 def _hazard_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) -> dict[str, np.ndarray]:
-    """Base rates, their spread, and the random walk: knot step scales and bin weights.
+    """Base rates, their spread, and the random walk as one matrix from steps to log hazards.
 
     Root events walk in calendar time from the grid's start, triggered events in delay
     time from their trigger (bins of the grid's mean width); each bin's log hazard is the
-    linear interpolation of the walk at the bin's middle.
+    linear interpolation of the walk at the bin's middle. The walk (a cumulative sum of
+    scaled steps) and the interpolation are both linear, so `walk_weights` maps the
+    standard-normal steps of all events, (event, knot - 1) flattened, straight to the
+    (event, bin) log hazards: one matrix product in the model.
     """
     rates = [scenario.base_rate(e) for e in scenario.events]
     roots = np.array([scenario.parent(e) < 0 for e in scenario.events])
-    spacing = scenario.hazard.knot_spacing
-    calendar_middles = grid.years(grid.edges[:-1]) + grid.widths / 2
-    delay_middles = (np.arange(grid.n_bins) + 0.5) * grid.widths.mean()
-    intervals = structure.n_knots - 1
-    weights = np.stack(
-        [_uniform_weights(calendar_middles if root else delay_middles, spacing, intervals) for root in roots]
-    )
-    return {
+    data = {
         "log_base_rate": np.log([r.per_year for r in rates]),
         "base_rate_log_sd": np.array([r.log_sd for r in rates]),
-        "walk_step_sd": np.full((len(rates), structure.n_knots - 1), scenario.hazard.smoothness * np.sqrt(spacing)),
-        "knot_weights": weights,
         "is_root": roots.astype(float),
     }
+    if structure.hazard_kind != "random_walk":
+        return data
+    spacing, events, bins = scenario.hazard.knot_spacing, len(rates), grid.n_bins
+    calendar_middles = grid.years(grid.edges[:-1]) + grid.widths / 2
+    delay_middles = (np.arange(bins) + 0.5) * grid.widths.mean()
+    steps = structure.n_knots - 1
+    walk = np.zeros((events, bins, events, steps))
+    for event, root in enumerate(roots):
+        at_knots = _uniform_weights(calendar_middles if root else delay_middles, spacing, steps)
+        # knot m holds the sum of steps 0..m-1, so step j reaches every knot after it
+        reached = np.cumsum(at_knots[:, ::-1], axis=1)[:, ::-1][:, 1:]
+        walk[event, :, event] = reached * scenario.hazard.smoothness * np.sqrt(spacing)
+    return data | {"walk_weights": walk.reshape(events * bins, events * steps)}
 
 
 def _source_data(scenario: Scenario, structure: ModelStructure) -> dict[str, np.ndarray]:
@@ -130,42 +147,48 @@ def _source_data(scenario: Scenario, structure: ModelStructure) -> dict[str, np.
 
 
 def _estimate_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) -> dict[str, np.ndarray]:
-    """Per estimate: where its window lies (exposures, interpolation weights), what it says."""
+    """Per estimate: what it says, and where its window lies as rows of two matrices.
+
+    Rows 0..cap*points-1 are (estimate, end) pairs, the next cap rows one per estimate.
+    `window_gaps` maps the hazards (event, bin) to cumulative hazards: window end minus
+    start, then start minus issue date (root events, calendar windows; exact).
+    `window_edges` maps CDFs at the grid edges (events from the grid's start, then the
+    relations) to CDF at end minus CDF at start, then CDF at the issue date (triggered
+    events, interpolated; zero for relative windows, which need no conditioning).
+    A window probability is then a few element-wise operations on two matrix products,
+    whatever the mix of estimates, and padded rows are all zero.
+    """
     cap, points, width = structure.estimates, structure.fuzzy_points, grid.widths.mean()
     ids, source_ids = [e.id for e in scenario.events], [s.id for s in scenario.sources]
-    bins = grid.n_bins
+    bins, events, relations = grid.n_bins, len(ids), len(structure.relations)
+    chain_columns = events * (bins + 1) if structure.chain_windows else 0
+    gaps = np.zeros((cap * points + cap, events, bins))
+    edges = np.zeros((cap * points + cap, chain_columns + relations * (bins + 1)))
     data = {
-        "estimate_mask": np.zeros(cap), "estimate_event": np.zeros((cap, len(ids))),
-        "estimate_source": np.zeros((cap, structure.sources)),
-        "estimate_relation": np.zeros((cap, max(len(structure.relations), 1))),
-        "estimate_is_relative": np.zeros(cap), "exposure_issued": np.zeros((cap, bins)),
-        "exposure_start": np.zeros((cap, bins)), "exposure_ends": np.zeros((cap, points, bins)),
-        "weights_issued": np.zeros((cap, bins + 1)), "weights_start": np.zeros((cap, bins + 1)),
-        "weights_ends": np.zeros((cap, points, bins + 1)),
+        "estimate_mask": np.zeros(cap), "estimate_source": np.zeros((cap, structure.sources)),
         "logit_low": np.full(cap, -1.0), "logit_high": np.full(cap, 1.0), "is_survey": np.zeros(cap),
         "survey_mu": np.zeros(cap), "survey_sigma": np.ones(cap), "confidence_factor": np.ones(cap),
     }  # fmt: skip
     factors = scenario.priors.model.confidence
     for i, est in enumerate(scenario.estimates):
         data["estimate_mask"][i] = 1.0
-        data["estimate_event"][i, ids.index(est.spec.event)] = 1.0
         data["estimate_source"][i, source_ids.index(est.spec.source)] = 1.0
-        window = est.window
-        if isinstance(window, Window):
-            ends = _spread(window.end_earliest, window.end_latest, points)
-            data["exposure_issued"][i] = grid.exposure([est.spec.issued])[0]
-            data["exposure_start"][i] = grid.exposure([window.start])[0]
-            data["exposure_ends"][i] = grid.exposure(ends)
-            data["weights_issued"][i] = grid.interpolation([est.spec.issued])[0]
-            data["weights_start"][i] = grid.interpolation([window.start])[0]
-            data["weights_ends"][i] = grid.interpolation(ends)
+        window, event, rows = est.window, ids.index(est.spec.event), slice(i * points, (i + 1) * points)
+        if isinstance(window, Window) and structure.parents[event] < 0:
+            issued = grid.exposure([est.spec.issued])[0]
+            start = np.maximum(grid.exposure([window.start])[0], issued)  # exposure of the later date
+            gaps[rows, event] = grid.exposure(_spread(window.end_earliest, window.end_latest, points)) - start
+            gaps[cap * points + i, event] = start - issued
+        elif isinstance(window, Window):
+            ends = grid.interpolation(_spread(window.end_earliest, window.end_latest, points))
+            columns = slice(event * (bins + 1), (event + 1) * (bins + 1))
+            edges[rows, columns] = ends - grid.interpolation([window.start])
+            edges[cap * points + i, columns] = grid.interpolation([est.spec.issued])[0]
         else:
-            ends = np.array(_spread(window.end_earliest, window.end_latest, points))
-            data["estimate_is_relative"][i] = 1.0
-            relation = structure.relations.index((ids.index(est.spec.event), ids.index(window.after)))
-            data["estimate_relation"][i, relation] = 1.0
-            data["weights_start"][i] = _uniform_weights(np.array([window.start]), width, bins)[0]
-            data["weights_ends"][i] = _uniform_weights(ends, width, bins)
+            ends = _uniform_weights(np.array(_spread(window.end_earliest, window.end_latest, points)), width, bins)
+            relation = structure.relations.index((event, ids.index(window.after)))
+            columns = slice(chain_columns + relation * (bins + 1), chain_columns + (relation + 1) * (bins + 1))
+            edges[rows, columns] = ends - _uniform_weights(np.array([window.start]), width, bins)
         stated = est.probability
         data["logit_low"][i], data["logit_high"][i] = np.clip(
             logit([stated.low, stated.high]), -LOGIT_BOUND, LOGIT_BOUND
@@ -175,8 +198,11 @@ def _estimate_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
             data["survey_mu"][i], data["survey_sigma"][i] = stated.logit_normal.mu, stated.logit_normal.sigma
         if est.spec.confidence:
             data["confidence_factor"][i] = getattr(factors, est.spec.confidence)
-    unused = slice(len(scenario.estimates), cap)  # masked out, but kept finite: event 0, source 0
-    data["estimate_event"][unused, 0] = data["estimate_source"][unused, 0] = 1.0
+    data["estimate_source"][len(scenario.estimates) :, 0] = 1.0  # masked out, but kept finite: source 0
+    if structure.root_windows:
+        data["window_gaps"] = gaps.reshape(len(gaps), -1)
+    if edges.shape[1]:
+        data["window_edges"] = edges
     return data
 
 

@@ -1,21 +1,29 @@
 """Sampling a scenario: compile once per model structure, then swap data in and sample.
 
-The first fit of a structure builds the PyMC model and compiles it with nutpie (about 40 s
-for the seed scenario's three-event chain, 10 s for a single event); later fits in the same
+The first fit of a structure builds the PyMC model and compiles it with nutpie (on a busy
+2-core machine, 60 s for the seed scenario's three-event chain); later fits in the same
 process, after an analyst edits an estimate or a prior, only replace the data and sample
-(about 1.7 s on the seed scenario, benchmarks/refit.py). The prior draws (the timeline
-implied by the priors alone) come from the same model.
+(there, 4-5 s on the seed scenario, over 4 x 1300 iterations of a ~73 us gradient:
+benchmarks/refit.py and its README). The prior draws (the timeline implied by the priors
+alone) come from the same model's hazard graph, compiled once per structure too.
 """
 
 from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import nutpie
 import pymc as pm
+import pytensor
+import pytensor.tensor as pt
 import xarray as xr
+from pytensor.graph.replace import vectorize_graph
+from pytensor.graph.traversal import ancestors
+from pytensor.tensor.random.basic import NormalRV
 
 from riskline.config.scenario import Scenario
 from riskline.errors import ConvergenceWarning
@@ -32,6 +40,7 @@ PRIOR_DRAWS = 1000
 class _Compiled:
     model: pm.Model
     nutpie: nutpie.sample.CompiledModel
+    prior: Callable | None = None  # compiled on first use (_prior_function)
 
 
 _CACHE: dict[ModelStructure, _Compiled] = {}
@@ -79,7 +88,7 @@ def fit(
     )
     tree = _named(scenario, tree)
     if prior:
-        tree["prior"] = _named(scenario, xr.DataTree(sample_prior(scenario, random_seed, compiled.model, data)))
+        tree["prior"] = _named(scenario, xr.DataTree(sample_prior(scenario, random_seed, compiled, data)))
     tree.attrs["random_seed"] = random_seed
     forecast = Forecast(scenario, tree)
     thresholds = scenario.priors.model.diagnostics
@@ -94,17 +103,40 @@ def fit(
     return forecast
 
 
-def sample_prior(scenario: Scenario, random_seed: int, model: pm.Model | None = None, data: dict | None = None):
-    """Draws of the hazards from the priors alone (no statements, no survival): an xr.Dataset."""
-    if model is None:
+def sample_prior(scenario: Scenario, random_seed: int, compiled: _Compiled | None = None, data: dict | None = None):
+    """Draws of the hazards from the priors alone (no statements, no survival): an xr.Dataset.
+
+    Every free variable of the model is a standard normal (all priors are non-centred), so
+    the prior of the hazards is the model's own hazard graph at standard-normal draws; it
+    is evaluated for all draws in one call of a function compiled once per structure.
+    """
+    if compiled is None:
         structure, data = encode(scenario)
-        model = _compiled(structure, data).model
-    with model, warnings.catch_warnings():
-        # PyMC warns that Potentials are ignored: here that is the point (no statements, no survival)
-        warnings.filterwarnings("ignore", message="The effect of Potentials", category=UserWarning)
+        compiled = _compiled(structure, data)
+    if compiled.prior is None:
+        compiled.prior = _prior_function(compiled.model)
+    with compiled.model:
         pm.set_data(data)
-        draws = pm.sample_prior_predictive(draws=PRIOR_DRAWS, var_names=["hazard"], random_seed=random_seed)
-    return draws.prior.to_dataset()
+    hazard = compiled.prior(np.random.default_rng(random_seed))
+    coords = {"chain": [0], "draw": np.arange(PRIOR_DRAWS)}
+    return xr.Dataset({"hazard": (("chain", "draw", "event", "bin"), hazard[None])}, coords=coords)
+
+
+def _prior_function(model: pm.Model) -> Callable[[np.random.Generator], np.ndarray]:
+    """PRIOR_DRAWS prior draws of the hazards from a random generator, in one call."""
+    (hazard,) = model.replace_rvs_by_values([model["hazard"]])
+    needed = set(ancestors([hazard]))
+    values = [model.rvs_to_values[rv] for rv in model.free_RVs if model.rvs_to_values[rv] in needed]
+    for value in values:
+        rv = model.values_to_rvs[value]
+        parameters = [pt.get_underlying_scalar_constant_value(p) for p in rv.owner.inputs[2:]]
+        if not (isinstance(rv.owner.op, NormalRV) and parameters == [0.0, 1.0]):
+            raise AssertionError(f"{rv.name} is not a standard normal: the prior draws assume it is")
+    point = model.initial_point()
+    shapes = [point[value.name].shape for value in values]
+    batched = [pt.tensor(value.name, shape=(None, *value.type.shape)) for value in values]
+    function = pytensor.function(batched, vectorize_graph(hazard, dict(zip(values, batched, strict=True))))
+    return lambda rng: function(*(rng.standard_normal((PRIOR_DRAWS, *shape)) for shape in shapes))
 
 
 def _named(scenario: Scenario, tree: xr.DataTree) -> xr.DataTree:

@@ -17,6 +17,8 @@
 
 `build_model` takes a ModelStructure and data arrays (riskline.model.encoding): all numbers
 enter as pm.Data, so a compiled model is reused for any scenario of the same structure.
+Constant parts are computed once in NumPy when encoding (the walk and the windows become
+matrices), because every node of the graph costs time at each gradient evaluation.
 """
 
 from __future__ import annotations
@@ -67,12 +69,13 @@ def build_model(structure: ModelStructure, data: dict[str, np.ndarray]) -> pm.Mo
 def _hazard(structure: ModelStructure, d: dict):
     """Hazard per event and bin (events per year; per delay bin for triggered events)."""
     level = pm.Normal("hazard_level_z", 0.0, 1.0, dims="event")
-    log_hazard = (d["log_base_rate"] + d["base_rate_log_sd"] * level)[:, None] * pt.ones((1, structure.n_bins))
+    log_hazard = (d["log_base_rate"] + d["base_rate_log_sd"] * level)[:, None]
     if structure.hazard_kind == "random_walk":
         steps = pm.Normal("hazard_step_z", 0.0, 1.0, shape=(structure.n_events, structure.n_knots - 1))
-        walk = pt.cumsum(steps * d["walk_step_sd"], axis=1)
-        at_knots = pt.concatenate([pt.zeros((structure.n_events, 1)), walk], axis=1)  # (event, knot)
-        log_hazard = log_hazard + pt.sum(d["knot_weights"] * at_knots[:, None, :], axis=2)
+        walk = pt.dot(d["walk_weights"], steps.ravel()).reshape((structure.n_events, structure.n_bins))
+        log_hazard = log_hazard + walk
+    else:
+        log_hazard = pt.broadcast_to(log_hazard, (structure.n_events, structure.n_bins))
     hazard = pt.exp(log_hazard)
     if structure.signposts:
         pm.Deterministic("hazard_without_signposts", hazard, dims=("event", "bin"))
@@ -93,50 +96,40 @@ def _estimates(structure: ModelStructure, d: dict, hazard) -> None:
     q = pt.clip(q, CLIP, 1 - CLIP)
     centre = pt.log(q) - pt.log1p(-q) + pt.dot(d["estimate_source"], _source_bias(d))[:, None]
     scale = (pt.dot(d["estimate_source"], _source_noise(d)) * d["confidence_factor"])[:, None]
-    logp = pt.switch(
-        d["is_survey"][:, None] > 0,
-        _survey_logp(d["survey_mu"][:, None], d["survey_sigma"][:, None], centre, scale),
-        interval_logp(d["logit_low"][:, None], d["logit_high"][:, None], centre, scale),
-    )
-    per_estimate = pt.logsumexp(logp, axis=1) - np.log(structure.fuzzy_points)
+    logp = interval_logp(d["logit_low"][:, None], d["logit_high"][:, None], centre, scale)
+    if structure.surveys:
+        survey = _survey_logp(d["survey_mu"][:, None], d["survey_sigma"][:, None], centre, scale)
+        logp = pt.switch(d["is_survey"][:, None] > 0, survey, logp)
+    if structure.fuzzy_points > 1:
+        per_estimate = pt.logsumexp(logp, axis=1) - np.log(structure.fuzzy_points)
+    else:
+        per_estimate = logp[:, 0]
     pm.Potential("estimates", d["estimate_mask"] * per_estimate, dims="estimate")
 
 
 def _window_probability(structure: ModelStructure, d: dict, hazard):
     """The window probability q for every estimate and each of its (fuzzy) ends: (estimate, end).
 
-    Estimates pick their event, source and relation through one-hot matrices rather than
-    integer indices: a matrix product has a cheap gradient, a gather does not.
+    The rows of `window_gaps` and `window_edges` (riskline.model.encoding) pick each
+    estimate's event, relation and dates, so that every kind of window is one matrix
+    product away; a kind no estimate uses is left out of the graph. A row of one kind is
+    zero in the other's matrix, and gives q = 0 there.
     """
-    rows = pt.dot(d["estimate_event"], hazard)  # (estimate, K); root events: exact
-    at_start = chains.root_cdf_between(rows, d["exposure_issued"], d["exposure_start"], pt)
-    at_ends = chains.root_cdf_between(rows[:, None, :], d["exposure_issued"][:, None, :], d["exposure_ends"], pt)
-    q = at_ends - at_start[:, None]
-    if any(parent >= 0 for parent in structure.parents):  # triggered events: the chain, interpolated
-        from_start = pt.zeros((1, structure.n_bins))  # unconditional CDFs, from the grid's start
-        cdf_edges = chains.event_cdfs_at_edges(
-            hazard, structure.parents, d["bin_width"], d["delay_width"], from_start, pt
-        )[:, 0, :]
-        own = pt.dot(d["estimate_event"], cdf_edges)  # (estimate, K+1)
-        survived = 1 - pt.sum(d["weights_issued"] * own, axis=1)  # P(T > s), s the issue date
-        q = _blend(pt.dot(d["estimate_event"], d["is_root"]), q, _between(d, own) / survived[:, None])
+    rows, points = structure.estimates, structure.fuzzy_points
+    q = pt.zeros((rows, points))
+    if structure.root_windows:  # exact: e^-(L(a) - L(s)) * (1 - e^-(L(w) - L(a)))
+        gaps = pt.maximum(pt.dot(d["window_gaps"], hazard.ravel()), 0.0)
+        q = q + pt.exp(-gaps[rows * points :, None]) * -pt.expm1(-gaps[: rows * points].reshape((rows, points)))
+    cdfs = []
+    if structure.chain_windows:  # unconditional CDFs from the grid's start, interpolated
+        cdfs.append(chains.event_cdfs_at_edges(hazard, structure.parents, d["bin_width"], d["delay_width"], None, pt))
     if structure.relations:  # windows counted from an earlier event of the chain
-        relative_edges = chains.relative_cdfs_at_edges(
-            hazard, structure.parents, structure.relations, d["delay_width"], pt
-        )
-        q = _blend(1 - d["estimate_is_relative"], q, _between(d, pt.dot(d["estimate_relation"], relative_edges)))
+        cdfs.append(chains.relative_cdfs_at_edges(hazard, structure.parents, structure.relations, d["delay_width"], pt))
+    if cdfs:
+        at_edges = pt.dot(d["window_edges"], pt.concatenate([cdf.ravel() for cdf in cdfs]))
+        survived = 1 - at_edges[rows * points :, None]  # P(T > s), s the issue date
+        q = q + at_edges[: rows * points].reshape((rows, points)) / survived
     return q
-
-
-def _between(d: dict, cdf_edges):
-    """CDF at the (fuzzy) ends minus CDF at the start, interpolated from its values at the edges."""
-    at_ends = pt.sum(d["weights_ends"] * cdf_edges[:, None, :], axis=2)
-    return at_ends - pt.sum(d["weights_start"] * cdf_edges, axis=1)[:, None]
-
-
-def _blend(keep, first, second):
-    """`first` where keep is 1, `second` where it is 0 (both finite, so gradients stay finite)."""
-    return keep[:, None] * first + (1 - keep[:, None]) * second
 
 
 def _source_bias(d: dict):
