@@ -1,9 +1,9 @@
 """Sampling a scenario: compile once per model structure, then swap data in and sample.
 
-The first fit of a structure builds the PyMC model and compiles it with nutpie (on a busy
-2-core machine, 60 s for the seed scenario's three-event chain); later fits in the same
+The first fit of a structure builds the PyMC model and compiles it with nutpie (about 60 s
+for the seed scenario's three-event chain on our 2-core machines); later fits in the same
 process, after an analyst edits an estimate or a prior, only replace the data and sample
-(there, 4-5 s on the seed scenario, over 4 x 1300 iterations of a ~73 us gradient:
+(about 3 s on the seed scenario, 4 x 1300 iterations of ~7 gradient evaluations each:
 benchmarks/refit.py and its README). The prior draws (the timeline implied by the priors
 alone) come from the same model's hazard graph, compiled once per structure too.
 """
