@@ -2,13 +2,15 @@
 
 Sampling sizes are reduced through the documented environment variables (README,
 "Notebooks"), not mocked: the notebooks fit the real model, only with fewer draws. The
-notebooks run side by side (each in its own kernel) to keep CI short.
+notebooks run side by side to keep CI short, each driven from its own process (a kernel
+client in a thread of the test process leaves sockets for pytest to warn about).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 
 import nbformat
 import pytest
@@ -39,7 +41,8 @@ def executed_notebooks() -> dict[str, list[str]]:
     saved = {name: os.environ.get(name) for name in QUICK_SAMPLING}
     os.environ.update(QUICK_SAMPLING)  # kernels inherit the environment when they start
     try:
-        with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 1))) as pool:
+        workers = max(2, min(4, os.cpu_count() or 1))
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             return dict(zip([p.stem for p in NOTEBOOKS], pool.map(_execute, NOTEBOOKS), strict=True))
     finally:
         for name, value in saved.items():

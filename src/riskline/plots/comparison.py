@@ -37,7 +37,7 @@ def plot_comparison(
     """Overlay timeline tables (label -> table), a panel per event of `scenario`, or `event` on `ax`."""
     events = [e for e in scenario.events if any((t["event"] == e.id).any() for t in timelines.values())]
     starts = {table["date"].min() for table in timelines.values()}
-    as_of = "each line's own as_of (where it starts)" if len(starts) > 1 else None
+    as_of = "each line's own as_of date (where the line starts)" if len(starts) > 1 else None
     words = footer(scenario, lexicons=lexicons, as_of=as_of, note="Bands: 90% credible interval.")
     return event_panels(events, lambda panel, each: _draw(panel, timelines, each, headline_years),
                         title=f"{scenario.spec.title}: {title}", footer_text=words, panel_height=2.4, event=event,

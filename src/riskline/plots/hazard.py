@@ -44,7 +44,7 @@ def _draw(ax, forecast: Forecast, event) -> None:
     if signposts and "without_signposts" in forecast.available():
         without = forecast.hazard_summary("without_signposts")
         plain = without[without["event"] == event.id]
-        ax.step(x, plain["h_q50"], where="post", color="0.15", ls="--", lw=1, label="median without signposts")
+        ax.step(x, plain["h_q50"], where="post", color="0.15", ls="-.", lw=1, label="median without signposts")
     for signpost in signposts:
         low, high = signpost.hazard_ratio
         ax.axvline(np.datetime64(signpost.date), color="#D55E00", ls=":", lw=1.5,
@@ -53,7 +53,7 @@ def _draw(ax, forecast: Forecast, event) -> None:
         ax.set_xlabel(f"Years after {event.after}", fontsize=8.5)
         ax.set_xlim(0, float(x[-1] + (x[1] - x[0])))
     else:
-        ax.axvline(np.datetime64(forecast.scenario.as_of), color="0.2", ls="--", lw=1, label="as of")
+        ax.axvline(np.datetime64(forecast.scenario.as_of), color="0.45", ls="-", lw=0.8, label="as of")
         ax.set_xlim(x[0], np.datetime64(forecast.scenario.horizon))
         date_axis(ax)
     ax.set_yscale("log")

@@ -93,7 +93,7 @@ def footer(
     links = ", ".join(f"{e.id} after {e.after}" for e in scenario.events if e.after)
     chain = f" ({links})" if links else ""
     return (
-        f"Probabilities are conditional on no event of a chain by {as_of or f'{scenario.as_of:%-d %b %Y}'} (as of).\n"
+        f"Probabilities are conditional on no event of a chain by {as_of or f'{scenario.as_of:%-d %b %Y} (as of)'}.\n"
         f"Model: {model}{chain}; lexicon: {lexicons or scenario.lexicon.name}; riskline {version('riskline')}."
     ) + (f"\n{note}" if note else "")
 
