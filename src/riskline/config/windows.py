@@ -64,8 +64,14 @@ class RelativeWindow:
         return self.end_earliest != self.end_latest
 
     def describe(self, issued: date) -> str:
-        ends = f"{self.end_earliest:.2g}-{self.end_latest:.2g}" if self.fuzzy else f"{self.end:.2g}"
-        return f"within {ends} years after {self.after}"
+        """'within 2 years after ceasefire', 'within 9–15 months after ceasefire', '1–3 years after ...'."""
+        ends = [self.end_earliest, self.end_latest] if self.fuzzy else [self.end]
+        in_months = max(ends) < 2 and all(abs(12 * e - round(12 * e)) < 1e-6 for e in [self.start, *ends])
+        unit, scale = ("months", 12) if in_months else ("years", 1)
+        span = "–".join(f"{scale * e:g}" for e in ends)
+        if self.start > 0:
+            return f"{scale * self.start:g} to {span} {unit} after {self.after}"
+        return f"within {span} {unit} after {self.after}"
 
 
 def span_years(span: relativedelta) -> float:
