@@ -21,13 +21,14 @@ __all__ = ["plot_hazard"]
 def plot_hazard(forecast: Forecast, event: str | None = None, ax=None) -> Figure:
     """Median hazard with 50% and 90% bands, a panel per event, or `event` on `ax`."""
     scenario = forecast.scenario
-    return event_panels(scenario.events, lambda panel, each: _draw(panel, forecast, each),
+    summaries = {which: forecast.hazard_summary(which) for which in forecast.available() if which != "prior"}
+    return event_panels(scenario.events, lambda panel, each: _draw(panel, forecast, summaries, each),
                         title=f"{scenario.spec.title}: hazard over time", footer_text=footer(scenario),
                         panel_height=2.1, sharex=False, event=event, ax=ax)  # fmt: skip
 
 
-def _draw(ax, forecast: Forecast, event) -> None:
-    table = forecast.hazard_summary()
+def _draw(ax, forecast: Forecast, summaries: dict, event) -> None:
+    table = summaries["posterior"]
     rows = table[table["event"] == event.id]
     triggered = event.after is not None
     x = rows["delay"].to_numpy() if triggered else np.array(rows["start"].to_list(), dtype="datetime64[D]")
@@ -41,8 +42,8 @@ def _draw(ax, forecast: Forecast, event) -> None:
         base.per_year, color="0.3", ls=(0, (1, 2)), lw=1.2, label=f"base rate {base.per_year:g}/yr (prior median)"
     )
     signposts = [s for s in forecast.scenario.signposts if s.event == event.id]
-    if signposts and "without_signposts" in forecast.available():
-        without = forecast.hazard_summary("without_signposts")
+    if signposts and "without_signposts" in summaries:
+        without = summaries["without_signposts"]
         plain = without[without["event"] == event.id]
         ax.step(x, plain["h_q50"], where="post", color="0.15", ls="-.", lw=1, label="median without signposts")
     for signpost in signposts:

@@ -34,7 +34,7 @@ def plot_timeline(forecast: Forecast, event: str | None = None, ax=None) -> Figu
     if event is not None:
         if ax is None:
             _, ax = plt.subplots(figsize=(PAGE_WIDTH, 4.2), layout="constrained")
-        bands = _draw_event(forecast, event, ax)
+        bands = _draw_event(forecast, event, ax, _tables(forecast))
         ax.add_artist(ax.legend(handles=bands, loc="upper left", fontsize=7, frameon=False))
         return ax.figure
     events = [e.id for e in forecast.scenario.events]
@@ -42,9 +42,10 @@ def plot_timeline(forecast: Forecast, event: str | None = None, ax=None) -> Figu
     fig, axes = plt.subplots(len(events) + 1, 1, figsize=(PAGE_WIDTH, sum(heights) + 1.1), layout="constrained",
                              squeeze=False, height_ratios=[0.3, *heights])  # fmt: skip
     key, panels = axes[0, 0], axes[1:, 0]
+    tables = _tables(forecast)
     for panel, name in zip(panels, events, strict=True):
         panel.sharex(panels[0])
-        bands = _draw_event(forecast, name, panel)
+        bands = _draw_event(forecast, name, panel, tables)
     key.axis("off")  # a row of its own for the shared key: a figure legend would overlap the title
     key.legend(handles=bands, loc="center", ncol=3, fontsize=7.5, frameon=False)
     fig.suptitle(forecast.scenario.spec.title, fontsize=13, fontweight="bold")
@@ -52,10 +53,15 @@ def plot_timeline(forecast: Forecast, event: str | None = None, ax=None) -> Figu
     return fig
 
 
-def _draw_event(forecast: Forecast, event: str, ax) -> list:
+def _tables(forecast: Forecast) -> tuple:
+    """The fan's quantiles and the year-end means, computed once for every panel."""
+    return forecast.timeline(quantiles=FAN_QUANTILES), forecast.year_ends()
+
+
+def _draw_event(forecast: Forecast, event: str, ax, tables: tuple) -> list:
     """Bands, mean, headline, as_of, signposts and estimates of one event; returns the band handles."""
     scenario = forecast.scenario
-    table = forecast.timeline(quantiles=FAN_QUANTILES)
+    table, years = tables
     rows = table[table["event"] == event]
     dates = np.array(rows["date"].to_list(), dtype="datetime64[D]")
     handles = []
@@ -64,7 +70,7 @@ def _draw_event(forecast: Forecast, event: str, ax) -> list:
         handles.append(ax.fill_between(dates, rows[f"p_q{low}"], rows[f"p_q{high}"], color=BAND_COLOUR, alpha=alpha,
                                        lw=0, label=f"{level}% credible band"))  # fmt: skip
     handles.append(ax.plot(dates, rows["p_mean"], color=BAND_COLOUR, lw=2.2, label="posterior mean")[0])
-    handles.append(_mark_headline(forecast, event, ax))
+    handles.append(_mark_headline(forecast, years, event, ax))
     as_of = np.datetime64(scenario.as_of)
     ax.axvline(as_of, color="0.2", ls="--", lw=1)
     ax.text(
@@ -94,9 +100,8 @@ def _draw_event(forecast: Forecast, event: str, ax) -> list:
     return handles
 
 
-def _mark_headline(forecast: Forecast, event: str, ax):
+def _mark_headline(forecast: Forecast, years, event: str, ax):
     """Dots on the mean at the end of each headline year, said in the lexicon's words at the lower right."""
-    years = forecast.year_ends()
     said = []
     for year in forecast.headline_years():
         mean = float(years[(years["event"] == event) & (years["year"] == year)]["p_mean"].iloc[0])
