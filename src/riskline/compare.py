@@ -22,6 +22,7 @@ from riskline.errors import ConfigError, ConfigIssue
 from riskline.export import save_figure, staged
 from riskline.forecast import Forecast
 from riskline.plots import plot_comparison
+from riskline.plots.comparison import update_title
 
 __all__ = ["Variant", "comparison_table", "load_variants", "write_comparison"]
 
@@ -91,6 +92,6 @@ def write_comparison(forecasts: dict[str, Forecast], varies: tuple[str, ...], ou
 
 def _title(varies: tuple[str, ...], first: Forecast) -> str:
     if varies == ("as_of",):
-        return f"what changed since {first.scenario.as_of:%-d %b %Y}"
+        return update_title(first.scenario.as_of)
     words = {"scenario": "scenario file", "lexicon": "lexicon", "priors": "prior files", "as_of": "as_of date"}
     return "sensitivity to the " + " and ".join(words[v] for v in varies)

@@ -21,7 +21,7 @@ from riskline.config.scenario import Scenario
 from riskline.forecast import Forecast
 from riskline.plots.style import LINE_STYLES, SERIES_COLOURS, date_axis, event_panels, footer, percent_axis
 
-__all__ = ["plot_comparison", "plot_prior_posterior", "plot_update"]
+__all__ = ["plot_comparison", "plot_prior_posterior", "plot_update", "update_title"]
 
 
 def plot_comparison(
@@ -54,9 +54,14 @@ def plot_prior_posterior(forecast: Forecast, event: str | None = None, ax=None) 
 def plot_update(before: Forecast, after: Forecast, event: str | None = None, ax=None) -> Figure:
     """The forecast as of two dates: what changed since `before`."""
     timelines = {f"as of {f.scenario.as_of:%-d %b %Y}": f.timeline() for f in (before, after)}
-    title = f"what changed since {before.scenario.as_of:%-d %b %Y}"
+    title = update_title(before.scenario.as_of)
     return plot_comparison(timelines, after.scenario, title=title, headline_years=after.headline_years(),
                            event=event, ax=ax)  # fmt: skip
+
+
+def update_title(since: date) -> str:
+    """The title of an update figure, whether drawn here or by `riskline compare --as-of`."""
+    return f"what changed since {since:%-d %b %Y}"
 
 
 def _draw(ax, timelines: Mapping[str, pd.DataFrame], event, headline_years) -> None:
