@@ -62,17 +62,16 @@ def _hazard(structure: ModelStructure, d: dict):
         log_hazard = log_hazard + walk
     else:
         log_hazard = pt.broadcast_to(log_hazard, (structure.n_events, structure.n_bins))
-    hazard = pt.exp(log_hazard)
     if structure.signposts:
-        pm.Deterministic("hazard_without_signposts", hazard, dims=("event", "bin"))
+        pm.Deterministic("hazard_without_signposts", pt.exp(log_hazard), dims=("event", "bin"))
         ratio_z = pm.Normal("signpost_ratio_z", 0.0, 1.0, dims="signpost")
         ratio = pm.Deterministic(
             "signpost_ratio", pt.exp(d["signpost_log_median"] + d["signpost_log_sd"] * ratio_z), dims="signpost"
         )
-        # each signpost multiplies the share of a bin after its date by its ratio
-        factors = 1.0 + d["signpost_share"] * (ratio[:, None, None] - 1.0)
-        hazard = hazard * pt.prod(factors, axis=0)
-    return pm.Deterministic("hazard", hazard, dims=("event", "bin"))
+        # each signpost multiplies the share of a bin after its date by its ratio; summed as
+        # logs, whose gradient is cheaper than a product's
+        log_hazard = log_hazard + pt.sum(pt.log1p(d["signpost_share"] * (ratio[:, None, None] - 1.0)), axis=0)
+    return pm.Deterministic("hazard", pt.exp(log_hazard), dims=("event", "bin"))
 
 
 def _estimates(structure: ModelStructure, d: dict, hazard) -> None:
