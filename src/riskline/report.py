@@ -47,7 +47,8 @@ def report_markdown(forecast: Forecast, summary: dict, figures: dict[str, str] =
     if spec.resolution:
         lines += [f"**Resolution.** {' '.join(spec.resolution.split())}", ""]
     lines += [
-        f"Forecast as of **{scenario.as_of}** (nothing in a chain had happened by then), horizon {scenario.horizon}; "
+        f"Forecast as of **{scenario.as_of}** (nothing in a chain had happened by then; the model counts that "
+        f"quiet from {forecast.grid.edges[0]}, {_quiet_from(scenario)}), horizon {scenario.horizon}; "
         f"scenario file `{_relative(scenario.path)}`. Probabilities are P(event by date | no event of its chain "
         "by as_of); intervals are 90% credible intervals; words are those of the scenario's lexicon "
         f"({scenario.lexicon.name}).",
@@ -209,3 +210,10 @@ def render_html(markdown: str, run_dir: Path, title: str) -> str:
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
     )
+
+
+def _quiet_from(scenario) -> str:
+    """Why the evidence of "nothing has happened yet" starts where it does."""
+    if scenario.spec.at_risk_from is not None:
+        return f"the start of the period holding the scenario's at_risk_from, {scenario.spec.at_risk_from}"
+    return "the start of the period holding the earliest statement or signpost (set at_risk_from to change it)"

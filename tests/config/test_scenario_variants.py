@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
+
+import numpy as np
 import pytest
 
 from riskline import load_scenario
 from riskline.errors import ConfigError
-from riskline.model.encoding import encode
+from riskline.model.encoding import encode, scenario_grid
 
 from ..conftest import SEED_SCENARIO
 
@@ -19,6 +23,26 @@ def test_without_leaves_statements_out():
         e.id for e in SEED.estimates if e.id not in {"kahl-ready-by-2030", "rutte-ready-within-five-years-june"}
     ]
     assert len(fewer.spec.estimates) == len(SEED.estimates) - 2
+
+
+def test_without_keeps_the_evidence_that_nothing_has_happened():
+    """Leaving out the earliest statements keeps the grid's start, and the quiet years before as_of."""
+    earliest = min(SEED.estimates, key=lambda e: e.spec.issued)
+    fewer = SEED.without(*[e.id for e in SEED.estimates if e.spec.issued.year == earliest.spec.issued.year])
+    assert min(e.spec.issued for e in fewer.estimates) > earliest.spec.issued
+    assert fewer.start() == SEED.start() == earliest.spec.issued
+    np.testing.assert_array_equal(encode(fewer)[1]["exposure_as_of"], encode(SEED)[1]["exposure_as_of"])
+
+
+def test_at_risk_from_moves_the_start_back():
+    """Quiet since the invasion: the grid starts in 2022 and the survival evidence is longer."""
+    spec = SEED.spec.model_copy(update={"at_risk_from": date(2022, 2, 24)})
+    longer = dataclasses.replace(SEED, spec=spec)
+    (structure, data), (old_structure, old_data) = encode(longer), encode(SEED)
+    assert scenario_grid(longer).edges[0] == date(2022, 1, 1)
+    years = data["exposure_as_of"].sum() - old_data["exposure_as_of"].sum()
+    assert years == pytest.approx((scenario_grid(SEED).edges[0] - date(2022, 1, 1)).days / 365.25, rel=1e-12)
+    assert structure.n_bins == old_structure.n_bins + 8  # two more years of quarters
 
 
 def test_without_an_unknown_statement_suggests_one():

@@ -54,7 +54,27 @@ def check_references(spec: ScenarioFile, priors: Priors, doc: YamlDocument) -> l
             )
     issues.extend(_check_chains(spec, doc))
     issues.extend(_check_signposts(spec, doc))
+    issues.extend(_check_at_risk_from(spec, doc))
     return issues
+
+
+def _check_at_risk_from(spec: ScenarioFile, doc: YamlDocument) -> list[ConfigIssue]:
+    """The time grid starts at `at_risk_from`, so it must come before every dated item."""
+    if spec.at_risk_from is None:
+        return []
+    dated = [("as_of", spec.as_of)] + [(f"estimate '{e.id}' (issued)", e.issued) for e in spec.estimates]
+    dated += [(f"signpost '{s.id}'", s.date) for s in spec.signposts]
+    late = [(what, when) for what, when in dated if when < spec.at_risk_from]
+    if not late:
+        return []
+    what, when = min(late, key=lambda item: item[1])
+    return [
+        doc.issue(
+            ["at_risk_from"],
+            f"at_risk_from {spec.at_risk_from} is after {what} {when}; the time grid starts at at_risk_from "
+            f"and must cover it: set at_risk_from on or before {when}",
+        )
+    ]
 
 
 def _check_chains(spec: ScenarioFile, doc: YamlDocument) -> list[ConfigIssue]:

@@ -97,8 +97,14 @@ class Scenario:
         return -1 if event.after is None else [e.id for e in self.events].index(event.after)
 
     def start(self) -> date:
-        """Where the time grid begins: the earliest issue date, or as_of without estimates."""
-        return min([e.spec.issued for e in self.estimates] + [self.as_of])
+        """Where the time grid begins, and with it the evidence that nothing has happened yet.
+
+        `at_risk_from` when the scenario sets it; otherwise the earliest issue or signpost
+        date (or as_of without either).
+        """
+        if self.spec.at_risk_from is not None:
+            return self.spec.at_risk_from
+        return min([e.spec.issued for e in self.estimates] + [s.date for s in self.signposts] + [self.as_of])
 
     def at(self, as_of: date) -> tuple[Scenario, list[Estimate]]:
         """The scenario as it stood on `as_of`: later statements left out (and returned)."""
@@ -115,14 +121,19 @@ class Scenario:
         return replace(self, spec=spec, estimates=kept), dropped
 
     def without(self, *estimate_ids: str) -> Scenario:
-        """The scenario with these statements left out ("what does this one contribute?")."""
+        """The scenario with these statements left out ("what does this one contribute?").
+
+        The time grid keeps its start (`at_risk_from`): leaving out the earliest statement
+        must not shorten the evidence that nothing has happened yet.
+        """
         known = {e.id for e in self.estimates}
         missing = [i for i in estimate_ids if i not in known]
         if missing:
             message = f"no estimate {', '.join(map(repr, missing))}; {closest(missing[0], sorted(known))}"
             raise ConfigError([ConfigIssue(self.path, None, "estimates", message)])
         kept = tuple(e for e in self.estimates if e.id not in estimate_ids)
-        return replace(self, spec=self.spec.model_copy(update={"estimates": [e.spec for e in kept]}), estimates=kept)
+        spec = self.spec.model_copy(update={"estimates": [e.spec for e in kept], "at_risk_from": self.start()})
+        return replace(self, spec=spec, estimates=kept)
 
     def with_base_rate(self, name: str, **changes: float) -> Scenario:
         """The scenario with base rate `name` changed, e.g. `with_base_rate("ukraine-ceasefire", per_year=1.0)`.

@@ -183,6 +183,7 @@ class ScenarioFile(Strict):
     resolution: str
     as_of: date
     horizon: date
+    at_risk_from: date | None = None
     grid: Literal["month", "quarter"] = "quarter"
     lexicon: str
     events: list[EventSpec] = Field(min_length=1)

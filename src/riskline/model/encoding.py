@@ -56,9 +56,8 @@ class ModelStructure:
 
 
 def scenario_grid(scenario: Scenario) -> TimeGrid:
-    """The grid from the earliest issue or signpost date (or as_of) to the horizon."""
-    start = min([scenario.start(), *(s.date for s in scenario.signposts)])
-    return TimeGrid.covering(start, scenario.horizon, scenario.spec.grid)
+    """The grid from the scenario's start (`Scenario.start`) to the horizon."""
+    return TimeGrid.covering(scenario.start(), scenario.horizon, scenario.spec.grid)
 
 
 def _capacity(count: int) -> int:
