@@ -27,10 +27,24 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
+from riskline.model import chains
 from riskline.model.encoding import ModelStructure
-from riskline.model.likelihood import statements_logp, window_probability
 
-__all__ = ["build_model"]
+__all__ = ["build_model", "interval_logp"]
+
+CLIP = 1e-12
+"""q is kept within [CLIP, 1 - CLIP] before its logit: far below any stated probability."""
+
+
+def interval_logp(logit_low, logit_high, centre, scale):
+    """Log P(low <= pi <= high) for logit(pi) ~ Logistic(centre, scale), stable in both tails.
+
+    Uses F(b) - F(a) = F(b) * F(-a) * (1 - exp(a - b)) for the logistic CDF F, so nothing
+    cancels however far the interval sits in a tail.
+    """
+    z_low = (logit_low - centre) / scale
+    z_high = (logit_high - centre) / scale
+    return -pt.softplus(-z_high) - pt.softplus(z_low) + pt.log1mexp(z_low - z_high)
 
 
 def build_model(structure: ModelStructure, data: dict[str, np.ndarray]) -> pm.Model:
@@ -75,10 +89,46 @@ def _hazard(structure: ModelStructure, d: dict):
 
 
 def _estimates(structure: ModelStructure, d: dict, hazard) -> None:
-    """Each statement as data about the source's belief (riskline.model.likelihood)."""
-    bias, noise = _source_bias(d), _source_noise(d)
-    pm.Deterministic("window_probability", window_probability(structure, hazard, bias, noise, d), dims="estimate")
-    pm.Potential("estimates", statements_logp(structure, hazard, bias, noise, d))
+    """Each statement as data about the source's belief."""
+    q = _window_probability(structure, d, hazard)  # (estimate, end)
+    pm.Deterministic("window_probability", pt.mean(q, axis=1), dims="estimate")
+    q = pt.clip(q, CLIP, 1 - CLIP)
+    centre = pt.log(q) - pt.log1p(-q) + pt.dot(d["estimate_source"], _source_bias(d))[:, None]
+    scale = (pt.dot(d["estimate_source"], _source_noise(d)) * d["confidence_factor"])[:, None]
+    logp = interval_logp(d["logit_low"][:, None], d["logit_high"][:, None], centre, scale)
+    if structure.surveys:
+        survey = _survey_logp(d["survey_mu"][:, None], d["survey_sigma"][:, None], centre, scale)
+        logp = pt.switch(d["is_survey"][:, None] > 0, survey, logp)
+    if structure.fuzzy_points > 1:
+        per_estimate = pt.logsumexp(logp, axis=1) - np.log(structure.fuzzy_points)
+    else:
+        per_estimate = logp[:, 0]
+    pm.Potential("estimates", d["estimate_mask"] * per_estimate, dims="estimate")
+
+
+def _window_probability(structure: ModelStructure, d: dict, hazard):
+    """The window probability q for every estimate and each of its (fuzzy) ends: (estimate, end).
+
+    The rows of `window_gaps` and `window_edges` (riskline.model.encoding) pick each
+    estimate's event, relation and dates, so that every kind of window is one matrix
+    product away; a kind no estimate uses is left out of the graph. A row of one kind is
+    zero in the other's matrix, and gives q = 0 there.
+    """
+    rows, points = structure.estimates, structure.fuzzy_points
+    q = pt.zeros((rows, points))
+    if structure.root_windows:  # exact: e^-(L(a) - L(s)) * (1 - e^-(L(w) - L(a)))
+        gaps = pt.maximum(pt.dot(d["window_gaps"], hazard.ravel()), 0.0)
+        q = q + pt.exp(-gaps[rows * points :, None]) * -pt.expm1(-gaps[: rows * points].reshape((rows, points)))
+    cdfs = []
+    if structure.chain_windows:  # unconditional CDFs from the grid's start, interpolated
+        cdfs.append(chains.event_cdfs_at_edges(hazard, structure.parents, d["bin_width"], d["delay_width"], None, pt))
+    if structure.relations:  # windows counted from an earlier event of the chain
+        cdfs.append(chains.relative_cdfs_at_edges(hazard, structure.parents, structure.relations, d["delay_width"], pt))
+    if cdfs:
+        at_edges = pt.dot(d["window_edges"], pt.concatenate([cdf.ravel() for cdf in cdfs]))
+        survived = 1 - at_edges[rows * points :, None]  # P(T > s), s the issue date
+        q = q + at_edges[: rows * points].reshape((rows, points)) / survived
+    return q
 
 
 def _source_bias(d: dict):
@@ -89,3 +139,9 @@ def _source_bias(d: dict):
 def _source_noise(d: dict):
     z = pm.Normal("source_noise_z", 0.0, 1.0, dims="source")
     return pm.Deterministic("source_noise", d["noise_median"] * pt.exp(d["noise_log_sd"] * z), dims="source")
+
+
+def _survey_logp(mu, sigma, centre, scale):
+    """Normal log density of the phrase's mu around the centre, logistic noise as a normal."""
+    spread = pt.sqrt(sigma**2 + (np.pi**2 / 3) * scale**2)
+    return -0.5 * ((mu - centre) / spread) ** 2 - pt.log(spread) - 0.5 * np.log(2 * np.pi)
