@@ -45,6 +45,12 @@ def test_at_risk_from_moves_the_start_back():
     assert structure.n_bins == old_structure.n_bins + 8  # two more years of quarters
 
 
+def test_as_of_before_at_risk_from_is_an_error():
+    late = dataclasses.replace(SEED, spec=SEED.spec.model_copy(update={"at_risk_from": date(2025, 1, 1)}))
+    with pytest.raises(ConfigError, match="as_of 2024-06-01 is before at_risk_from 2025-01-01; move at_risk_from back"):
+        late.at(date(2024, 6, 1))
+
+
 def test_without_an_unknown_statement_suggests_one():
     with pytest.raises(ConfigError, match="no estimate 'kahl-ready-by-203'; did you mean 'kahl-ready-by-2030'"):
         SEED.without("kahl-ready-by-203")

@@ -112,6 +112,9 @@ class Scenario:
             raise ConfigError(
                 [ConfigIssue(self.path, None, "as_of", f"as_of {as_of} must be before the horizon {self.horizon}")]
             )
+        if self.spec.at_risk_from is not None and as_of < self.spec.at_risk_from:
+            message = f"as_of {as_of} is before at_risk_from {self.spec.at_risk_from}; move at_risk_from back"
+            raise ConfigError([ConfigIssue(self.path, None, "as_of", message)])
         kept = tuple(e for e in self.estimates if e.spec.issued <= as_of)
         dropped = [e for e in self.estimates if e.spec.issued > as_of]
         signposts = [s for s in self.signposts if s.date <= as_of]
