@@ -50,7 +50,7 @@ from riskline.config.scenario import Scenario
 from riskline.language.probability import StatedProbability
 from riskline.model.encoding import ModelStructure, encode, scenario_grid
 from riskline.model.fit import _compiled
-from riskline.model.timeline import CLIP
+from riskline.model.likelihood import CLIP
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "tests" / "configs" / "good" / "sbc.yaml"

@@ -102,10 +102,10 @@ class Forecast:
         values = hazard.transpose(*SAMPLE_DIMS, "event", "bin").values
         given = self.grid.exposure([self.scenario.as_of])
         at = self.grid.exposure(dates)
-        exact = chains.root_cdf_between(values[..., None, :], given, at, np)
+        exact = chains.root_cdf_between(values[..., None, :], given, at)
         parents = [self.scenario.parent(e) for e in self.scenario.events]
         widths = self.grid.widths
-        edges = chains.event_cdfs_at_edges(values, parents, widths, widths.mean(), given, np)[..., 0, :]
+        edges = chains.event_cdfs_at_edges(values, parents, widths, widths.mean(), given)[..., 0, :]
         interpolated = np.matmul(edges, self.grid.interpolation(dates).T)
         is_root = np.array([p < 0 for p in parents])[:, None]
         risk = xr.DataArray(

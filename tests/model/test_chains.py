@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
-import pytensor
-import pytensor.tensor as pt
 import pytest
 
 from riskline.model import chains
 from riskline.model.grid import TimeGrid
+from riskline.model.likelihood import _chain_cdfs
 
 GRID = TimeGrid.covering(date(2025, 1, 1), date(2045, 1, 1), "quarter")
 RATES = (0.3, 0.5, 0.8)
@@ -38,7 +37,7 @@ def constant_hazards(rates):
 def test_chain_cdf_matches_the_sum_of_exponentials(depth):
     hazards = constant_hazards(RATES[:depth])
     parents = list(range(-1, depth - 1))
-    edges = chains.event_cdfs_at_edges(hazards, parents, GRID.widths, GRID.widths.mean(), START, np)[-1, 0]
+    edges = chains.event_cdfs_at_edges(hazards, parents, GRID.widths, GRID.widths.mean(), START)[-1, 0]
     exact = hypoexponential_cdf(RATES[:depth], GRID.years(GRID.edges))
     # triggers placed at bin middles and delays in whole mean-width bins: within 1e-3 on quarters
     np.testing.assert_allclose(edges, exact, atol=1e-3)
@@ -46,7 +45,7 @@ def test_chain_cdf_matches_the_sum_of_exponentials(depth):
 
 def test_relative_cdf_is_the_delay_convolution():
     hazards = constant_hazards(RATES)
-    relative = chains.relative_cdfs_at_edges(hazards, [-1, 0, 1], [(2, 0), (1, 0)], GRID.widths.mean(), np)
+    relative = chains.relative_cdfs_at_edges(hazards, [-1, 0, 1], [(2, 0), (1, 0)], GRID.widths.mean())
     delays = np.arange(GRID.n_bins + 1) * GRID.widths.mean()
     np.testing.assert_allclose(relative[0], hypoexponential_cdf(RATES[1:], delays), atol=1e-3)
     np.testing.assert_allclose(relative[1], -np.expm1(-RATES[1] * delays), atol=1e-12)
@@ -55,28 +54,27 @@ def test_relative_cdf_is_the_delay_convolution():
 def test_conditioning_on_survival_restarts_the_root_clock():
     hazards = constant_hazards(RATES[:1])
     given = GRID.exposure([date(2030, 1, 1)])
-    edges = chains.event_cdfs_at_edges(hazards, [-1], GRID.widths, GRID.widths.mean(), given, np)[0, 0]
+    edges = chains.event_cdfs_at_edges(hazards, [-1], GRID.widths, GRID.widths.mean(), given)[0, 0]
     years_after = np.clip(GRID.years(GRID.edges) - GRID.years([date(2030, 1, 1)])[0], 0, None)
     np.testing.assert_allclose(edges, -np.expm1(-RATES[0] * years_after), atol=1e-12)
 
 
-def test_pytensor_and_numpy_agree():
-    """The model (PyTensor) and the forecast (NumPy over draws) run the same chain."""
+def test_the_likelihoods_compiled_chain_agrees_with_the_forecasts():
+    """The model's likelihood (compiled loops) and the forecast (NumPy over draws) run the same chain."""
     rng = np.random.default_rng(0)
     hazards = rng.lognormal(np.log(0.3), 0.5, size=(3, GRID.n_bins))
     parents = [-1, 0, 1]
-    symbolic = pt.dmatrix("hazard")
-    graph = chains.event_cdfs_at_edges(symbolic, parents, GRID.widths, GRID.widths.mean(), START, pt)
-    relative = chains.relative_cdfs_at_edges(symbolic, parents, [(2, 0)], GRID.widths.mean(), pt)
-    evaluate = pytensor.function([symbolic], [graph, relative])
-    on_graph, on_relative = evaluate(hazards)
+    width = GRID.widths.mean()
+    paths = np.array([[*chains.relation_path(parents, 0, 2), -1]])
+    event_cdf, _, stage_cdf, _ = _chain_cdfs(hazards, GRID.widths, width, np.array(parents), paths)
     np.testing.assert_allclose(
-        on_graph, chains.event_cdfs_at_edges(hazards, parents, GRID.widths, GRID.widths.mean(), START, np), atol=1e-12
+        event_cdf, chains.event_cdfs_at_edges(hazards, parents, GRID.widths, width, START)[:, 0], atol=1e-12
     )
     np.testing.assert_allclose(
-        on_relative, chains.relative_cdfs_at_edges(hazards, parents, [(2, 0)], GRID.widths.mean(), np), atol=1e-12
+        stage_cdf[0, 1], chains.relative_cdfs_at_edges(hazards, parents, [(2, 0)], width)[0], atol=1e-12
     )
     # and a batch of draws gives each draw's own chain
     batch = np.stack([hazards, 2 * hazards])
-    batched = chains.event_cdfs_at_edges(batch, parents, GRID.widths, GRID.widths.mean(), START, np)
-    np.testing.assert_allclose(batched[1], evaluate(2 * hazards)[0], atol=1e-12)
+    batched = chains.event_cdfs_at_edges(batch, parents, GRID.widths, width, START)
+    doubled = _chain_cdfs(2 * hazards, GRID.widths, width, np.array(parents), paths)[0]
+    np.testing.assert_allclose(batched[1, :, 0], doubled, atol=1e-12)

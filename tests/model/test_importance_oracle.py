@@ -415,7 +415,7 @@ def test_chain_matches_closed_form(a, b):
     k = len(widths)
     hazard = np.stack([np.full(k, a), np.full(k, b)])
     exact = constant_chain_cdf(a, b, t)
-    ours = chains.event_cdfs_at_edges(hazard, [-1, 0], widths, widths.mean(), np.zeros((1, k)), np)[1, 0]
+    ours = chains.event_cdfs_at_edges(hazard, [-1, 0], widths, widths.mean(), np.zeros((1, k)))[1, 0]
     np.testing.assert_allclose(ours, exact, atol=1e-3, rtol=0)
     trigger = 1.0 - np.exp(-a * t)[None, :]
     oracle_chain = convolve_chain_with(trigger, np.full((1, k), b), widths.mean())[0]
@@ -427,7 +427,7 @@ def test_oracle_chain_equals_riskline_chain():
     rng = np.random.default_rng(3)
     hazard = np.exp(rng.normal(-1.0, 1.0, size=(5, 2, N_BINS)))
     given = exposure(AS_OF)
-    theirs = chains.event_cdfs_at_edges(hazard, [-1, 0], WIDTHS, DELAY_WIDTH, given[None, :], np)[:, 1, 0]
+    theirs = chains.event_cdfs_at_edges(hazard, [-1, 0], WIDTHS, DELAY_WIDTH, given[None, :])[:, 1, 0]
     root = np.maximum(np.cumsum(hazard[:, 0] * WIDTHS, 1) - hazard[:, 0] @ given[:, None], 0.0)
     trigger = 1.0 - np.exp(-np.concatenate([np.zeros((5, 1)), root], 1))
     np.testing.assert_allclose(convolve_chain(trigger, hazard[:, 1]), theirs, atol=1e-12, rtol=0)

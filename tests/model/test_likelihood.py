@@ -1,22 +1,36 @@
-"""The interval likelihood: exact against the logistic CDF, and finite far in the tails."""
+"""The statements' likelihood (riskline.model.likelihood) against independent computations.
+
+The compiled kernel computes the log likelihood with hand-written gradients; here its
+value is checked against a NumPy/SciPy computation written the direct way (the chain from
+riskline.model.chains, the logistic CDF difference, the normal density), and its gradient
+against central finite differences, on scenarios that use every kind of window.
+"""
+
+from pathlib import Path
 
 import numpy as np
-import pytensor
-import pytensor.tensor as pt
 import pytest
-from scipy.special import expit
+from scipy.special import expit, logsumexp
+from scipy.stats import norm
 
-from riskline.model.timeline import interval_logp
+from riskline import load_scenario
+from riskline.model import chains
+from riskline.model.encoding import encode
+from riskline.model.likelihood import DATA_INPUTS, StatementsLogp, _survey_logp, interval_logp
 
-low, high, centre, scale = pt.dvectors("low", "high", "centre", "scale")
-LOGP = pytensor.function([low, high, centre, scale], interval_logp(low, high, centre, scale))
+ROOT = Path(__file__).resolve().parents[2]
+ROW_DATA = ("estimate_source", "confidence_factor", "logit_low", "logit_high", "survey_mu", "survey_sigma", "is_survey")
+SCENARIOS = {
+    "seed: chain, relative and fuzzy windows": ROOT / "scenarios" / "russia-nato-attack.yaml",
+    "root and chain windows": ROOT / "tests" / "configs" / "good" / "chain-oracle.yaml",
+    "survey phrases": ROOT / "tests" / "configs" / "good" / "constant-oracle-survey.yaml",
+}
 
 
-def test_matches_logistic_cdf_difference():
-    lo, hi = np.array([-2.0, -0.5, 1.0]), np.array([0.5, 2.0, 1.4])
-    m, s = np.array([0.0, 1.0, -1.0]), np.array([0.5, 1.0, 2.0])
-    expected = np.log(expit((hi - m) / s) - expit((lo - m) / s))
-    np.testing.assert_allclose(LOGP(lo, hi, m, s), expected, rtol=1e-12)
+def test_interval_matches_logistic_cdf_difference():
+    for lo, hi, m, s in [(-2.0, 0.5, 0.0, 0.5), (-0.5, 2.0, 1.0, 1.0), (1.0, 1.4, -1.0, 2.0)]:
+        expected = np.log(expit((hi - m) / s) - expit((lo - m) / s))
+        assert interval_logp(lo, hi, m, s)[0] == pytest.approx(expected, rel=1e-12)
 
 
 @pytest.mark.parametrize("sign", [1.0, -1.0])
@@ -25,6 +39,88 @@ def test_far_tail_keeps_its_value(sign):
 
     Closed form there: F(41) - F(40) = e^-40 (1 - e^-1) to 1e-17 relative.
     """
-    lo, hi = (np.array([40.0]), np.array([41.0])) if sign > 0 else (np.array([-41.0]), np.array([-40.0]))
-    value = LOGP(lo, hi, np.zeros(1), np.ones(1))[0]
-    assert value == pytest.approx(-40 + np.log1p(-np.exp(-1)), rel=1e-12)
+    lo, hi = (40.0, 41.0) if sign > 0 else (-41.0, -40.0)
+    assert interval_logp(lo, hi, 0.0, 1.0)[0] == pytest.approx(-40 + np.log1p(-np.exp(-1)), rel=1e-12)
+
+
+@pytest.mark.parametrize("logp", [interval_logp, _survey_logp], ids=["interval", "survey"])
+@pytest.mark.parametrize("point", [(-1.0, 0.5, 0.2, 0.8), (-6.0, -3.0, 4.0, 1.5), (2.0, 2.2, 1.9, 0.3)])
+def test_scalar_derivatives_match_finite_differences(logp, point):
+    a, b, centre, scale = point
+    _, d_centre, d_scale = logp(a, b, centre, scale)
+    h = 1e-6
+    assert d_centre == pytest.approx(
+        (logp(a, b, centre + h, scale)[0] - logp(a, b, centre - h, scale)[0]) / (2 * h), rel=1e-6
+    )
+    assert d_scale == pytest.approx(
+        (logp(a, b, centre, scale + h)[0] - logp(a, b, centre, scale - h)[0]) / (2 * h), rel=1e-6
+    )
+
+
+def _arguments(structure, data, hazard, bias, noise):
+    given = data | {"delay_width": np.atleast_1d(data["delay_width"])}
+    empty = {"window_gaps": np.zeros((0, hazard.size)), "window_edge_columns": np.zeros((0, 4), dtype=np.int64),
+             "window_edge_weights": np.zeros((0, 4))}  # fmt: skip
+    return [hazard, bias, noise, *(given.get(name, empty.get(name)) for name in DATA_INPUTS)]
+
+
+def _reference_logp(structure, data, hazard, bias, noise):
+    """The same likelihood the direct way, in NumPy and SciPy."""
+    n, points = structure.estimates, structure.fuzzy_points
+    q = np.zeros((n, points))
+    if structure.root_windows:
+        gaps = np.maximum(data["window_gaps"] @ hazard.ravel(), 0.0)
+        q += np.exp(-gaps[n * points :, None]) * -np.expm1(-gaps[: n * points].reshape(n, points))
+    if "window_edge_weights" in data:
+        values = []
+        if structure.chain_windows:
+            start = np.zeros((1, structure.n_bins))
+            cdfs = chains.event_cdfs_at_edges(hazard, structure.parents, data["bin_width"], data["delay_width"], start)
+            values.append(cdfs[:, 0].ravel())
+        if structure.relations:
+            relative = chains.relative_cdfs_at_edges(
+                hazard, structure.parents, structure.relations, data["delay_width"]
+            )
+            values.append(relative.ravel())
+        values = np.concatenate(values)
+        at = (data["window_edge_weights"] * values[data["window_edge_columns"]]).sum(axis=1)
+        q += at[: n * points].reshape(n, points) / (1 - at[n * points :, None])
+    used = data["estimate_mask"] > 0  # padded rows are masked out
+    data = {name: value[used] for name, value in data.items() if name in ROW_DATA}
+    q = np.clip(q[used], 1e-12, 1 - 1e-12)
+    centre = np.log(q / (1 - q)) + (data["estimate_source"] @ bias)[:, None]
+    scale = ((data["estimate_source"] @ noise) * data["confidence_factor"])[:, None]
+    low, high = data["logit_low"][:, None], data["logit_high"][:, None]
+    interval = np.log(expit((high - centre) / scale) - expit((low - centre) / scale))
+    spread = np.sqrt(data["survey_sigma"][:, None] ** 2 + np.pi**2 / 3 * scale**2)
+    survey = norm.logpdf(data["survey_mu"][:, None], centre, spread)
+    logp = np.where(data["is_survey"][:, None] > 0, survey, interval)
+    return float(np.sum(logsumexp(logp, axis=1) - np.log(points)))
+
+
+@pytest.mark.parametrize("path", SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_value_and_gradient(path):
+    structure, data = encode(load_scenario(path))
+    kernel = StatementsLogp(structure)
+    rng = np.random.default_rng(3)
+    hazard = rng.lognormal(np.log(0.2), 0.6, size=(structure.n_events, structure.n_bins))
+    bias, noise = rng.normal(0, 0.3, structure.sources), rng.lognormal(0, 0.3, structure.sources)
+
+    def run(hazard, bias, noise):
+        storage = [[None] for _ in range(4)]
+        kernel.perform(None, _arguments(structure, data, hazard, bias, noise), storage)
+        return [x[0] for x in storage]
+
+    value, d_hazard, d_bias, d_noise = run(hazard, bias, noise)
+    assert value == pytest.approx(_reference_logp(structure, data, hazard, bias, noise), rel=1e-10)
+    step = 1e-6
+    for name, array, gradient in [("hazard", hazard, d_hazard), ("bias", bias, d_bias), ("noise", noise, d_noise)]:
+        for index in [tuple(rng.integers(0, s) for s in array.shape) for _ in range(6)] + [
+            np.unravel_index(np.argmax(np.abs(gradient)), array.shape)
+        ]:
+            up, down = array.copy(), array.copy()
+            up[index] += step
+            down[index] -= step
+            args = {"hazard": hazard, "bias": bias, "noise": noise}
+            numeric = (run(**{**args, name: up})[0] - run(**{**args, name: down})[0]) / (2 * step)
+            assert gradient[index] == pytest.approx(numeric, rel=1e-5, abs=1e-7), (name, index)

@@ -26,6 +26,9 @@ LOGIT_BOUND = 50.0
 """Stand-in for logit(0) and logit(1): past every logit a hazard can produce, yet finite,
 so that gradients stay finite at open-ended intervals such as [0, 0.05]."""
 
+EDGE_TERMS = 4
+"""Terms per row of the window-edge matrix, stored sparse (`_sparse_rows`)."""
+
 CAPACITY_STEP = 8
 """Capacities are rounded up to multiples of this, so adding a statement rarely recompiles."""
 
@@ -155,7 +158,8 @@ def _estimate_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
     relations) to CDF at end minus CDF at start, then CDF at the issue date (triggered
     events, interpolated; zero for relative windows, which need no conditioning).
     A window probability is then a few element-wise operations on two matrix products,
-    whatever the mix of estimates, and padded rows are all zero.
+    whatever the mix of estimates, and padded rows are all zero. `window_edges` has at most
+    four terms per row and is passed as their columns and weights.
     """
     cap, points, width = structure.estimates, structure.fuzzy_points, grid.widths.mean()
     ids, source_ids = [e.id for e in scenario.events], [s.id for s in scenario.sources]
@@ -201,8 +205,22 @@ def _estimate_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
     if structure.root_windows:
         data["window_gaps"] = gaps.reshape(len(gaps), -1)
     if edges.shape[1]:
-        data["window_edges"] = edges
+        data["window_edge_columns"], data["window_edge_weights"] = _sparse_rows(edges)
     return data
+
+
+def _sparse_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's EDGE_TERMS nonzero columns and weights, zero-padded.
+
+    A row of `window_edges` interpolates between two edges at each of two dates: at most four terms.
+    """
+    columns, weights = np.zeros((len(matrix), EDGE_TERMS), dtype=np.int64), np.zeros((len(matrix), EDGE_TERMS))
+    for row, values in enumerate(matrix):
+        (nonzero,) = np.nonzero(values)
+        if len(nonzero) > EDGE_TERMS:
+            raise AssertionError(f"window row {row} has {len(nonzero)} terms, more than {EDGE_TERMS}")
+        columns[row, : len(nonzero)], weights[row, : len(nonzero)] = nonzero, values[nonzero]
+    return columns, weights
 
 
 def _signpost_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) -> dict[str, np.ndarray]:

@@ -3,7 +3,7 @@
 The first fit of a structure builds the PyMC model and compiles it with nutpie (about 60 s
 for the seed scenario's three-event chain on our 2-core machines); later fits in the same
 process, after an analyst edits an estimate or a prior, only replace the data and sample
-(about 3 s on the seed scenario, 4 x 1300 iterations of ~7 gradient evaluations each:
+(about 1.8 s on the seed scenario, 4 x 1300 iterations of ~7 gradient evaluations each:
 benchmarks/refit.py and its README). The prior draws (the timeline implied by the priors
 alone) come from the same model's hazard graph, compiled once per structure too.
 """
@@ -29,7 +29,7 @@ from riskline.config.scenario import Scenario
 from riskline.errors import ConvergenceWarning
 from riskline.forecast import Forecast
 from riskline.model.encoding import ModelStructure, encode, scenario_grid
-from riskline.model.timeline import build_model
+from riskline.model.timeline import build_model, pack_data
 
 __all__ = ["fit", "sample_prior"]
 
@@ -73,6 +73,7 @@ def fit(
     chains = chains or settings.chains
     structure, data = encode(scenario)
     compiled = _compiled(structure, data)
+    data = pack_data(data)
     used = {variable.name for variable in compiled.nutpie.shared_var_keys}  # the graph may not need them all
     tree = nutpie.sample(
         compiled.nutpie.with_data(**{name: value for name, value in data.items() if name in used}),
@@ -116,7 +117,7 @@ def sample_prior(scenario: Scenario, random_seed: int, compiled: _Compiled | Non
     if compiled.prior is None:
         compiled.prior = _prior_function(compiled.model)
     with compiled.model:
-        pm.set_data(data)
+        pm.set_data(pack_data(data))
     hazard = compiled.prior(np.random.default_rng(random_seed))
     coords = {"chain": [0], "draw": np.arange(PRIOR_DRAWS)}
     return xr.Dataset({"hazard": (("chain", "draw", "event", "bin"), hazard[None])}, coords=coords)

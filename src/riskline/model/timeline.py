@@ -16,7 +16,8 @@
   before its trigger, which has not happened either).
 
 `build_model` takes a ModelStructure and data arrays (riskline.model.encoding): all numbers
-enter as pm.Data, so a compiled model is reused for any scenario of the same structure.
+enter as pm.Data (packed into two arrays, `pack_data`), so a compiled model is reused for
+any scenario of the same structure.
 Constant parts are computed once in NumPy when encoding (the walk and the windows become
 matrices), because every node of the graph costs time at each gradient evaluation.
 """
@@ -27,24 +28,10 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from riskline.model import chains
 from riskline.model.encoding import ModelStructure
+from riskline.model.likelihood import statements_logp, window_probability
 
-__all__ = ["build_model", "interval_logp"]
-
-CLIP = 1e-12
-"""q is kept within [CLIP, 1 - CLIP] before its logit: far below any stated probability."""
-
-
-def interval_logp(logit_low, logit_high, centre, scale):
-    """Log P(low <= pi <= high) for logit(pi) ~ Logistic(centre, scale), stable in both tails.
-
-    Uses F(b) - F(a) = F(b) * F(-a) * (1 - exp(a - b)) for the logistic CDF F, so nothing
-    cancels however far the interval sits in a tail.
-    """
-    z_low = (logit_low - centre) / scale
-    z_high = (logit_high - centre) / scale
-    return -pt.softplus(-z_high) - pt.softplus(z_low) + pt.log1mexp(z_low - z_high)
+__all__ = ["build_model", "pack_data"]
 
 
 def build_model(structure: ModelStructure, data: dict[str, np.ndarray]) -> pm.Model:
@@ -58,7 +45,7 @@ def build_model(structure: ModelStructure, data: dict[str, np.ndarray]) -> pm.Mo
     if structure.signposts:
         coords["signpost"] = range(structure.signposts)
     with pm.Model(coords=coords) as model:
-        d = {name: pm.Data(name, value) for name, value in data.items()}
+        d = _data_views(data)
         hazard = _hazard(structure, d)
         at_as_of = pt.sum(hazard * d["exposure_as_of"], axis=1)
         pm.Potential("survival", -pt.sum(d["is_root"] * at_as_of))
@@ -89,46 +76,10 @@ def _hazard(structure: ModelStructure, d: dict):
 
 
 def _estimates(structure: ModelStructure, d: dict, hazard) -> None:
-    """Each statement as data about the source's belief."""
-    q = _window_probability(structure, d, hazard)  # (estimate, end)
-    pm.Deterministic("window_probability", pt.mean(q, axis=1), dims="estimate")
-    q = pt.clip(q, CLIP, 1 - CLIP)
-    centre = pt.log(q) - pt.log1p(-q) + pt.dot(d["estimate_source"], _source_bias(d))[:, None]
-    scale = (pt.dot(d["estimate_source"], _source_noise(d)) * d["confidence_factor"])[:, None]
-    logp = interval_logp(d["logit_low"][:, None], d["logit_high"][:, None], centre, scale)
-    if structure.surveys:
-        survey = _survey_logp(d["survey_mu"][:, None], d["survey_sigma"][:, None], centre, scale)
-        logp = pt.switch(d["is_survey"][:, None] > 0, survey, logp)
-    if structure.fuzzy_points > 1:
-        per_estimate = pt.logsumexp(logp, axis=1) - np.log(structure.fuzzy_points)
-    else:
-        per_estimate = logp[:, 0]
-    pm.Potential("estimates", d["estimate_mask"] * per_estimate, dims="estimate")
-
-
-def _window_probability(structure: ModelStructure, d: dict, hazard):
-    """The window probability q for every estimate and each of its (fuzzy) ends: (estimate, end).
-
-    The rows of `window_gaps` and `window_edges` (riskline.model.encoding) pick each
-    estimate's event, relation and dates, so that every kind of window is one matrix
-    product away; a kind no estimate uses is left out of the graph. A row of one kind is
-    zero in the other's matrix, and gives q = 0 there.
-    """
-    rows, points = structure.estimates, structure.fuzzy_points
-    q = pt.zeros((rows, points))
-    if structure.root_windows:  # exact: e^-(L(a) - L(s)) * (1 - e^-(L(w) - L(a)))
-        gaps = pt.maximum(pt.dot(d["window_gaps"], hazard.ravel()), 0.0)
-        q = q + pt.exp(-gaps[rows * points :, None]) * -pt.expm1(-gaps[: rows * points].reshape((rows, points)))
-    cdfs = []
-    if structure.chain_windows:  # unconditional CDFs from the grid's start, interpolated
-        cdfs.append(chains.event_cdfs_at_edges(hazard, structure.parents, d["bin_width"], d["delay_width"], None, pt))
-    if structure.relations:  # windows counted from an earlier event of the chain
-        cdfs.append(chains.relative_cdfs_at_edges(hazard, structure.parents, structure.relations, d["delay_width"], pt))
-    if cdfs:
-        at_edges = pt.dot(d["window_edges"], pt.concatenate([cdf.ravel() for cdf in cdfs]))
-        survived = 1 - at_edges[rows * points :, None]  # P(T > s), s the issue date
-        q = q + at_edges[: rows * points].reshape((rows, points)) / survived
-    return q
+    """Each statement as data about the source's belief (riskline.model.likelihood)."""
+    bias, noise = _source_bias(d), _source_noise(d)
+    pm.Deterministic("window_probability", window_probability(structure, hazard, bias, noise, d), dims="estimate")
+    pm.Potential("estimates", statements_logp(structure, hazard, bias, noise, d))
 
 
 def _source_bias(d: dict):
@@ -141,7 +92,28 @@ def _source_noise(d: dict):
     return pm.Deterministic("source_noise", d["noise_median"] * pt.exp(d["noise_log_sd"] * z), dims="source")
 
 
-def _survey_logp(mu, sigma, centre, scale):
-    """Normal log density of the phrase's mu around the centre, logistic noise as a normal."""
-    spread = pt.sqrt(sigma**2 + (np.pi**2 / 3) * scale**2)
-    return -0.5 * ((mu - centre) / spread) ** 2 - pt.log(spread) - 0.5 * np.log(2 * np.pi)
+def pack_data(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The data arrays as the model's two pm.Data: every float, then every integer, flattened.
+
+    nutpie compiles one extraction function per pm.Data into the sampler, and unrolls a loop
+    over all of them: with the ~25 arrays of the seed scenario this took most of a model's
+    compile (seed ~59 s; two arrays, ~12 s with PyTensor's cache warm). The arrays' shapes
+    and order are fixed by the structure, so the model takes them back as views (_data_views).
+    """
+    floats = [value.ravel() for value in data.values() if value.dtype.kind == "f"]
+    integers = [value.ravel() for value in data.values() if value.dtype.kind != "f"]
+    return {
+        "numbers": np.concatenate(floats),
+        "integers": np.concatenate(integers) if integers else np.zeros(1, dtype=np.int64),
+    }
+
+
+def _data_views(data: dict[str, np.ndarray]) -> dict:
+    """Each data array as a slice of the model's packed pm.Data (pack_data), by name."""
+    packed = {name: pm.Data(name, value) for name, value in pack_data(data).items()}
+    views, used = {}, {"numbers": 0, "integers": 0}
+    for name, value in data.items():
+        kind = "numbers" if value.dtype.kind == "f" else "integers"
+        views[name] = packed[kind][used[kind] : used[kind] + value.size].reshape(value.shape)
+        used[kind] += value.size
+    return views

@@ -1,0 +1,612 @@
+"""The statements' likelihood as one compiled operation, with its gradient written out.
+
+NUTS evaluates the log density and its gradient ~36,000 times per fit of the seed scenario.
+As a PyTensor graph, the statements' part (event chains, windows, source noise, fuzzy
+ends) took ~200 small nodes, and each node costs about half a microsecond of overhead
+inside the sampler whatever its size: ~110 us per evaluation. Here the same mathematics
+(docs/model.md) runs as plain loops compiled by numba, forward and backward in one pass,
+and enters the PyMC model as one operation: `statements_logp(hazard, source_bias,
+source_noise, data...)`. Its gradient with respect to the hazards and the sources' bias
+and noise is computed together with the value, and PyTensor differentiates the rest of the
+model (the random walk, signposts, survival) as usual.
+
+- q for every (estimate, fuzzy end): root events' calendar windows exactly from the
+  cumulative hazard; windows on triggered events and windows counted from an ancestor from
+  the CDFs at the grid's edges (riskline.model.chains describes the chain, which the
+  forecast runs in NumPy over draws; the tests check that the two agree).
+- logit(pi) = logit(q) + bias + Logistic(0, noise * confidence): the stated interval is
+  interval-censored (`interval_logp`); a survey phrase is Gaussian in logit space with the
+  variances added; fuzzy ends average the likelihood.
+
+`window_probability` is the same forward pass, for the posterior's reconciliation.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+from pathlib import Path
+
+import llvmlite.binding
+import numba
+import numba.extending
+import numpy as np
+import pytensor.tensor as pt
+from numba import literal_unroll
+from pytensor.gradient import DisconnectedType, disconnected_type
+from pytensor.graph.basic import Apply
+from pytensor.graph.op import Op
+from pytensor.link.numba.dispatch.basic import register_funcify_default_op_cache_key
+
+from riskline.model.chains import relation_path
+from riskline.model.encoding import EDGE_TERMS, ModelStructure
+
+__all__ = ["DATA_INPUTS", "interval_logp", "statements_logp", "window_probability"]
+
+CLIP = 1e-12
+"""q is kept within [CLIP, 1 - CLIP] before its logit: far below any stated probability."""
+
+LOGISTIC_VARIANCE = math.pi**2 / 3
+"""Variance of the standard logistic distribution, to add the source's noise to a survey's spread."""
+
+DATA_INPUTS = (
+    "bin_width", "delay_width", "estimate_mask", "estimate_source", "logit_low", "logit_high",
+    "is_survey", "survey_mu", "survey_sigma", "confidence_factor", "window_gaps", "window_edge_columns",
+    "window_edge_weights",
+)  # fmt: skip
+"""The model's data arrays the operation reads, in its argument order (after hazard, bias, noise)."""
+
+jit = numba.njit(cache=True, error_model="numpy")
+fast_sums = numba.njit(cache=True, error_model="numpy", fastmath={"reassoc", "contract"})
+"""For the convolution's sums only: reordering the additions lets them use vector instructions."""
+
+
+# ---- scalar pieces ----------------------------------------------------------------------
+
+
+@jit
+def _softplus(x):
+    return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
+
+
+@jit
+def _sigmoid(x):
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+@jit
+def _log1mexp(x):
+    """log(1 - e^x) for x < 0, accurate near 0 and far below it."""
+    return math.log(-math.expm1(x)) if x > -math.log(2.0) else math.log1p(-math.exp(x))
+
+
+@jit
+def interval_logp(logit_low, logit_high, centre, scale):
+    """(log P(low <= pi <= high), d/d centre, d/d scale) for logit(pi) ~ Logistic(centre, scale).
+
+    Uses F(b) - F(a) = F(b) * F(-a) * (1 - exp(a - b)) for the logistic CDF F, so nothing
+    cancels however far the interval sits in a tail.
+    """
+    z_low, z_high = (logit_low - centre) / scale, (logit_high - centre) / scale
+    value = -_softplus(-z_high) - _softplus(z_low) + _log1mexp(z_low - z_high)
+    inner = 1.0 / math.expm1(z_high - z_low)
+    d_low, d_high = -_sigmoid(z_low) - inner, _sigmoid(-z_high) + inner
+    return value, -(d_low + d_high) / scale, -(d_low * z_low + d_high * z_high) / scale
+
+
+@jit
+def _survey_logp(mu, sigma, centre, scale):
+    """(value, d/d centre, d/d scale) of a survey phrase's normal density in logit space.
+
+    Readers ~ Normal(mu, sigma); the source's logistic noise counts as a normal of the same variance.
+    """
+    spread = math.sqrt(sigma**2 + LOGISTIC_VARIANCE * scale**2)
+    u = (mu - centre) / spread
+    value = -0.5 * u**2 - math.log(spread) - 0.5 * math.log(2 * math.pi)
+    return value, u / spread, (u**2 - 1.0) / spread * LOGISTIC_VARIANCE * scale / spread
+
+
+# ---- chains: CDFs at the grid's edges and their vector-Jacobian products -----------------
+
+
+@jit
+def _cumulative_cdf(hazard, widths, cdf):
+    """cdf[k] = 1 - exp(-sum_{j<k} hazard[j] * widths[j]), k = 0..K."""
+    total = 0.0
+    cdf[0] = 0.0
+    for k in range(hazard.shape[0]):
+        total += hazard[k] * widths[k]
+        cdf[k + 1] = -math.expm1(-total)
+
+
+@jit
+def _cumulative_cdf_back(cdf, widths, d_cdf, d_hazard):
+    suffix = 0.0
+    for k in range(cdf.shape[0] - 1, 0, -1):
+        suffix += d_cdf[k] * (1.0 - cdf[k])
+        d_hazard[k - 1] += widths[k - 1] * suffix
+
+
+@jit
+def _half_bin_cdf(delay_hazard, width, half):
+    """half[m] = F_delay((m + 1/2) widths) (riskline.model.chains.half_bin_cdf)."""
+    total = 0.0
+    for m in range(delay_hazard.shape[0]):
+        total += delay_hazard[m] * width
+        half[m] = -math.expm1(-(total - 0.5 * width * delay_hazard[m]))
+
+
+@jit
+def _half_bin_cdf_back(half, width, d_half, d_hazard):
+    suffix = 0.0
+    for m in range(half.shape[0] - 1, -1, -1):
+        d_exponent = d_half[m] * (1.0 - half[m])
+        suffix += d_exponent
+        d_hazard[m] += width * suffix - 0.5 * width * d_exponent
+
+
+@fast_sums
+def _chain_step(parent_cdf, half, child_cdf):
+    """child[k+1] = sum_{j<=k} P(parent in bin j) * half[k - j] (riskline.model.chains.chain_step)."""
+    mass = parent_cdf[1:] - parent_cdf[:-1]
+    child_cdf[0] = 0.0
+    for k in range(half.shape[0]):
+        total = 0.0
+        for j in range(k + 1):
+            total += mass[j] * half[k - j]
+        child_cdf[k + 1] = total
+
+
+@fast_sums
+def _chain_step_back(parent_cdf, half, d_child, d_parent, d_half):
+    mass, upstream = parent_cdf[1:] - parent_cdf[:-1], d_child[1:]
+    bins = half.shape[0]
+    for j in range(bins):
+        d_mass = d_half_j = 0.0
+        for k in range(j, bins):
+            d_mass += upstream[k] * half[k - j]
+            d_half_j += upstream[k] * mass[k - j]
+        d_parent[j + 1] += d_mass
+        d_parent[j] -= d_mass
+        d_half[j] += d_half_j
+
+
+@jit
+def _chain_cdfs(hazard, bin_width, delay_width, parents, paths):
+    """Each event's CDF from the grid's start, and each relation's delay CDF at every stage.
+
+    Returns event_cdf (E, K+1), event_half (E, K), stage_cdf (R, E, K+1), stage_half
+    (R, E, K); `paths[r]` lists relation r's events from the ancestor's child down, -1 after.
+    """
+    events, bins = hazard.shape
+    delay_widths = np.full(bins, delay_width)
+    event_cdf, event_half = np.zeros((events, bins + 1)), np.zeros((events, bins))
+    for e in range(events):
+        if parents[e] < 0:
+            _cumulative_cdf(hazard[e], bin_width, event_cdf[e])
+        else:
+            _half_bin_cdf(hazard[e], delay_width, event_half[e])
+            _chain_step(event_cdf[parents[e]], event_half[e], event_cdf[e])
+    relations = paths.shape[0]
+    stage_cdf, stage_half = np.zeros((relations, events, bins + 1)), np.zeros((relations, events, bins))
+    for r in range(relations):
+        _cumulative_cdf(hazard[paths[r, 0]], delay_widths, stage_cdf[r, 0])
+        for i in range(1, events):
+            if paths[r, i] < 0:
+                break
+            _half_bin_cdf(hazard[paths[r, i]], delay_width, stage_half[r, i])
+            _chain_step(stage_cdf[r, i - 1], stage_half[r, i], stage_cdf[r, i])
+    return event_cdf, event_half, stage_cdf, stage_half
+
+
+@jit
+def _last_stage(paths, r):
+    stage = 0
+    while stage + 1 < paths.shape[1] and paths[r, stage + 1] >= 0:
+        stage += 1
+    return stage
+
+
+@jit
+def _chain_cdfs_back(hazard, bin_width, delay_width, parents, paths, cdfs, d_event_cdf, d_relation_cdf, d_hazard):
+    event_cdf, event_half, stage_cdf, stage_half = cdfs
+    bins = hazard.shape[1]
+    for r in range(paths.shape[0]):
+        d_stage = d_relation_cdf[r].copy()
+        for i in range(_last_stage(paths, r), 0, -1):
+            d_previous, d_half = np.zeros(bins + 1), np.zeros(bins)
+            _chain_step_back(stage_cdf[r, i - 1], stage_half[r, i], d_stage, d_previous, d_half)
+            _half_bin_cdf_back(stage_half[r, i], delay_width, d_half, d_hazard[paths[r, i]])
+            d_stage = d_previous
+        _cumulative_cdf_back(stage_cdf[r, 0], np.full(bins, delay_width), d_stage, d_hazard[paths[r, 0]])
+    d_event_cdf = d_event_cdf.copy()
+    for e in range(hazard.shape[0] - 1, -1, -1):
+        if parents[e] < 0:
+            _cumulative_cdf_back(event_cdf[e], bin_width, d_event_cdf[e], d_hazard[e])
+        else:
+            d_half = np.zeros(bins)
+            _chain_step_back(event_cdf[parents[e]], event_half[e], d_event_cdf[e], d_event_cdf[parents[e]], d_half)
+            _half_bin_cdf_back(event_half[e], delay_width, d_half, d_hazard[e])
+
+
+# ---- window probabilities --------------------------------------------------------------
+
+
+@jit
+def _edge_values(event_cdf, stage_cdf, paths, chain_windows):
+    """The columns of `window_edges`: event CDFs (if any chain window), then relations."""
+    events, edges = event_cdf.shape
+    relations = paths.shape[0]
+    values = np.zeros((events * edges if chain_windows else 0) + relations * edges)
+    offset = 0
+    if chain_windows:
+        values[: events * edges] = event_cdf.ravel()
+        offset = events * edges
+    for r in range(relations):
+        values[offset + r * edges : offset + (r + 1) * edges] = stage_cdf[r, _last_stage(paths, r)]
+    return values
+
+
+@jit
+def _contiguous(hazard, window_gaps):
+    return np.ascontiguousarray(hazard), np.ascontiguousarray(window_gaps)
+
+
+@jit
+def _window_q(hazard, bin_width, delay_width, window_gaps, edge_columns, edge_weights, parents, paths, points,
+              chain_windows):  # fmt: skip
+    """The window probabilities (estimates, points) and what their gradient needs.
+
+    `delay_width` is a one-element array (a 0-d array is not a number to numba's math).
+    """
+    width = delay_width[0]
+    rows = window_gaps.shape[0] if window_gaps.shape[0] else edge_weights.shape[0]
+    estimates = rows // (points + 1)
+    q = np.zeros((estimates, points))
+    gaps = window_gaps @ hazard.ravel() if window_gaps.shape[0] else np.zeros(0)
+    for n in range(estimates if gaps.shape[0] else 0):
+        before = math.exp(-max(gaps[estimates * points + n], 0.0))
+        for f in range(points):
+            q[n, f] += before * -math.expm1(-max(gaps[n * points + f], 0.0))
+    cdfs = _chain_cdfs(hazard, bin_width, width, parents, paths)
+    at_edges = np.zeros(edge_weights.shape[0])
+    if edge_weights.shape[0]:
+        values = _edge_values(cdfs[0], cdfs[2], paths, chain_windows)
+        for r in range(edge_weights.shape[0]):
+            for t in range(edge_weights.shape[1]):
+                at_edges[r] += edge_weights[r, t] * values[edge_columns[r, t]]
+        for n in range(estimates):
+            survived = 1.0 - at_edges[estimates * points + n]
+            for f in range(points):
+                q[n, f] += at_edges[n * points + f] / survived
+    return q, gaps, at_edges, cdfs
+
+
+@jit
+def _statements_logp(hazard, bias, noise, bin_width, delay_width, mask, source, logit_low, logit_high, is_survey,
+                     survey_mu, survey_sigma, confidence, window_gaps, edge_columns, edge_weights, parents, paths,
+                     points, chain_windows):  # fmt: skip
+    """The log likelihood of every statement and its gradient for hazard, bias and noise."""
+    hazard, window_gaps = _contiguous(hazard, window_gaps)
+    q, gaps, at_edges, cdfs = _window_q(
+        hazard, bin_width, delay_width, window_gaps, edge_columns, edge_weights, parents, paths, points, chain_windows
+    )
+    estimates = q.shape[0]
+    d_q, d_bias, d_noise = np.zeros_like(q), np.zeros_like(bias), np.zeros_like(noise)
+    values, slopes, spreads = np.zeros(points), np.zeros(points), np.zeros(points)
+    total = 0.0
+    for n in range(estimates):
+        if mask[n] == 0.0:
+            continue
+        shift, scale = source[n] @ bias, source[n] @ noise * confidence[n]
+        for f in range(points):
+            if f > 0 and q[n, f] == q[n, f - 1]:  # an exact end: every point the same
+                values[f], slopes[f], spreads[f] = values[f - 1], slopes[f - 1], spreads[f - 1]
+                continue
+            clipped = min(max(q[n, f], CLIP), 1 - CLIP)
+            centre = math.log(clipped) - math.log1p(-clipped) + shift
+            if is_survey[n] > 0:
+                values[f], slopes[f], spreads[f] = _survey_logp(survey_mu[n], survey_sigma[n], centre, scale)
+            else:
+                values[f], slopes[f], spreads[f] = interval_logp(logit_low[n], logit_high[n], centre, scale)
+        top = values.max()
+        mean = top + math.log(np.exp(values - top).sum() / points)  # log of the average likelihood
+        total += mask[n] * mean
+        d_shift = d_scale = 0.0
+        for f in range(points):
+            weight = mask[n] * math.exp(values[f] - mean) / points
+            d_shift += weight * slopes[f]
+            d_scale += weight * spreads[f]
+            inside = CLIP < q[n, f] < 1 - CLIP
+            d_q[n, f] = weight * slopes[f] / (q[n, f] * (1 - q[n, f])) if inside else 0.0
+        d_bias += d_shift * source[n]
+        d_noise += d_scale * confidence[n] * source[n]
+    d_hazard = np.zeros_like(hazard)
+    if gaps.shape[0]:
+        d_gaps = np.zeros_like(gaps)
+        for n in range(estimates):
+            start = estimates * points + n
+            before = math.exp(-max(gaps[start], 0.0))
+            for f in range(points):
+                within = -math.expm1(-max(gaps[n * points + f], 0.0))
+                if gaps[n * points + f] >= 0:
+                    d_gaps[n * points + f] += d_q[n, f] * before * (1 - within)
+                if gaps[start] >= 0:
+                    d_gaps[start] -= d_q[n, f] * before * within
+        d_hazard += (d_gaps @ window_gaps).reshape(hazard.shape)
+    if at_edges.shape[0]:
+        d_at = np.zeros_like(at_edges)
+        for n in range(estimates):
+            start = estimates * points + n
+            survived = 1.0 - at_edges[start]
+            for f in range(points):
+                d_at[n * points + f] += d_q[n, f] / survived
+                d_at[start] += d_q[n, f] * at_edges[n * points + f] / survived**2
+        events, edges = hazard.shape[0], hazard.shape[1] + 1
+        offset = events * edges if chain_windows else 0
+        d_values = np.zeros(offset + paths.shape[0] * edges)
+        for r in range(edge_weights.shape[0]):
+            for t in range(edge_weights.shape[1]):
+                d_values[edge_columns[r, t]] += edge_weights[r, t] * d_at[r]
+        d_event_cdf = d_values[:offset].copy().reshape((events, edges)) if chain_windows else np.zeros((events, edges))
+        d_relation_cdf = np.zeros((paths.shape[0], edges))
+        for r in range(paths.shape[0]):
+            d_relation_cdf[r] = d_values[offset + r * edges : offset + (r + 1) * edges]
+        _chain_cdfs_back(hazard, bin_width, delay_width[0], parents, paths, cdfs, d_event_cdf, d_relation_cdf, d_hazard)
+    return np.array(total), d_hazard, d_bias, d_noise
+
+
+# ---- the PyTensor operations -----------------------------------------------------------
+
+
+class _StructureOp(Op):
+    """An operation fixed by the chain topology and the number of fuzzy ends (its props)."""
+
+    __props__ = ("parents", "paths", "points", "chain_windows")
+
+    def __init__(self, structure: ModelStructure):
+        self.parents = structure.parents
+        self.paths = _relation_paths(structure)
+        self.points = structure.fuzzy_points
+        self.chain_windows = structure.chain_windows
+
+    def tensors(self, args) -> list:
+        """The arguments as tensors of the dtypes the kernels read (pm.Data stores integers as int32)."""
+        names = _ARRAYS[: len(args)]
+        return [
+            pt.cast(pt.as_tensor_variable(x), "int64" if n in _INTEGER_ARRAYS else "float64")
+            for n, x in zip(names, args, strict=True)
+        ]
+
+    def constants(self):
+        paths = np.array(self.paths, dtype=np.int64).reshape(-1, len(self.parents))
+        return np.array(self.parents, dtype=np.int64), paths, self.points, self.chain_windows
+
+
+class StatementsLogp(_StructureOp):
+    """(hazard, bias, noise, *data) -> (log likelihood, d/d hazard, d/d bias, d/d noise).
+
+    The gradient outputs are the value's pullback: asking PyTensor for the gradient of the
+    first output reuses them, so value and gradient come from one pass.
+    """
+
+    def make_node(self, hazard, bias, noise, *data):
+        inputs = self.tensors((hazard, bias, noise, *data))
+        outputs = [pt.dscalar(), inputs[0].type(), inputs[1].type(), inputs[2].type()]
+        return Apply(self, inputs, outputs)
+
+    def perform(self, node, inputs, output_storage):
+        results = _statements_logp(*inputs, *self.constants())
+        for storage, value in zip(output_storage, results, strict=True):
+            storage[0] = np.asarray(value)
+
+    def infer_shape(self, node, shapes):
+        return [(), shapes[0], shapes[1], shapes[2]]
+
+    def pullback(self, inputs, outputs, cotangents):
+        if any(not isinstance(c.type, DisconnectedType) for c in cotangents[1:]):
+            raise NotImplementedError("only the log likelihood of StatementsLogp is differentiable")
+        upstream = cotangents[0]
+        gradients = [upstream * outputs[1], upstream * outputs[2], upstream * outputs[3]]
+        return gradients + [disconnected_type() for _ in inputs[3:]]
+
+    def connection_pattern(self, node):
+        differentiable = [[True, False, False, False]] * 3
+        return differentiable + [[False] * 4 for _ in node.inputs[3:]]
+
+
+class WindowProbability(_StructureOp):
+    """(hazard, bias, noise, *data) -> each estimate's q, averaged over its fuzzy ends."""
+
+    def make_node(self, hazard, bias, noise, *data):
+        return Apply(self, self.tensors((hazard, bias, noise, *data)), [pt.dvector()])
+
+    def perform(self, node, inputs, output_storage):
+        output_storage[0][0] = _window_probability(*inputs, *self.constants())
+
+    def infer_shape(self, node, shapes):
+        return [(shapes[5][0],)]
+
+
+@jit
+def _window_probability(hazard, bias, noise, bin_width, delay_width, mask, source, logit_low, logit_high, is_survey,
+                        survey_mu, survey_sigma, confidence, window_gaps, edge_columns, edge_weights, parents, paths,
+                        points, chain_windows):  # fmt: skip
+    hazard, window_gaps = _contiguous(hazard, window_gaps)
+    q = _window_q(
+        hazard, bin_width, delay_width, window_gaps, edge_columns, edge_weights, parents, paths, points, chain_windows
+    )[0]
+    out = np.zeros(q.shape[0])
+    for n in range(q.shape[0]):
+        out[n] = q[n].mean()
+    return out
+
+
+def _relation_paths(structure: ModelStructure) -> tuple[int, ...]:
+    """Each relation's events from the ancestor's child down to the event, padded with -1, flat."""
+    flat: list[int] = []
+    for event, ancestor in structure.relations:
+        path = relation_path(structure.parents, ancestor, event)
+        flat += path + [-1] * (structure.n_events - len(path))
+    return tuple(flat)
+
+
+# ---- calling the kernels from the sampler -------------------------------------------------
+#
+# nutpie compiles each model structure's graph into one numba cfunc. A kernel called from it
+# as a numba function is compiled and optimised again inside each of them: ~17 s more per
+# structure. So each kernel is compiled once as a C function (then loaded from numba's disk
+# cache), registered with LLVM under a symbol name, and the graph calls that symbol: the
+# graph stays cacheable by PyTensor (no address is baked into it) and a structure's compile
+# only adds the call. The C functions take three int64 arrays: the addresses of the input
+# arrays (in `_ARRAYS` order), the sizes below, and the addresses of the outputs.
+
+_ARRAYS = ("hazard", "bias", "noise", *DATA_INPUTS, "parents", "paths")
+_INTEGER_ARRAYS = {"window_edge_columns", "parents", "paths"}
+_C_SIGNATURE = numba.types.void(*[numba.types.CPointer(numba.types.int64)] * 3)
+_STATEMENTS_SYMBOL, _WINDOWS_SYMBOL = "riskline_statements_logp", "riskline_window_probability"
+_statements_logp_symbol = numba.types.ExternalFunction(_STATEMENTS_SYMBOL, _C_SIGNATURE)
+_window_probability_symbol = numba.types.ExternalFunction(_WINDOWS_SYMBOL, _C_SIGNATURE)
+
+
+@numba.extending.intrinsic
+def _pointer(typingctx, address):
+    """The int64 `address` as a void pointer, for numba.carray."""
+
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], context.get_value_type(numba.types.voidptr))
+
+    return numba.types.voidptr(numba.types.int64), codegen
+
+
+@jit
+def _sizes(hazard, bias, mask, window_gaps, edge_weights, paths, points, chain_windows):
+    """The sizes the kernels need to see arrays in raw memory, and the structure's two numbers.
+
+    E, K (events, bins), S (sources), N (estimates), G (gap rows), R, T (edge rows, terms),
+    P (relations), the number of fuzzy ends, and whether chain windows are used.
+    """
+    events, bins = hazard.shape
+    rows, terms = edge_weights.shape
+    return np.array([events, bins, bias.shape[0], mask.shape[0], window_gaps.shape[0], rows, terms, paths.shape[0],
+                     points, chain_windows], dtype=np.int64)  # fmt: skip
+
+
+@jit
+def _from_addresses(addresses, sizes):
+    """The kernel's arguments, as arrays over the caller's memory."""
+    e, k, s, n, g, r, t, p = sizes[:8]
+
+    def floats(i, shape):
+        return numba.carray(_pointer(addresses[i]), shape, np.float64)
+
+    def integers(i, shape):
+        return numba.carray(_pointer(addresses[i]), shape, np.int64)
+
+    return (floats(0, (e, k)), floats(1, s), floats(2, s), floats(3, k), floats(4, 1), floats(5, n),
+            floats(6, (n, s)), floats(7, n), floats(8, n), floats(9, n), floats(10, n), floats(11, n),
+            floats(12, n), floats(13, (g, e * k)), integers(14, (r, t)), floats(15, (r, t)), integers(16, e),
+            integers(17, (p, e)))  # fmt: skip
+
+
+def _statements_logp_c(addresses, sizes, outputs):
+    addresses, sizes, outputs = numba.carray(addresses, 18), numba.carray(sizes, 10), numba.carray(outputs, 4)
+    arrays = _from_addresses(addresses, sizes)
+    total, d_hazard, d_bias, d_noise = _statements_logp(*arrays, sizes[8], sizes[9] != 0)
+    numba.carray(_pointer(outputs[0]), 1, np.float64)[0] = total[()]
+    numba.carray(_pointer(outputs[1]), d_hazard.shape, np.float64)[:] = d_hazard
+    numba.carray(_pointer(outputs[2]), d_bias.shape, np.float64)[:] = d_bias
+    numba.carray(_pointer(outputs[3]), d_noise.shape, np.float64)[:] = d_noise
+
+
+def _window_probability_c(addresses, sizes, outputs):
+    addresses, sizes, outputs = numba.carray(addresses, 18), numba.carray(sizes, 10), numba.carray(outputs, 1)
+    q = _window_probability(*_from_addresses(addresses, sizes), sizes[8], sizes[9] != 0)
+    numba.carray(_pointer(outputs[0]), q.shape, np.float64)[:] = q
+
+
+@functools.cache
+def _register_kernels() -> None:
+    """Compile the C functions (or load them from numba's cache) and register their symbols with LLVM."""
+    for symbol, kernel in ((_STATEMENTS_SYMBOL, _statements_logp_c), (_WINDOWS_SYMBOL, _window_probability_c)):
+        llvmlite.binding.add_symbol(symbol, numba.cfunc(_C_SIGNATURE, cache=True, error_model="numpy")(kernel).address)
+
+
+@jit
+def _addresses(arrays):
+    addresses = np.empty(len(arrays), dtype=np.int64)
+    i = 0
+    for array in literal_unroll(arrays):  # numba has no enumerate over a tuple of mixed types
+        if not array.flags.c_contiguous:
+            raise ValueError("riskline's likelihood kernels need C-contiguous arrays")
+        addresses[i] = array.ctypes.data
+        i += 1  # noqa: SIM113
+    return addresses
+
+
+SOURCE_VERSION = int(hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:15], 16)
+"""Part of the key under which PyTensor caches the compiled graph: an edit here recompiles."""
+
+
+@register_funcify_default_op_cache_key(StatementsLogp)
+def _funcify_statements_logp(op, **kwargs):
+    parents, paths, points, chain_windows = op.constants()
+    _register_kernels()
+
+    @numba.njit
+    def apply(*inputs):
+        arrays = (*inputs, parents, paths)
+        hazard, bias, noise = inputs[0], inputs[1], inputs[2]
+        sizes = _sizes(hazard, bias, inputs[5], inputs[13], inputs[15], paths, points, chain_windows)
+        total, d_hazard, d_bias, d_noise = (
+            np.zeros(1),
+            np.empty(hazard.shape),
+            np.empty(bias.shape),
+            np.empty(noise.shape),
+        )
+        outputs = _addresses((total, d_hazard, d_bias, d_noise))
+        _statements_logp_symbol(_addresses(arrays).ctypes, sizes.ctypes, outputs.ctypes)
+        return np.array(total[0]), d_hazard, d_bias, d_noise
+
+    return apply, SOURCE_VERSION
+
+
+@register_funcify_default_op_cache_key(WindowProbability)
+def _funcify_window_probability(op, **kwargs):
+    parents, paths, points, chain_windows = op.constants()
+    _register_kernels()
+
+    @numba.njit
+    def apply(*inputs):
+        arrays = (*inputs, parents, paths)
+        sizes = _sizes(inputs[0], inputs[1], inputs[5], inputs[13], inputs[15], paths, points, chain_windows)
+        q = np.empty(inputs[5].shape[0])
+        _window_probability_symbol(_addresses(arrays).ctypes, sizes.ctypes, _addresses((q,)).ctypes)
+        return q
+
+    return apply, SOURCE_VERSION
+
+
+def _inputs(hazard, bias, noise, data: dict, structure: ModelStructure) -> list:
+    """The operations' arguments; a window matrix the structure leaves out is an empty one."""
+    given = data | {"delay_width": pt.reshape(data["delay_width"], (1,))}
+    empty = {
+        "window_gaps": pt.zeros((0, structure.n_events * structure.n_bins)),
+        "window_edge_columns": pt.zeros((0, EDGE_TERMS), dtype="int64"),
+        "window_edge_weights": pt.zeros((0, EDGE_TERMS)),
+    }
+    return [hazard, bias, noise, *(given[name] if name in given else empty[name] for name in DATA_INPUTS)]
+
+
+def statements_logp(structure: ModelStructure, hazard, bias, noise, data: dict):
+    """The statements' log likelihood (a PyTensor scalar, differentiable in its first three arguments)."""
+    return StatementsLogp(structure)(*_inputs(hazard, bias, noise, data, structure))[0]
+
+
+def window_probability(structure: ModelStructure, hazard, bias, noise, data: dict):
+    """Each estimate's window probability q (the mean over fuzzy ends), a PyTensor vector."""
+    return WindowProbability(structure)(*_inputs(hazard, bias, noise, data, structure))
