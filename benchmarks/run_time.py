@@ -1,7 +1,8 @@
 """Wall-clock time of a fresh-process `riskline run` on the seed scenario, cold and warm.
 
-Cold: an empty PyTensor compile directory, so every compiled function is built anew (as on
-a new machine). Warm: the same directory again, as on every later run. Each is a new
+Cold: an empty PyTensor compile directory and an empty numba cache (riskline's compiled
+likelihood), so every compiled function is built anew (as on a new machine). Warm: the same
+directories again, as on every later run. Each is a new
 Python process, as when an analyst types the command. Reported as times and their ratio,
 measured in one run; not a test (machines here are noisy).
 
@@ -24,7 +25,7 @@ SCENARIO = ROOT / "scenarios" / "russia-nato-attack.yaml"
 
 
 def timed_run(compiledir: Path, out: Path) -> float:
-    env = os.environ | {"PYTENSOR_FLAGS": f"compiledir={compiledir}"}
+    env = os.environ | {"PYTENSOR_FLAGS": f"compiledir={compiledir}", "NUMBA_CACHE_DIR": str(compiledir / "numba")}
     command = [str(Path(sys.executable).parent / "riskline"), "run", str(SCENARIO), "--out", str(out)]
     start = time.perf_counter()
     subprocess.run(command, env=env, check=True, capture_output=True)

@@ -3,13 +3,17 @@
 The compiled kernel computes the log likelihood with hand-written gradients; here its
 value is checked against a NumPy/SciPy computation written the direct way (the chain from
 riskline.model.chains, the logistic CDF difference, the normal density), and its gradient
-against central finite differences, on scenarios that use every kind of window.
+against central finite differences, on scenarios that use every kind of window. The
+sampler calls the kernels through C symbols (riskline.model.likelihood); that path is
+checked against the direct one on the whole model.
 """
 
 from pathlib import Path
 
 import numpy as np
+import pytensor
 import pytest
+from pytensor.compile.mode import Mode
 from scipy.special import expit, logsumexp
 from scipy.stats import norm
 
@@ -17,6 +21,7 @@ from riskline import load_scenario
 from riskline.model import chains
 from riskline.model.encoding import encode
 from riskline.model.likelihood import DATA_INPUTS, StatementsLogp, _survey_logp, interval_logp
+from riskline.model.timeline import build_model
 
 ROOT = Path(__file__).resolve().parents[2]
 ROW_DATA = ("estimate_source", "confidence_factor", "logit_low", "logit_high", "survey_mu", "survey_sigma", "is_survey")
@@ -124,3 +129,23 @@ def test_value_and_gradient(path):
             args = {"hazard": hazard, "bias": bias, "noise": noise}
             numeric = (run(**{**args, name: up})[0] - run(**{**args, name: down})[0]) / (2 * step)
             assert gradient[index] == pytest.approx(numeric, rel=1e-5, abs=1e-7), (name, index)
+
+
+@pytest.mark.parametrize("path", SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_the_samplers_compiled_path_matches_the_direct_one(path):
+    """The model as nutpie compiles it against the same model run op by op in Python.
+
+    Compiled: numba, the kernels called by their C symbols, the data packed. Compared: the log
+    density, its gradient, and the window probabilities.
+    """
+    model = build_model(*encode(load_scenario(path)))
+    rng = np.random.default_rng(5)
+    point = {name: rng.normal(0, 0.7, np.shape(value)) for name, value in model.initial_point().items()}
+    (window_probability,) = model.replace_rvs_by_values([model["window_probability"]])
+    outputs = [model.logp(), *pytensor.grad(model.logp(), model.value_vars), window_probability]
+    compiled, direct = [
+        pytensor.function(model.value_vars, outputs, mode=mode, on_unused_input="ignore")(**point)
+        for mode in ("NUMBA", Mode(linker="py", optimizer="fast_run"))
+    ]
+    for sampler_value, direct_value in zip(compiled, direct, strict=True):
+        np.testing.assert_allclose(sampler_value, direct_value, rtol=1e-10, atol=1e-12)

@@ -458,7 +458,7 @@ def _relation_paths(structure: ModelStructure) -> tuple[int, ...]:
 # ---- calling the kernels from the sampler -------------------------------------------------
 #
 # nutpie compiles each model structure's graph into one numba cfunc. A kernel called from it
-# as a numba function is compiled and optimised again inside each of them: ~17 s more per
+# as a numba function is compiled and optimised again inside each of them: +10 to +25 s per
 # structure. So each kernel is compiled once as a C function (then loaded from numba's disk
 # cache), registered with LLVM under a symbol name, and the graph calls that symbol: the
 # graph stays cacheable by PyTensor (no address is baked into it) and a structure's compile
@@ -466,6 +466,7 @@ def _relation_paths(structure: ModelStructure) -> tuple[int, ...]:
 # arrays (in `_ARRAYS` order), the sizes below, and the addresses of the outputs.
 
 _ARRAYS = ("hazard", "bias", "noise", *DATA_INPUTS, "parents", "paths")
+_ARGUMENTS, _SIZES = len(_ARRAYS), 10  # the lengths of the first two arrays (see `_sizes`)
 _INTEGER_ARRAYS = {"window_edge_columns", "parents", "paths"}
 _C_SIGNATURE = numba.types.void(*[numba.types.CPointer(numba.types.int64)] * 3)
 _STATEMENTS_SYMBOL, _WINDOWS_SYMBOL = "riskline_statements_logp", "riskline_window_probability"
@@ -514,7 +515,11 @@ def _from_addresses(addresses, sizes):
 
 
 def _statements_logp_c(addresses, sizes, outputs):
-    addresses, sizes, outputs = numba.carray(addresses, 18), numba.carray(sizes, 10), numba.carray(outputs, 4)
+    addresses, sizes, outputs = (
+        numba.carray(addresses, _ARGUMENTS),
+        numba.carray(sizes, _SIZES),
+        numba.carray(outputs, 4),
+    )
     arrays = _from_addresses(addresses, sizes)
     total, d_hazard, d_bias, d_noise = _statements_logp(*arrays, sizes[8], sizes[9] != 0)
     numba.carray(_pointer(outputs[0]), 1, np.float64)[0] = total[()]
@@ -524,7 +529,11 @@ def _statements_logp_c(addresses, sizes, outputs):
 
 
 def _window_probability_c(addresses, sizes, outputs):
-    addresses, sizes, outputs = numba.carray(addresses, 18), numba.carray(sizes, 10), numba.carray(outputs, 1)
+    addresses, sizes, outputs = (
+        numba.carray(addresses, _ARGUMENTS),
+        numba.carray(sizes, _SIZES),
+        numba.carray(outputs, 1),
+    )
     q = _window_probability(*_from_addresses(addresses, sizes), sizes[8], sizes[9] != 0)
     numba.carray(_pointer(outputs[0]), q.shape, np.float64)[:] = q
 
