@@ -1,10 +1,11 @@
 """Sampling a scenario: compile once per model structure, then swap data in and sample.
 
-The first fit of a structure builds the PyMC model and compiles it with nutpie (about 60 s
-for the seed scenario's three-event chain on our 2-core machines); later fits in the same
-process, after an analyst edits an estimate or a prior, only replace the data and sample
-(about 1.8 s on the seed scenario, 4 x 1300 iterations of ~7 gradient evaluations each:
-benchmarks/refit.py and its README). The prior draws (the timeline implied by the priors
+The first fit of a structure builds the PyMC model and compiles it with nutpie (for the
+seed scenario's three-event chain on our 2-core machines, ~12 s once PyTensor's compile
+cache holds its graph, ~40 s when it does not); later fits in the same process, after an
+analyst edits an estimate or a prior, only replace the data and sample (about 1.8 s on the
+seed scenario, 4 x 1300 iterations of ~7 gradient evaluations each: benchmarks/refit.py
+and its README). The prior draws (the timeline implied by the priors
 alone) come from the same model's hazard graph, compiled once per structure too.
 """
 

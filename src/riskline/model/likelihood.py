@@ -466,7 +466,7 @@ def _relation_paths(structure: ModelStructure) -> tuple[int, ...]:
 # arrays (in `_ARRAYS` order), the sizes below, and the addresses of the outputs.
 
 _ARRAYS = ("hazard", "bias", "noise", *DATA_INPUTS, "parents", "paths")
-_ARGUMENTS, _SIZES = len(_ARRAYS), 10  # the lengths of the first two arrays (see `_sizes`)
+_ARGUMENTS, _SIZES = len(_ARRAYS), 10  # the lengths of the first two arrays (see `_arguments`)
 _INTEGER_ARRAYS = {"window_edge_columns", "parents", "paths"}
 _C_SIGNATURE = numba.types.void(*[numba.types.CPointer(numba.types.int64)] * 3)
 _STATEMENTS_SYMBOL, _WINDOWS_SYMBOL = "riskline_statements_logp", "riskline_window_probability"
@@ -485,16 +485,17 @@ def _pointer(typingctx, address):
 
 
 @jit
-def _sizes(hazard, bias, mask, window_gaps, edge_weights, paths, points, chain_windows):
-    """The sizes the kernels need to see arrays in raw memory, and the structure's two numbers.
+def _arguments(inputs, parents, paths, points, chain_windows):
+    """What the C functions take first: the input arrays' addresses (`_ARRAYS` order) and the sizes.
 
-    E, K (events, bins), S (sources), N (estimates), G (gap rows), R, T (edge rows, terms),
-    P (relations), the number of fuzzy ends, and whether chain windows are used.
+    The sizes: E, K (events, bins), S (sources), N (estimates), G (gap rows), R, T (edge rows,
+    terms), P (relations), the number of fuzzy ends, and whether chain windows are used.
     """
-    events, bins = hazard.shape
-    rows, terms = edge_weights.shape
-    return np.array([events, bins, bias.shape[0], mask.shape[0], window_gaps.shape[0], rows, terms, paths.shape[0],
-                     points, chain_windows], dtype=np.int64)  # fmt: skip
+    events, bins = inputs[0].shape
+    rows, terms = inputs[15].shape
+    sizes = np.array([events, bins, inputs[1].shape[0], inputs[5].shape[0], inputs[13].shape[0], rows, terms,
+                      paths.shape[0], points, chain_windows], dtype=np.int64)  # fmt: skip
+    return _addresses((*inputs, parents, paths)), sizes
 
 
 @jit
@@ -568,17 +569,15 @@ def _funcify_statements_logp(op, **kwargs):
 
     @numba.njit
     def apply(*inputs):
-        arrays = (*inputs, parents, paths)
-        hazard, bias, noise = inputs[0], inputs[1], inputs[2]
-        sizes = _sizes(hazard, bias, inputs[5], inputs[13], inputs[15], paths, points, chain_windows)
+        addresses, sizes = _arguments(inputs, parents, paths, points, chain_windows)
         total, d_hazard, d_bias, d_noise = (
             np.zeros(1),
-            np.empty(hazard.shape),
-            np.empty(bias.shape),
-            np.empty(noise.shape),
+            np.empty(inputs[0].shape),
+            np.empty(inputs[1].shape),
+            np.empty(inputs[2].shape),
         )
         outputs = _addresses((total, d_hazard, d_bias, d_noise))
-        _statements_logp_symbol(_addresses(arrays).ctypes, sizes.ctypes, outputs.ctypes)
+        _statements_logp_symbol(addresses.ctypes, sizes.ctypes, outputs.ctypes)
         return np.array(total[0]), d_hazard, d_bias, d_noise
 
     return apply, SOURCE_VERSION
@@ -591,10 +590,9 @@ def _funcify_window_probability(op, **kwargs):
 
     @numba.njit
     def apply(*inputs):
-        arrays = (*inputs, parents, paths)
-        sizes = _sizes(inputs[0], inputs[1], inputs[5], inputs[13], inputs[15], paths, points, chain_windows)
+        addresses, sizes = _arguments(inputs, parents, paths, points, chain_windows)
         q = np.empty(inputs[5].shape[0])
-        _window_probability_symbol(_addresses(arrays).ctypes, sizes.ctypes, _addresses((q,)).ctypes)
+        _window_probability_symbol(addresses.ctypes, sizes.ctypes, _addresses((q,)).ctypes)
         return q
 
     return apply, SOURCE_VERSION
