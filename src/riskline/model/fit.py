@@ -74,10 +74,9 @@ def fit(
     chains = chains or settings.chains
     structure, data = encode(scenario)
     compiled = _compiled(structure, data)
-    data = pack_data(data)
-    used = {variable.name for variable in compiled.nutpie.shared_var_keys}  # the graph may not need them all
+    used = {variable.name for variable in compiled.nutpie.shared_var_keys}  # "integers" may be unused
     tree = nutpie.sample(
-        compiled.nutpie.with_data(**{name: value for name, value in data.items() if name in used}),
+        compiled.nutpie.with_data(**{name: value for name, value in pack_data(data).items() if name in used}),
         draws=draws or settings.draws,
         tune=tune or settings.tune,
         chains=chains,
