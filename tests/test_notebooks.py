@@ -20,13 +20,16 @@ from .conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 QUICK_SAMPLING = {"RISKLINE_DRAWS": "300", "RISKLINE_TUNE": "200", "RISKLINE_CHAINS": "2"}
+CELL_TIMEOUT = 300
+"""Seconds a cell may take: the slowest (a first compile and fit) takes about a minute, and a
+kernel that hangs should fail the run while CI is still within its 15 minutes."""
 
 
 def _execute(path) -> list[str]:
     """Run one notebook in a fresh kernel; the error outputs it produced, as text."""
     notebook = nbformat.read(path, as_version=4)
     where = {"metadata": {"path": str(path.parent)}}
-    NotebookClient(notebook, timeout=900, kernel_name="python3", resources=where, allow_errors=True).execute()
+    NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3", resources=where, allow_errors=True).execute()
     return [
         f"{output['ename']}: {output['evalue']}"
         for cell in notebook.cells
