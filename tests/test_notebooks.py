@@ -21,8 +21,9 @@ from .conftest import ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 QUICK_SAMPLING = {"RISKLINE_DRAWS": "300", "RISKLINE_TUNE": "200", "RISKLINE_CHAINS": "2"}
 CELL_TIMEOUT = 300
-"""Seconds a cell may take: the slowest (a first compile and fit) takes about a minute, and a
-kernel that hangs should fail the run while CI is still within its 15 minutes."""
+"""Seconds a cell may take. The slowest (a first compile and fit) took ~20 s with warm compile
+caches (2026-11-26), about a minute without; a kernel that hangs should fail the run while
+CI is still within its 15 minutes."""
 
 
 def _execute(path) -> list[str]:
