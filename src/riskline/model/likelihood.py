@@ -540,10 +540,17 @@ def _window_probability_c(addresses, sizes, outputs):
 
 
 @functools.cache
-def _register_kernels() -> None:
-    """Compile the C functions (or load them from numba's cache) and register their symbols with LLVM."""
+def _register_kernels() -> tuple:
+    """Compile the C functions (or load them from numba's cache) and register their symbols with LLVM.
+
+    Returns the compiled functions, which the cache keeps alive for the process: their code
+    must outlive every graph that calls it.
+    """
+    compiled = []
     for symbol, kernel in ((_STATEMENTS_SYMBOL, _statements_logp_c), (_WINDOWS_SYMBOL, _window_probability_c)):
-        llvmlite.binding.add_symbol(symbol, numba.cfunc(_C_SIGNATURE, cache=True, error_model="numpy")(kernel).address)
+        compiled.append(numba.cfunc(_C_SIGNATURE, cache=True, error_model="numpy")(kernel))
+        llvmlite.binding.add_symbol(symbol, compiled[-1].address)
+    return tuple(compiled)
 
 
 @jit
