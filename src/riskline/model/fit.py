@@ -5,8 +5,8 @@ seed scenario's three-event chain on our 2-core machines, ~12 s once PyTensor's 
 cache holds its graph, ~40 s when it does not); later fits in the same process, after an
 analyst edits an estimate or a prior, only replace the data and sample (about 1.8 s on the
 seed scenario, 4 x 1300 iterations of ~7 gradient evaluations each: benchmarks/refit.py
-and its README). The prior draws (the timeline implied by the priors
-alone) come from the same model's hazard graph, compiled once per structure too.
+and its README). The prior draws (the timeline implied by the priors alone) come from the
+same model's hazard graph, compiled once per structure too.
 """
 
 from __future__ import annotations
