@@ -69,8 +69,8 @@ def _arguments(structure, data, hazard, bias, noise):
     return [hazard, bias, noise, *(given.get(name, empty.get(name)) for name in DATA_INPUTS)]
 
 
-def _reference_logp(structure, data, hazard, bias, noise):
-    """The same likelihood the direct way, in NumPy and SciPy."""
+def reference_q(structure, data, hazard):
+    """Every estimate's window probability at each fuzzy end, (estimates, points), the direct way."""
     n, points = structure.estimates, structure.fuzzy_points
     q = np.zeros((n, points))
     if structure.root_windows:
@@ -90,6 +90,12 @@ def _reference_logp(structure, data, hazard, bias, noise):
         values = np.concatenate(values)
         at = (data["window_edge_weights"] * values[data["window_edge_columns"]]).sum(axis=1)
         q += at[: n * points].reshape(n, points) / (1 - at[n * points :, None])
+    return q
+
+
+def _reference_logp(structure, data, hazard, bias, noise):
+    """The same likelihood the direct way, in NumPy and SciPy."""
+    q, points = reference_q(structure, data, hazard), structure.fuzzy_points
     used = data["estimate_mask"] > 0  # padded rows are masked out
     data = {name: value[used] for name, value in data.items() if name in ROW_DATA}
     q = np.clip(q[used], 1e-12, 1 - 1e-12)

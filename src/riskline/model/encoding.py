@@ -224,19 +224,30 @@ def _sparse_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _signpost_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) -> dict[str, np.ndarray]:
-    """Log hazard-ratio prior per signpost and the share of each bin it covers, per event."""
+    """Log hazard-ratio prior per signpost, and where on its event's grid it applies.
+
+    A bin wholly after the date takes the whole ratio (`signpost_after`); the one bin that
+    holds the date, only on its share after the date (`signpost_straddle`, a one-hot row, and
+    `signpost_straddle_share`). Split so because the model then needs one log1p per
+    signpost instead of one per signpost, event and bin (~10 us of every gradient).
+    """
     if not structure.signposts:
         return {}
     cap, ids = structure.signposts, [e.id for e in scenario.events]
     z90 = 1.6448536269514722
-    data = {"signpost_log_median": np.zeros(cap), "signpost_log_sd": np.ones(cap),
-            "signpost_share": np.zeros((cap, len(ids), grid.n_bins))}  # fmt: skip
+    shape = (cap, len(ids), grid.n_bins)
+    data = {"signpost_log_median": np.zeros(cap), "signpost_log_sd": np.ones(cap), "signpost_after": np.zeros(shape),
+            "signpost_straddle": np.zeros(shape), "signpost_straddle_share": np.zeros(cap)}  # fmt: skip
     for i, signpost in enumerate(scenario.signposts):
         low, high = np.log(signpost.hazard_ratio)
         data["signpost_log_median"][i] = (low + high) / 2
         data["signpost_log_sd"][i] = (high - low) / (2 * z90)
-        after = grid.widths - grid.exposure([signpost.date])[0]  # years of each bin from the date on
-        data["signpost_share"][i, ids.index(signpost.event)] = after / grid.widths
+        share = (grid.widths - grid.exposure([signpost.date])[0]) / grid.widths  # of each bin, from the date on
+        event = ids.index(signpost.event)
+        data["signpost_after"][i, event] = share >= 1.0
+        for straddled in np.flatnonzero((share > 0.0) & (share < 1.0)):  # at most one bin
+            data["signpost_straddle"][i, event, straddled] = 1.0
+            data["signpost_straddle_share"][i] = share[straddled]
     return data
 
 

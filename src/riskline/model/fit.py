@@ -3,10 +3,15 @@
 The first fit of a structure builds the PyMC model and compiles it with nutpie (for the
 seed scenario's three-event chain on our 2-core machines, ~12 s once PyTensor's compile
 cache holds its graph, ~40 s when it does not); later fits in the same process, after an
-analyst edits an estimate or a prior, only replace the data and sample (about 1.8 s on the
+analyst edits an estimate or a prior, only replace the data and sample (about 1.4 s on the
 seed scenario, 4 x 1300 iterations of ~7 gradient evaluations each: benchmarks/refit.py
-and its README). The prior draws (the timeline implied by the priors alone) come from the
-same model's hazard graph, compiled once per structure too.
+and its README).
+
+nutpie samples and stores the free parameters only. The model's other quantities (the
+hazards, the sources' bias and noise, the window probabilities) are computed afterwards for
+all draws at once, by one function compiled once per structure: nutpie would compute them
+draw by draw and convert them one by one (~0.45 s of a seed refit). The same function
+gives the prior draws (the timeline implied by the priors alone) from standard normals.
 """
 
 from __future__ import annotations
@@ -23,7 +28,6 @@ import pytensor
 import pytensor.tensor as pt
 import xarray as xr
 from pytensor.graph.replace import vectorize_graph
-from pytensor.graph.traversal import ancestors
 from pytensor.tensor.random.basic import NormalRV
 
 from riskline.config.scenario import Scenario
@@ -40,8 +44,10 @@ PRIOR_DRAWS = 1000
 @dataclass
 class _Compiled:
     model: pm.Model
-    nutpie: nutpie.sample.CompiledModel
-    prior: Callable | None = None  # compiled on first use (_prior_function)
+    nutpie: nutpie.sample.CompiledModel  # samples the free parameters only
+    quantities: Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]  # every Deterministic
+    hazard: Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]  # the hazard only, for the prior
+    shapes: dict[str, tuple[int, ...]]  # of each free variable
 
 
 _CACHE: dict[ModelStructure, _Compiled] = {}
@@ -50,7 +56,16 @@ _CACHE: dict[ModelStructure, _Compiled] = {}
 def _compiled(structure: ModelStructure, data: dict) -> _Compiled:
     if structure not in _CACHE:
         model = build_model(structure, data)
-        _CACHE[structure] = _Compiled(model, nutpie.compile_pymc_model(model))
+        _check_standard_normals(model)
+        free = [rv.name for rv in model.free_RVs]
+        deterministics = [variable.name for variable in model.deterministics]
+        _CACHE[structure] = _Compiled(
+            model,
+            nutpie.compile_pymc_model(model, var_names=free),
+            _quantities_function(model, deterministics),
+            _quantities_function(model, ["hazard"]),
+            {name: np.shape(value) for name, value in model.initial_point().items()},
+        )
     return _CACHE[structure]
 
 
@@ -74,9 +89,12 @@ def fit(
     chains = chains or settings.chains
     structure, data = encode(scenario)
     compiled = _compiled(structure, data)
+    packed = pack_data(data)
+    with compiled.model:
+        pm.set_data(packed)  # for the quantities computed after sampling
     used = {variable.name for variable in compiled.nutpie.shared_var_keys}  # "integers" may be unused
     tree = nutpie.sample(
-        compiled.nutpie.with_data(**{name: value for name, value in pack_data(data).items() if name in used}),
+        compiled.nutpie.with_data(**{name: value for name, value in packed.items() if name in used}),
         draws=draws or settings.draws,
         tune=tune or settings.tune,
         chains=chains,
@@ -87,9 +105,10 @@ def fit(
         target_accept=settings.target_accept,
         adaptation=settings.adaptation,
     )
+    tree["posterior"] = _with_quantities(compiled, tree.posterior.to_dataset())
     tree = _named(scenario, tree)
     if prior:
-        tree["prior"] = _named(scenario, xr.DataTree(sample_prior(scenario, random_seed, compiled, data)))
+        tree["prior"] = _named(scenario, xr.DataTree(sample_prior(scenario, random_seed, compiled)))
     tree.attrs["random_seed"] = random_seed
     forecast = Forecast(scenario, tree)
     thresholds = scenario.priors.model.diagnostics
@@ -104,40 +123,66 @@ def fit(
     return forecast
 
 
-def sample_prior(scenario: Scenario, random_seed: int, compiled: _Compiled | None = None, data: dict | None = None):
+def sample_prior(scenario: Scenario, random_seed: int, compiled: _Compiled | None = None) -> xr.Dataset:
     """Draws of the hazards from the priors alone (no statements, no survival): an xr.Dataset.
 
     Every free variable of the model is a standard normal (all priors are non-centred), so
-    the prior of the hazards is the model's own hazard graph at standard-normal draws; it
-    is evaluated for all draws in one call of a function compiled once per structure.
+    the prior of the hazards is the model's own hazard graph at standard-normal draws.
+    `compiled` must hold the scenario's data already (as `fit` leaves it).
     """
     if compiled is None:
         structure, data = encode(scenario)
         compiled = _compiled(structure, data)
-    if compiled.prior is None:
-        compiled.prior = _prior_function(compiled.model)
-    with compiled.model:
-        pm.set_data(pack_data(data))
-    hazard = compiled.prior(np.random.default_rng(random_seed))
+        with compiled.model:
+            pm.set_data(pack_data(data))
+    rng = np.random.default_rng(random_seed)
+    points = {name: rng.standard_normal((PRIOR_DRAWS, *shape)) for name, shape in compiled.shapes.items()}
+    hazard = compiled.hazard(points)["hazard"]
     coords = {"chain": [0], "draw": np.arange(PRIOR_DRAWS)}
     return xr.Dataset({"hazard": (("chain", "draw", "event", "bin"), hazard[None])}, coords=coords)
 
 
-def _prior_function(model: pm.Model) -> Callable[[np.random.Generator], np.ndarray]:
-    """PRIOR_DRAWS prior draws of the hazards from a random generator, in one call."""
-    (hazard,) = model.replace_rvs_by_values([model["hazard"]])
-    needed = set(ancestors([hazard]))
-    values = [model.rvs_to_values[rv] for rv in model.free_RVs if model.rvs_to_values[rv] in needed]
-    for value in values:
-        rv = model.values_to_rvs[value]
-        parameters = [pt.get_underlying_scalar_constant_value(p) for p in rv.owner.inputs[2:]]
-        if not (isinstance(rv.owner.op, NormalRV) and parameters == [0.0, 1.0]):
-            raise AssertionError(f"{rv.name} is not a standard normal: the prior draws assume it is")
-    point = model.initial_point()
-    shapes = [point[value.name].shape for value in values]
+def _quantities_function(model: pm.Model, names: list[str]) -> Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]:
+    """Deterministics `names` at a batch of points: free values (draws, ...) by name -> (draws, ...).
+
+    One compiled call for all draws; reads the model's pm.Data as they are when called.
+    """
+    values = [model.rvs_to_values[rv] for rv in model.free_RVs]
     batched = [pt.tensor(value.name, shape=(None, *value.type.shape)) for value in values]
-    function = pytensor.function(batched, vectorize_graph(hazard, dict(zip(values, batched, strict=True))))
-    return lambda rng: function(*(rng.standard_normal((PRIOR_DRAWS, *shape)) for shape in shapes))
+    outputs = model.replace_rvs_by_values([model[name] for name in names])
+    function = pytensor.function(
+        batched, vectorize_graph(outputs, dict(zip(values, batched, strict=True))), on_unused_input="ignore"
+    )
+
+    def quantities(points: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return dict(zip(names, function(*(points[value.name] for value in values)), strict=True))
+
+    return quantities
+
+
+def _check_standard_normals(model: pm.Model) -> None:
+    """Every free variable must be an untransformed standard normal (all priors are non-centred).
+
+    The prior draws are standard normals, and the quantities take nutpie's stored draws as
+    the model's values, which holds only without a transform.
+    """
+    for rv in model.free_RVs:
+        parameters = [pt.get_underlying_scalar_constant_value(p) for p in rv.owner.inputs[2:]]
+        if not (isinstance(rv.owner.op, NormalRV) and parameters == [0.0, 1.0] and model.rvs_to_transforms[rv] is None):
+            raise AssertionError(f"{rv.name} is not a standard normal: the prior draws and quantities assume it is")
+
+
+def _with_quantities(compiled: _Compiled, posterior: xr.Dataset) -> xr.Dataset:
+    """The sampled free parameters with the model's Deterministics of every draw, by the model's dims."""
+    chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
+    points = {name: array.values.reshape(chains * draws, *array.shape[2:]) for name, array in posterior.items()}
+    dims = compiled.model.named_vars_to_dims
+    return posterior.assign(
+        {
+            name: (("chain", "draw", *dims[name]), value.reshape(chains, draws, *value.shape[1:]))
+            for name, value in compiled.quantities(points).items()
+        }
+    )
 
 
 def _named(scenario: Scenario, tree: xr.DataTree) -> xr.DataTree:

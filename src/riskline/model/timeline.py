@@ -66,12 +66,16 @@ def _hazard(structure: ModelStructure, d: dict):
     if structure.signposts:
         pm.Deterministic("hazard_without_signposts", pt.exp(log_hazard), dims=("event", "bin"))
         ratio_z = pm.Normal("signpost_ratio_z", 0.0, 1.0, dims="signpost")
-        ratio = pm.Deterministic(
-            "signpost_ratio", pt.exp(d["signpost_log_median"] + d["signpost_log_sd"] * ratio_z), dims="signpost"
+        log_ratio = d["signpost_log_median"] + d["signpost_log_sd"] * ratio_z
+        ratio = pm.Deterministic("signpost_ratio", pt.exp(log_ratio), dims="signpost")
+        # a bin wholly after a signpost's date: hazard x ratio; the bin holding the date:
+        # x (1 + share (ratio - 1)) for its share after the date. As logs, summed over signposts.
+        straddled = pt.log1p(d["signpost_straddle_share"] * (ratio - 1.0))
+        log_hazard = (
+            log_hazard
+            + pt.tensordot(log_ratio, d["signpost_after"], axes=1)
+            + pt.tensordot(straddled, d["signpost_straddle"], axes=1)
         )
-        # each signpost multiplies the share of a bin after its date by its ratio; summed as
-        # logs, whose gradient is cheaper than a product's
-        log_hazard = log_hazard + pt.sum(pt.log1p(d["signpost_share"] * (ratio[:, None, None] - 1.0)), axis=0)
     return pm.Deterministic("hazard", pt.exp(log_hazard), dims=("event", "bin"))
 
 
