@@ -102,7 +102,7 @@ class Forecast:
         values = hazard.transpose(*SAMPLE_DIMS, "event", "bin").values
         given = self.grid.exposure([self.scenario.as_of])
         at = self.grid.exposure(dates)
-        exact = chains.root_cdf_between(values[..., None, :], given, at)
+        exact = chains.root_cdf_between(values, given, at)
         parents = [self.scenario.parent(e) for e in self.scenario.events]
         widths = self.grid.widths
         edges = chains.event_cdfs_at_edges(values, parents, widths, widths.mean(), given)[..., 0, :]
