@@ -60,21 +60,25 @@ def test_conditioning_on_survival_restarts_the_root_clock():
 
 
 def test_the_likelihoods_compiled_chain_agrees_with_the_forecasts():
-    """The model's likelihood (compiled loops) and the forecast (NumPy over draws) run the same chain."""
+    """The model's likelihood (compiled loops) and the forecast (NumPy over draws) run the same chain.
+
+    From the grid's start and given the root had not happened by a later date, as a
+    statement about a triggered event issued then is read.
+    """
     rng = np.random.default_rng(0)
     hazards = rng.lognormal(np.log(0.3), 0.5, size=(3, GRID.n_bins))
     parents = [-1, 0, 1]
     width = GRID.widths.mean()
     paths = np.array([[*chains.relation_path(parents, 0, 2), -1]])
-    event_cdf, _, stage_cdf, _ = _chain_cdfs(hazards, GRID.widths, width, np.array(parents), paths)
-    np.testing.assert_allclose(
-        event_cdf, chains.event_cdfs_at_edges(hazards, parents, GRID.widths, width, START)[:, 0], atol=1e-12
-    )
+    given = np.vstack([START, GRID.exposure([date(2027, 2, 10)])])
+    event_cdf, _, stage_cdf, _ = _chain_cdfs(hazards, GRID.widths, width, np.array(parents), paths, given, np.ones(2))
+    expected = chains.event_cdfs_at_edges(hazards, parents, GRID.widths, width, given)  # (event, date, edge)
+    np.testing.assert_allclose(event_cdf, expected.transpose(1, 0, 2), atol=1e-12)
     np.testing.assert_allclose(
         stage_cdf[0, 1], chains.relative_cdfs_at_edges(hazards, parents, [(2, 0)], width)[0], atol=1e-12
     )
     # and a batch of draws gives each draw's own chain
     batch = np.stack([hazards, 2 * hazards])
     batched = chains.event_cdfs_at_edges(batch, parents, GRID.widths, width, START)
-    doubled = _chain_cdfs(2 * hazards, GRID.widths, width, np.array(parents), paths)[0]
-    np.testing.assert_allclose(batched[1, :, 0], doubled, atol=1e-12)
+    doubled = _chain_cdfs(2 * hazards, GRID.widths, width, np.array(parents), paths, START, np.ones(1))[0]
+    np.testing.assert_allclose(batched[1, :, 0], doubled[0], atol=1e-12)

@@ -193,6 +193,13 @@ def cumulative_at_edges(hazard: np.ndarray, widths: np.ndarray) -> np.ndarray:
     return np.concatenate([np.zeros((len(hazard), 1)), np.cumsum(hazard * widths, axis=1)], axis=1)
 
 
+def outcome_edges_given(hazard: dict[str, np.ndarray], when: date) -> np.ndarray:
+    """(n, K+1): the outcome's CDF at the grid edges given the trigger had not happened by `when`."""
+    trigger = hazard["trigger"]
+    given = np.maximum(cumulative_at_edges(trigger, WIDTHS) - (trigger @ exposure(when))[:, None], 0.0)
+    return convolve_chain(1.0 - np.exp(-given), hazard["outcome"])
+
+
 def log_likelihood(draws: dict[str, np.ndarray], hazard: dict[str, np.ndarray]) -> np.ndarray:
     """Statements plus 'the trigger has not happened by as_of' (the root event only)."""
     trigger = hazard["trigger"]
@@ -200,10 +207,6 @@ def log_likelihood(draws: dict[str, np.ndarray], hazard: dict[str, np.ndarray]) 
     def cumulative(when: date) -> np.ndarray:  # the trigger's, exact at any date
         return trigger @ exposure(when)
 
-    def outcome_cdf(when: date) -> np.ndarray:  # unconditional, from the grid's start
-        return interpolate(outcome_edges, edge_position(when))
-
-    outcome_edges = convolve_chain(1.0 - np.exp(-cumulative_at_edges(trigger, WIDTHS)), hazard["outcome"])
     delay_edges = 1.0 - np.exp(-cumulative_at_edges(hazard["outcome"], DELAY_WIDTH))  # at whole delay bins
     total = -cumulative(AS_OF)
     for st in STATEMENTS:
@@ -213,8 +216,9 @@ def log_likelihood(draws: dict[str, np.ndarray], hazard: dict[str, np.ndarray]) 
         elif st.event == "trigger":  # P(start <= T < end | T > issued), exact
             survived = np.exp(-(cumulative(start) - cumulative(st.issued)))
             q = survived * (1.0 - np.exp(-(cumulative(st.end) - cumulative(start))))
-        else:  # (F(end) - F(start)) / (1 - F(issued)), F the chain's CDF
-            q = (outcome_cdf(st.end) - outcome_cdf(start)) / (1.0 - outcome_cdf(st.issued))
+        else:  # F(end) - F(start), F the chain's CDF given no trigger by the issue date
+            outcome_edges = outcome_edges_given(hazard, st.issued)
+            q = interpolate(outcome_edges, edge_position(st.end)) - interpolate(outcome_edges, edge_position(start))
         s = list(SOURCES).index(st.source)
         (bias_mean, bias_sd), (noise_median, noise_log_sd) = SOURCES[st.source]
         bias = bias_mean + bias_sd * draws["bias"][:, s]
@@ -231,8 +235,7 @@ def risks(hazard: dict[str, np.ndarray]) -> np.ndarray:
     trigger = hazard["trigger"]
     at_as_of = trigger @ exposure(AS_OF)
     root = [1.0 - np.exp(-(trigger @ exposure(when) - at_as_of)) for when in CHECK_DATES]
-    given = np.maximum(cumulative_at_edges(trigger, WIDTHS) - at_as_of[:, None], 0.0)  # 0 up to as_of
-    outcome_edges = convolve_chain(1.0 - np.exp(-given), hazard["outcome"])
+    outcome_edges = outcome_edges_given(hazard, AS_OF)
     outcome = [interpolate(outcome_edges, edge_position(when)) for when in CHECK_DATES]
     return np.stack([np.stack(root, axis=1), np.stack(outcome, axis=1)], axis=1)
 

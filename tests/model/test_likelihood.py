@@ -18,8 +18,9 @@ from scipy.special import expit, logsumexp
 from scipy.stats import norm
 
 from riskline import load_scenario
+from riskline.config.windows import Window
 from riskline.model import chains
-from riskline.model.encoding import encode
+from riskline.model.encoding import encode, scenario_grid
 from riskline.model.likelihood import DATA_INPUTS, StatementsLogp, _survey_logp, interval_logp
 from riskline.model.timeline import build_model
 
@@ -69,36 +70,49 @@ def _arguments(structure, data, hazard, bias, noise):
     return [hazard, bias, noise, *(given.get(name, empty.get(name)) for name in DATA_INPUTS)]
 
 
-def reference_q(structure, data, hazard):
-    """Every estimate's window probability at each fuzzy end, (estimates, points), the direct way."""
-    n, points = structure.estimates, structure.fuzzy_points
-    q = np.zeros((n, points))
-    if structure.root_windows:
-        gaps = np.maximum(data["window_gaps"] @ hazard.ravel(), 0.0)
-        q += np.exp(-gaps[n * points :, None]) * -np.expm1(-gaps[: n * points].reshape(n, points))
-    if "window_edge_weights" in data:
-        values = []
-        if structure.chain_windows:
-            start = np.zeros((1, structure.n_bins))
-            cdfs = chains.event_cdfs_at_edges(hazard, structure.parents, data["bin_width"], data["delay_width"], start)
-            values.append(cdfs[:, 0].ravel())
-        if structure.relations:
-            relative = chains.relative_cdfs_at_edges(
-                hazard, structure.parents, structure.relations, data["delay_width"]
-            )
-            values.append(relative.ravel())
-        values = np.concatenate(values)
-        at = (data["window_edge_weights"] * values[data["window_edge_columns"]]).sum(axis=1)
-        q += at[: n * points].reshape(n, points) / (1 - at[n * points :, None])
+def reference_q(scenario, hazard):
+    """Each estimate's window probability at each fuzzy end, (estimates, points), the direct way.
+
+    From the scenario's dates, not the model's encoding: a root event's windows from its
+    cumulative hazard (exact); a triggered event's from its chain's CDF given the root had
+    not happened by the issue date (riskline.model.chains, in NumPy), interpolated between
+    the grid's edges; a window after an ancestor from the delay's CDF at whole mean bin widths.
+    """
+    grid, ids = scenario_grid(scenario), [e.id for e in scenario.events]
+    parents = [scenario.parent(e) for e in scenario.events]
+    edge_years, width = grid.years(grid.edges), grid.widths.mean()
+    fuzzy = any(e.window.fuzzy for e in scenario.estimates)
+    points = scenario.priors.model.fuzzy_window_points if fuzzy else 1
+    q = np.zeros((len(scenario.estimates), points))
+    for n, est in enumerate(scenario.estimates):
+        window, event = est.window, ids.index(est.spec.event)
+        parts = (np.arange(points) + 0.5) / points  # middles of equal parts of the fuzzy range
+        if isinstance(window, Window):
+            ends = [window.end_earliest + (window.end_latest - window.end_earliest) * p for p in parts]
+            start = max(window.start, est.spec.issued)
+            if parents[event] < 0:  # cumulative hazards at the issue date, the start and the ends
+                issue, begin, *end = grid.exposure([est.spec.issued, start, *ends]) @ hazard[event]
+                q[n] = np.exp(-(begin - issue)) * -np.expm1(-(np.array(end) - begin))
+            else:
+                given = grid.exposure([est.spec.issued])
+                cdf = chains.event_cdfs_at_edges(hazard, parents, grid.widths, width, given)[event, 0]
+                at = np.interp(grid.years([start, *ends]), edge_years, cdf)
+                q[n] = at[1:] - at[0]
+        else:
+            ends = window.end_earliest + (window.end_latest - window.end_earliest) * parts
+            delay = chains.relative_cdfs_at_edges(hazard, parents, [(event, ids.index(window.after))], width)[0]
+            at = np.interp(np.array([window.start, *ends]) / width, np.arange(grid.n_bins + 1), delay)
+            q[n] = at[1:] - at[0]
     return q
 
 
-def _reference_logp(structure, data, hazard, bias, noise):
+def _reference_logp(scenario, data, hazard, bias, noise):
     """The same likelihood the direct way, in NumPy and SciPy."""
-    q, points = reference_q(structure, data, hazard), structure.fuzzy_points
+    q = reference_q(scenario, hazard)
+    points = q.shape[1]
     used = data["estimate_mask"] > 0  # padded rows are masked out
     data = {name: value[used] for name, value in data.items() if name in ROW_DATA}
-    q = np.clip(q[used], 1e-12, 1 - 1e-12)
+    q = np.clip(q, 1e-12, 1 - 1e-12)
     centre = np.log(q / (1 - q)) + (data["estimate_source"] @ bias)[:, None]
     scale = ((data["estimate_source"] @ noise) * data["confidence_factor"])[:, None]
     low, high = data["logit_low"][:, None], data["logit_high"][:, None]
@@ -111,7 +125,8 @@ def _reference_logp(structure, data, hazard, bias, noise):
 
 @pytest.mark.parametrize("path", SCENARIOS.values(), ids=SCENARIOS.keys())
 def test_value_and_gradient(path):
-    structure, data = encode(load_scenario(path))
+    scenario = load_scenario(path)
+    structure, data = encode(scenario)
     kernel = StatementsLogp(structure)
     rng = np.random.default_rng(3)
     hazard = rng.lognormal(np.log(0.2), 0.6, size=(structure.n_events, structure.n_bins))
@@ -123,7 +138,7 @@ def test_value_and_gradient(path):
         return [x[0] for x in storage]
 
     value, d_hazard, d_bias, d_noise = run(hazard, bias, noise)
-    assert value == pytest.approx(_reference_logp(structure, data, hazard, bias, noise), rel=1e-10)
+    assert value == pytest.approx(_reference_logp(scenario, data, hazard, bias, noise), rel=1e-10)
     step = 1e-6
     for name, array, gradient in [("hazard", hazard, d_hazard), ("bias", bias, d_bias), ("noise", noise, d_noise)]:
         for index in [tuple(rng.integers(0, s) for s in array.shape) for _ in range(6)] + [

@@ -1,12 +1,12 @@
 """A scenario as the model sees it: a structure (what is compiled) and data (what is fed).
 
 The *structure* fixes the shapes and the chain topology: the number of grid bins, which
-event waits for which, the hazard kind, capacities for estimates, sources and signposts
-(rounded up, unused rows masked), and which kinds of window, fuzzy ends and survey phrases
-occur (the graph leaves out the others). Two scenarios with the same structure share one
-compiled model; everything else (dates, phrases, priors) is *data*, swapped in without
-recompiling. That is what makes a refit after editing a prior take seconds, not the
-minute a compile takes.
+event waits for which, the hazard kind, capacities for estimates, sources, signposts and
+the dates a triggered event's chain is conditioned on (rounded up, unused rows masked),
+and which kinds of window and fuzzy ends occur (the graph leaves out the others). Two
+scenarios with the same structure share one compiled model; everything else (dates,
+phrases, priors) is *data*, swapped in without recompiling. That is what makes a refit
+after editing a prior take seconds, not the minute a compile takes.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ class ModelStructure:
     signposts: int
     fuzzy_points: int
     root_windows: bool
-    chain_windows: bool
-    surveys: bool
+    conditions: int
+    """Capacity for the issue dates of calendar windows on triggered events (0: none)."""
 
     @property
     def n_events(self) -> int:
@@ -72,6 +72,7 @@ def encode(scenario: Scenario) -> tuple[ModelStructure, dict[str, np.ndarray]]:
                         if not isinstance(e.window, Window)})  # fmt: skip
     roots = [scenario.parent(e) < 0 for e in scenario.events]
     calendar = [roots[ids.index(e.spec.event)] for e in scenario.estimates if isinstance(e.window, Window)]
+    conditions = _condition_dates(scenario)
     structure = ModelStructure(
         parents=tuple(scenario.parent(e) for e in scenario.events),
         relations=tuple(relations),
@@ -85,12 +86,23 @@ def encode(scenario: Scenario) -> tuple[ModelStructure, dict[str, np.ndarray]]:
         if any(e.window.fuzzy for e in scenario.estimates)
         else 1,
         root_windows=any(calendar),
-        chain_windows=not all(calendar) if calendar else False,
-        surveys=any(e.probability.logit_normal is not None for e in scenario.estimates),
+        conditions=_capacity(len(conditions)) if conditions else 0,
     )
     data = _grid_data(scenario, grid) | _hazard_data(scenario, grid, structure) | _source_data(scenario, structure)
     data |= _estimate_data(scenario, grid, structure) | _signpost_data(scenario, grid, structure)
     return structure, data
+
+
+def _condition_dates(scenario: Scenario) -> list:
+    """The distinct issue dates of calendar windows on triggered events, in order.
+
+    Such a statement speaks of its event's chain given that the chain's root had not happened
+    by the issue date (docs/model.md), so the model runs the chain once per date.
+    """
+    triggered = {e.id for e in scenario.events if scenario.parent(e) >= 0}
+    return sorted(
+        {e.spec.issued for e in scenario.estimates if isinstance(e.window, Window) and e.spec.event in triggered}
+    )
 
 
 def _grid_data(scenario: Scenario, grid: TimeGrid) -> dict[str, np.ndarray]:
@@ -151,12 +163,13 @@ def _source_data(scenario: Scenario, structure: ModelStructure) -> dict[str, np.
 def _estimate_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) -> dict[str, np.ndarray]:
     """Per estimate: what it says, and where its window lies as rows of two matrices.
 
-    Rows 0..cap*points-1 are (estimate, end) pairs, the next cap rows one per estimate.
-    `window_gaps` maps the hazards (event, bin) to cumulative hazards: window end minus
-    start, then start minus issue date (root events, calendar windows; exact).
-    `window_edges` maps CDFs at the grid edges (events from the grid's start, then the
-    relations) to CDF at end minus CDF at start, then CDF at the issue date (triggered
-    events, interpolated; zero for relative windows, which need no conditioning).
+    Rows 0..cap*points-1 are (estimate, end) pairs. `window_gaps` maps the hazards
+    (event, bin) to cumulative hazards: window end minus start, then (cap more rows, one per
+    estimate) start minus issue date (root events, calendar windows; exact).
+    `window_edges` maps CDFs at the grid edges to CDF at end minus CDF at start: for
+    triggered events, the chain's CDFs given its root had not happened by each condition
+    date (`condition_exposure`, the exposures at those dates), interpolated; for windows
+    relative to an ancestor, the relation's delay CDF.
     A window probability is then a few element-wise operations on two matrix products,
     whatever the mix of estimates, and padded rows are all zero. `window_edges` has at most
     four terms per row and is passed as their columns and weights.
@@ -164,14 +177,19 @@ def _estimate_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
     cap, points, width = structure.estimates, structure.fuzzy_points, grid.widths.mean()
     ids, source_ids = [e.id for e in scenario.events], [s.id for s in scenario.sources]
     bins, events, relations = grid.n_bins, len(ids), len(structure.relations)
-    chain_columns = events * (bins + 1) if structure.chain_windows else 0
+    conditions = _condition_dates(scenario)
+    chain_columns = structure.conditions * events * (bins + 1)
     gaps = np.zeros((cap * points + cap, events, bins))
-    edges = np.zeros((cap * points + cap, chain_columns + relations * (bins + 1)))
+    edges = np.zeros((cap * points, chain_columns + relations * (bins + 1)))
     data = {
         "estimate_mask": np.zeros(cap), "estimate_source": np.zeros((cap, structure.sources)),
         "logit_low": np.full(cap, -1.0), "logit_high": np.full(cap, 1.0), "is_survey": np.zeros(cap),
         "survey_mu": np.zeros(cap), "survey_sigma": np.ones(cap), "confidence_factor": np.ones(cap),
+        "condition_exposure": np.zeros((structure.conditions, bins)), "condition_mask": np.zeros(structure.conditions),
     }  # fmt: skip
+    if conditions:
+        data["condition_exposure"][: len(conditions)] = grid.exposure(conditions)
+        data["condition_mask"][: len(conditions)] = 1.0
     factors = scenario.priors.model.confidence
     for i, est in enumerate(scenario.estimates):
         data["estimate_mask"][i] = 1.0
@@ -184,9 +202,9 @@ def _estimate_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
             gaps[cap * points + i, event] = start - issued
         elif isinstance(window, Window):
             ends = grid.interpolation(_spread(window.end_earliest, window.end_latest, points))
-            columns = slice(event * (bins + 1), (event + 1) * (bins + 1))
-            edges[rows, columns] = ends - grid.interpolation([window.start])
-            edges[cap * points + i, columns] = grid.interpolation([est.spec.issued])[0]
+            first = (conditions.index(est.spec.issued) * events + event) * (bins + 1)
+            columns = slice(first, first + bins + 1)
+            edges[rows, columns] = ends - grid.interpolation([max(window.start, est.spec.issued)])
         else:
             ends = _uniform_weights(np.array(_spread(window.end_earliest, window.end_latest, points)), width, bins)
             relation = structure.relations.index((event, ids.index(window.after)))
@@ -253,8 +271,11 @@ def _signpost_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
 
 
 def _spread(earliest, latest, points: int) -> list:
-    """`points` equally spaced dates (or years) from earliest to latest (all equal for an exact end)."""
-    return [earliest + (latest - earliest) * k / max(points - 1, 1) for k in range(points)]
+    """The middles of `points` equal parts of [earliest, latest], dates or years (all equal for an exact end).
+
+    Averaging over them is the midpoint rule for a uniform average over the range.
+    """
+    return [earliest + (latest - earliest) * ((k + 0.5) / points) for k in range(points)]
 
 
 def _uniform_weights(points: np.ndarray, step: float, intervals: int) -> np.ndarray:

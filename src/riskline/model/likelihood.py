@@ -11,8 +11,9 @@ and noise is computed together with the value, and PyTensor differentiates the r
 model (the random walk, signposts, survival) as usual.
 
 - q for every (estimate, fuzzy end): root events' calendar windows exactly from the
-  cumulative hazard; windows on triggered events and windows counted from an ancestor from
-  the CDFs at the grid's edges (riskline.model.chains describes the chain, which the
+  cumulative hazard; windows on triggered events from the chain's CDFs at the grid's edges,
+  run once per issue date given the root had not happened by then; windows counted from an
+  ancestor from the delay's CDF (riskline.model.chains describes the chain, which the
   forecast runs in NumPy over draws; the tests check that the two agree).
 - logit(pi) = logit(q) + bias + Logistic(0, noise * confidence): the stated interval is
   interval-censored (`interval_logp`); a survey phrase is Gaussian in logit space with the
@@ -53,7 +54,7 @@ LOGISTIC_VARIANCE = math.pi**2 / 3
 DATA_INPUTS = (
     "bin_width", "delay_width", "estimate_mask", "estimate_source", "logit_low", "logit_high",
     "is_survey", "survey_mu", "survey_sigma", "confidence_factor", "window_gaps", "window_edge_columns",
-    "window_edge_weights",
+    "window_edge_weights", "condition_exposure", "condition_mask",
 )  # fmt: skip
 """The model's data arrays the operation reads, in its argument order (after hazard, bias, noise)."""
 
@@ -114,21 +115,28 @@ def _survey_logp(mu, sigma, centre, scale):
 
 
 @jit
-def _cumulative_cdf(hazard, widths, cdf):
-    """cdf[k] = 1 - exp(-sum_{j<k} hazard[j] * widths[j]), k = 0..K."""
+def _cdf_after(hazard, widths, given, cdf):
+    """cdf[k] = 1 - exp(-max(sum_{j<k} hazard[j] * widths[j] - given, 0)), k = 0..K.
+
+    The CDF at the edges of an event that had not happened when its cumulative hazard was
+    `given` (0: from the first edge on).
+    """
     total = 0.0
     cdf[0] = 0.0
     for k in range(hazard.shape[0]):
         total += hazard[k] * widths[k]
-        cdf[k + 1] = -math.expm1(-total)
+        cdf[k + 1] = -math.expm1(-max(total - given, 0.0))
 
 
 @jit
-def _cumulative_cdf_back(cdf, widths, d_cdf, d_hazard):
+def _cdf_after_back(cdf, widths, d_cdf, d_hazard):
+    """Adds the pullback of `_cdf_after` to d_hazard; returns the derivative with respect to -given."""
     suffix = 0.0
     for k in range(cdf.shape[0] - 1, 0, -1):
-        suffix += d_cdf[k] * (1.0 - cdf[k])
+        if cdf[k] > 0.0:  # past the date of `given`; before it the CDF is 0 whatever the hazards
+            suffix += d_cdf[k] * (1.0 - cdf[k])
         d_hazard[k - 1] += widths[k - 1] * suffix
+    return suffix
 
 
 @jit
@@ -176,25 +184,32 @@ def _chain_step_back(parent_cdf, half, d_child, d_parent, d_half):
 
 
 @jit
-def _chain_cdfs(hazard, bin_width, delay_width, parents, paths):
-    """Each event's CDF from the grid's start, and each relation's delay CDF at every stage.
+def _chain_cdfs(hazard, bin_width, delay_width, parents, paths, condition_exposure, condition_mask):
+    """Each event's CDF given its chain's root had not happened by each condition date; each relation's delay CDF.
 
-    Returns event_cdf (E, K+1), event_half (E, K), stage_cdf (R, E, K+1), stage_half
-    (R, E, K); `paths[r]` lists relation r's events from the ancestor's child down, -1 after.
+    Returns event_cdf (C, E, K+1), event_half (E, K), stage_cdf (R, E, K+1), stage_half
+    (R, E, K); `condition_exposure[c]` is the exposure at date c (rows with mask 0 are left
+    zero); `paths[r]` lists relation r's events from the ancestor's child down, -1 after.
     """
     events, bins = hazard.shape
+    conditions = condition_exposure.shape[0]
     delay_widths = np.full(bins, delay_width)
-    event_cdf, event_half = np.zeros((events, bins + 1)), np.zeros((events, bins))
+    event_cdf, event_half = np.zeros((conditions, events, bins + 1)), np.zeros((events, bins))
     for e in range(events):
-        if parents[e] < 0:
-            _cumulative_cdf(hazard[e], bin_width, event_cdf[e])
-        else:
+        if parents[e] >= 0 and conditions:
             _half_bin_cdf(hazard[e], delay_width, event_half[e])
-            _chain_step(event_cdf[parents[e]], event_half[e], event_cdf[e])
+    for c in range(conditions):
+        if condition_mask[c] == 0.0:
+            continue
+        for e in range(events):
+            if parents[e] < 0:
+                _cdf_after(hazard[e], bin_width, hazard[e] @ condition_exposure[c], event_cdf[c, e])
+            else:
+                _chain_step(event_cdf[c, parents[e]], event_half[e], event_cdf[c, e])
     relations = paths.shape[0]
     stage_cdf, stage_half = np.zeros((relations, events, bins + 1)), np.zeros((relations, events, bins))
     for r in range(relations):
-        _cumulative_cdf(hazard[paths[r, 0]], delay_widths, stage_cdf[r, 0])
+        _cdf_after(hazard[paths[r, 0]], delay_widths, 0.0, stage_cdf[r, 0])
         for i in range(1, events):
             if paths[r, i] < 0:
                 break
@@ -212,9 +227,10 @@ def _last_stage(paths, r):
 
 
 @jit
-def _chain_cdfs_back(hazard, bin_width, delay_width, parents, paths, cdfs, d_event_cdf, d_relation_cdf, d_hazard):
+def _chain_cdfs_back(hazard, bin_width, delay_width, parents, paths, condition_exposure, condition_mask, cdfs,
+                     d_event_cdf, d_relation_cdf, d_hazard):  # fmt: skip
     event_cdf, event_half, stage_cdf, stage_half = cdfs
-    bins = hazard.shape[1]
+    events, bins = hazard.shape
     for r in range(paths.shape[0]):
         d_stage = d_relation_cdf[r].copy()
         for i in range(_last_stage(paths, r), 0, -1):
@@ -222,32 +238,34 @@ def _chain_cdfs_back(hazard, bin_width, delay_width, parents, paths, cdfs, d_eve
             _chain_step_back(stage_cdf[r, i - 1], stage_half[r, i], d_stage, d_previous, d_half)
             _half_bin_cdf_back(stage_half[r, i], delay_width, d_half, d_hazard[paths[r, i]])
             d_stage = d_previous
-        _cumulative_cdf_back(stage_cdf[r, 0], np.full(bins, delay_width), d_stage, d_hazard[paths[r, 0]])
-    d_event_cdf = d_event_cdf.copy()
-    for e in range(hazard.shape[0] - 1, -1, -1):
-        if parents[e] < 0:
-            _cumulative_cdf_back(event_cdf[e], bin_width, d_event_cdf[e], d_hazard[e])
-        else:
-            d_half = np.zeros(bins)
-            _chain_step_back(event_cdf[parents[e]], event_half[e], d_event_cdf[e], d_event_cdf[parents[e]], d_half)
-            _half_bin_cdf_back(event_half[e], delay_width, d_half, d_hazard[e])
+        _cdf_after_back(stage_cdf[r, 0], np.full(bins, delay_width), d_stage, d_hazard[paths[r, 0]])
+    d_event_cdf, d_event_half = d_event_cdf.copy(), np.zeros((events, bins))
+    for c in range(condition_exposure.shape[0]):
+        if condition_mask[c] == 0.0:
+            continue
+        for e in range(events - 1, -1, -1):
+            if parents[e] < 0:
+                before = _cdf_after_back(event_cdf[c, e], bin_width, d_event_cdf[c, e], d_hazard[e])
+                d_hazard[e] -= before * condition_exposure[c]
+            else:
+                _chain_step_back(event_cdf[c, parents[e]], event_half[e], d_event_cdf[c, e],
+                                 d_event_cdf[c, parents[e]], d_event_half[e])  # fmt: skip
+    for e in range(events):
+        if parents[e] >= 0:
+            _half_bin_cdf_back(event_half[e], delay_width, d_event_half[e], d_hazard[e])
 
 
 # ---- window probabilities --------------------------------------------------------------
 
 
 @jit
-def _edge_values(event_cdf, stage_cdf, paths, chain_windows):
-    """The columns of `window_edges`: event CDFs (if any chain window), then relations."""
-    events, edges = event_cdf.shape
-    relations = paths.shape[0]
-    values = np.zeros((events * edges if chain_windows else 0) + relations * edges)
-    offset = 0
-    if chain_windows:
-        values[: events * edges] = event_cdf.ravel()
-        offset = events * edges
+def _edge_values(event_cdf, stage_cdf, paths):
+    """The columns of `window_edges`: event CDFs (condition, event, edge), then relations."""
+    edges, relations = stage_cdf.shape[2], paths.shape[0]
+    values = np.zeros(event_cdf.size + relations * edges)
+    values[: event_cdf.size] = event_cdf.ravel()
     for r in range(relations):
-        values[offset + r * edges : offset + (r + 1) * edges] = stage_cdf[r, _last_stage(paths, r)]
+        values[event_cdf.size + r * edges : event_cdf.size + (r + 1) * edges] = stage_cdf[r, _last_stage(paths, r)]
     return values
 
 
@@ -257,45 +275,39 @@ def _contiguous(hazard, window_gaps):
 
 
 @jit
-def _window_q(hazard, bin_width, delay_width, window_gaps, edge_columns, edge_weights, parents, paths, points,
-              chain_windows):  # fmt: skip
+def _window_q(hazard, bin_width, delay_width, estimates, window_gaps, edge_columns, edge_weights, condition_exposure,
+              condition_mask, parents, paths, points):  # fmt: skip
     """The window probabilities (estimates, points) and what their gradient needs.
 
     `delay_width` is a one-element array (a 0-d array is not a number to numba's math).
     """
     width = delay_width[0]
-    rows = window_gaps.shape[0] if window_gaps.shape[0] else edge_weights.shape[0]
-    estimates = rows // (points + 1)
     q = np.zeros((estimates, points))
     gaps = window_gaps @ hazard.ravel() if window_gaps.shape[0] else np.zeros(0)
     for n in range(estimates if gaps.shape[0] else 0):
         before = math.exp(-max(gaps[estimates * points + n], 0.0))
         for f in range(points):
             q[n, f] += before * -math.expm1(-max(gaps[n * points + f], 0.0))
-    cdfs = _chain_cdfs(hazard, bin_width, width, parents, paths)
+    cdfs = _chain_cdfs(hazard, bin_width, width, parents, paths, condition_exposure, condition_mask)
     at_edges = np.zeros(edge_weights.shape[0])
     if edge_weights.shape[0]:
-        values = _edge_values(cdfs[0], cdfs[2], paths, chain_windows)
+        values = _edge_values(cdfs[0], cdfs[2], paths)
         for r in range(edge_weights.shape[0]):
             for t in range(edge_weights.shape[1]):
                 at_edges[r] += edge_weights[r, t] * values[edge_columns[r, t]]
-        for n in range(estimates):
-            survived = 1.0 - at_edges[estimates * points + n]
-            for f in range(points):
-                q[n, f] += at_edges[n * points + f] / survived
-    return q, gaps, at_edges, cdfs
+        q += at_edges.reshape((estimates, points))
+    return q, gaps, cdfs
 
 
 @jit
 def _statements_logp(hazard, bias, noise, bin_width, delay_width, mask, source, logit_low, logit_high, is_survey,
-                     survey_mu, survey_sigma, confidence, window_gaps, edge_columns, edge_weights, parents, paths,
-                     points, chain_windows):  # fmt: skip
+                     survey_mu, survey_sigma, confidence, window_gaps, edge_columns, edge_weights, condition_exposure,
+                     condition_mask, parents, paths, points):  # fmt: skip
     """The log likelihood of every statement and its gradient for hazard, bias and noise."""
     hazard, window_gaps = _contiguous(hazard, window_gaps)
-    q, gaps, at_edges, cdfs = _window_q(
-        hazard, bin_width, delay_width, window_gaps, edge_columns, edge_weights, parents, paths, points, chain_windows
-    )
-    estimates = q.shape[0]
+    estimates = mask.shape[0]
+    q, gaps, cdfs = _window_q(hazard, bin_width, delay_width, estimates, window_gaps, edge_columns, edge_weights,
+                              condition_exposure, condition_mask, parents, paths, points)  # fmt: skip
     d_q, d_bias, d_noise = np.zeros_like(q), np.zeros_like(bias), np.zeros_like(noise)
     values, slopes, spreads = np.zeros(points), np.zeros(points), np.zeros(points)
     total = 0.0
@@ -338,25 +350,20 @@ def _statements_logp(hazard, bias, noise, bin_width, delay_width, mask, source, 
                 if gaps[start] >= 0:
                     d_gaps[start] -= d_q[n, f] * before * within
         d_hazard += (d_gaps @ window_gaps).reshape(hazard.shape)
-    if at_edges.shape[0]:
-        d_at = np.zeros_like(at_edges)
-        for n in range(estimates):
-            start = estimates * points + n
-            survived = 1.0 - at_edges[start]
-            for f in range(points):
-                d_at[n * points + f] += d_q[n, f] / survived
-                d_at[start] += d_q[n, f] * at_edges[n * points + f] / survived**2
-        events, edges = hazard.shape[0], hazard.shape[1] + 1
-        offset = events * edges if chain_windows else 0
+    if edge_weights.shape[0]:
+        d_at = d_q.ravel()
+        edges = hazard.shape[1] + 1
+        offset = cdfs[0].size
         d_values = np.zeros(offset + paths.shape[0] * edges)
         for r in range(edge_weights.shape[0]):
             for t in range(edge_weights.shape[1]):
                 d_values[edge_columns[r, t]] += edge_weights[r, t] * d_at[r]
-        d_event_cdf = d_values[:offset].copy().reshape((events, edges)) if chain_windows else np.zeros((events, edges))
+        d_event_cdf = d_values[:offset].copy().reshape(cdfs[0].shape)
         d_relation_cdf = np.zeros((paths.shape[0], edges))
         for r in range(paths.shape[0]):
             d_relation_cdf[r] = d_values[offset + r * edges : offset + (r + 1) * edges]
-        _chain_cdfs_back(hazard, bin_width, delay_width[0], parents, paths, cdfs, d_event_cdf, d_relation_cdf, d_hazard)
+        _chain_cdfs_back(hazard, bin_width, delay_width[0], parents, paths, condition_exposure, condition_mask, cdfs,
+                         d_event_cdf, d_relation_cdf, d_hazard)  # fmt: skip
     return np.array(total), d_hazard, d_bias, d_noise
 
 
@@ -366,13 +373,12 @@ def _statements_logp(hazard, bias, noise, bin_width, delay_width, mask, source, 
 class _StructureOp(Op):
     """An operation fixed by the chain topology and the number of fuzzy ends (its props)."""
 
-    __props__ = ("parents", "paths", "points", "chain_windows")
+    __props__ = ("parents", "paths", "points")
 
     def __init__(self, structure: ModelStructure):
         self.parents = structure.parents
         self.paths = _relation_paths(structure)
         self.points = structure.fuzzy_points
-        self.chain_windows = structure.chain_windows
 
     def tensors(self, args) -> list:
         """The arguments as tensors of the dtypes the kernels read (pm.Data stores integers as int32)."""
@@ -384,7 +390,7 @@ class _StructureOp(Op):
 
     def constants(self):
         paths = np.array(self.paths, dtype=np.int64).reshape(-1, len(self.parents))
-        return np.array(self.parents, dtype=np.int64), paths, self.points, self.chain_windows
+        return np.array(self.parents, dtype=np.int64), paths, self.points
 
 
 class StatementsLogp(_StructureOp):
@@ -434,12 +440,11 @@ class WindowProbability(_StructureOp):
 
 @jit
 def _window_probability(hazard, bias, noise, bin_width, delay_width, mask, source, logit_low, logit_high, is_survey,
-                        survey_mu, survey_sigma, confidence, window_gaps, edge_columns, edge_weights, parents, paths,
-                        points, chain_windows):  # fmt: skip
+                        survey_mu, survey_sigma, confidence, window_gaps, edge_columns, edge_weights,
+                        condition_exposure, condition_mask, parents, paths, points):  # fmt: skip
     hazard, window_gaps = _contiguous(hazard, window_gaps)
-    q = _window_q(
-        hazard, bin_width, delay_width, window_gaps, edge_columns, edge_weights, parents, paths, points, chain_windows
-    )[0]
+    q = _window_q(hazard, bin_width, delay_width, mask.shape[0], window_gaps, edge_columns, edge_weights,
+                  condition_exposure, condition_mask, parents, paths, points)[0]  # fmt: skip
     out = np.zeros(q.shape[0])
     for n in range(q.shape[0]):
         out[n] = q[n].mean()
@@ -485,23 +490,23 @@ def _pointer(typingctx, address):
 
 
 @jit
-def _arguments(inputs, parents, paths, points, chain_windows):
+def _arguments(inputs, parents, paths, points):
     """What the C functions take first: the input arrays' addresses (`_ARRAYS` order) and the sizes.
 
     The sizes: E, K (events, bins), S (sources), N (estimates), G (gap rows), R, T (edge rows,
-    terms), P (relations), the number of fuzzy ends, and whether chain windows are used.
+    terms), P (relations), C (condition dates), and the number of fuzzy ends.
     """
     events, bins = inputs[0].shape
     rows, terms = inputs[15].shape
     sizes = np.array([events, bins, inputs[1].shape[0], inputs[5].shape[0], inputs[13].shape[0], rows, terms,
-                      paths.shape[0], points, chain_windows], dtype=np.int64)  # fmt: skip
+                      paths.shape[0], inputs[17].shape[0], points], dtype=np.int64)  # fmt: skip
     return _addresses((*inputs, parents, paths)), sizes
 
 
 @jit
 def _from_addresses(addresses, sizes):
     """The kernel's arguments, as arrays over the caller's memory."""
-    e, k, s, n, g, r, t, p = sizes[:8]
+    e, k, s, n, g, r, t, p, c = sizes[:9]
 
     def floats(i, shape):
         return numba.carray(_pointer(addresses[i]), shape, np.float64)
@@ -511,8 +516,8 @@ def _from_addresses(addresses, sizes):
 
     return (floats(0, (e, k)), floats(1, s), floats(2, s), floats(3, k), floats(4, 1), floats(5, n),
             floats(6, (n, s)), floats(7, n), floats(8, n), floats(9, n), floats(10, n), floats(11, n),
-            floats(12, n), floats(13, (g, e * k)), integers(14, (r, t)), floats(15, (r, t)), integers(16, e),
-            integers(17, (p, e)))  # fmt: skip
+            floats(12, n), floats(13, (g, e * k)), integers(14, (r, t)), floats(15, (r, t)), floats(16, (c, k)),
+            floats(17, c), integers(18, e), integers(19, (p, e)))  # fmt: skip
 
 
 def _statements_logp_c(addresses, sizes, outputs):
@@ -522,7 +527,7 @@ def _statements_logp_c(addresses, sizes, outputs):
         numba.carray(outputs, 4),
     )
     arrays = _from_addresses(addresses, sizes)
-    total, d_hazard, d_bias, d_noise = _statements_logp(*arrays, sizes[8], sizes[9] != 0)
+    total, d_hazard, d_bias, d_noise = _statements_logp(*arrays, sizes[9])
     numba.carray(_pointer(outputs[0]), 1, np.float64)[0] = total[()]
     numba.carray(_pointer(outputs[1]), d_hazard.shape, np.float64)[:] = d_hazard
     numba.carray(_pointer(outputs[2]), d_bias.shape, np.float64)[:] = d_bias
@@ -535,7 +540,7 @@ def _window_probability_c(addresses, sizes, outputs):
         numba.carray(sizes, _SIZES),
         numba.carray(outputs, 1),
     )
-    q = _window_probability(*_from_addresses(addresses, sizes), sizes[8], sizes[9] != 0)
+    q = _window_probability(*_from_addresses(addresses, sizes), sizes[9])
     numba.carray(_pointer(outputs[0]), q.shape, np.float64)[:] = q
 
 
@@ -571,12 +576,12 @@ SOURCE_VERSION = int(hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:15
 
 @register_funcify_default_op_cache_key(StatementsLogp)
 def _funcify_statements_logp(op, **kwargs):
-    parents, paths, points, chain_windows = op.constants()
+    parents, paths, points = op.constants()
     _register_kernels()
 
     @numba.njit
     def apply(*inputs):
-        addresses, sizes = _arguments(inputs, parents, paths, points, chain_windows)
+        addresses, sizes = _arguments(inputs, parents, paths, points)
         total, d_hazard, d_bias, d_noise = (
             np.zeros(1),
             np.empty(inputs[0].shape),
@@ -592,12 +597,12 @@ def _funcify_statements_logp(op, **kwargs):
 
 @register_funcify_default_op_cache_key(WindowProbability)
 def _funcify_window_probability(op, **kwargs):
-    parents, paths, points, chain_windows = op.constants()
+    parents, paths, points = op.constants()
     _register_kernels()
 
     @numba.njit
     def apply(*inputs):
-        addresses, sizes = _arguments(inputs, parents, paths, points, chain_windows)
+        addresses, sizes = _arguments(inputs, parents, paths, points)
         q = np.empty(inputs[5].shape[0])
         _window_probability_symbol(addresses.ctypes, sizes.ctypes, _addresses((q,)).ctypes)
         return q

@@ -6,8 +6,9 @@
   every hyperparameter can be changed without recompiling.
 - Signposts multiply a root event's hazard from their date on by an uncertain ratio.
 - An estimate issued at s about the window [a, w) speaks of q = P(a <= T < w | T > s)
-  = (F(w) - F(a)) / (1 - F(s)); one relative to an ancestor, of the delay's CDF. A fuzzy
-  window's likelihood is averaged over equally spaced ends.
+  = (F(w) - F(a)) / (1 - F(s)); for a triggered event, of F(w) - F(a) with its chain run
+  given the root had not happened by s; one relative to an ancestor, of the delay's CDF.
+  A fuzzy window's likelihood is averaged over ends spread evenly over its range.
 - The source believes pi with logit(pi) = logit(q) + bias + noise, noise ~ Logistic(0, tau),
   tau scaled by the statement's confidence. An interval [lo, hi] for pi is interval-censored;
   a survey phrase, logit(pi) ~ Normal(mu, sigma) over readers, is Gaussian with the
