@@ -106,7 +106,11 @@ class Forecast:
         parents = [self.scenario.parent(e) for e in self.scenario.events]
         widths = self.grid.widths
         edges = chains.event_cdfs_at_edges(values, parents, widths, widths.mean(), given)[..., 0, :]
-        interpolated = np.matmul(edges, self.grid.interpolation(dates).T)
+        # from as_of on: the chain places a trigger at its bin's middle, which for the bin
+        # holding as_of can lie before it; only what falls after as_of counts, as in a window
+        interpolated = np.matmul(
+            edges, (self.grid.interpolation(dates) - self.grid.interpolation([self.scenario.as_of])).T
+        )
         is_root = np.array([p < 0 for p in parents])[:, None]
         risk = xr.DataArray(
             np.where(is_root, exact, interpolated),
@@ -209,7 +213,8 @@ class Forecast:
             factor = getattr(self.scenario.priors.model.confidence, confidence) if confidence else 1.0
             belief = logit(np.clip(q[i], 1e-12, 1 - 1e-12)) + bias
             centre = _stated_centre(stated)
-            spread = np.sqrt(belief.var() + np.mean((np.pi * noise * factor) ** 2 / 3))
+            readers = stated.logit_normal.sigma if stated.logit_normal is not None else 0.0  # a survey's own spread
+            spread = np.sqrt(belief.var() + np.mean((np.pi * noise * factor) ** 2 / 3) + readers**2)
             inside = float(np.mean((q[i] >= stated.low) & (q[i] <= stated.high)))
             rows.append({
                 "estimate": est.id, "source": source, "issued": est.spec.issued, "event": est.spec.event,

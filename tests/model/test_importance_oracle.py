@@ -236,7 +236,8 @@ def risks(hazard: dict[str, np.ndarray]) -> np.ndarray:
     at_as_of = trigger @ exposure(AS_OF)
     root = [1.0 - np.exp(-(trigger @ exposure(when) - at_as_of)) for when in CHECK_DATES]
     outcome_edges = outcome_edges_given(hazard, AS_OF)
-    outcome = [interpolate(outcome_edges, edge_position(when)) for when in CHECK_DATES]
+    at_as_of = interpolate(outcome_edges, edge_position(AS_OF))  # counted from as_of, as a window from it
+    outcome = [interpolate(outcome_edges, edge_position(when)) - at_as_of for when in CHECK_DATES]
     return np.stack([np.stack(root, axis=1), np.stack(outcome, axis=1)], axis=1)
 
 

@@ -6,12 +6,14 @@ an analyst sees every problem of a file at once.
 
 from __future__ import annotations
 
+from datetime import date
+
 from riskline.config.priors import Priors
 from riskline.config.schema import ScenarioFile
 from riskline.config.yamlfile import YamlDocument, closest
 from riskline.errors import ConfigIssue
 
-__all__ = ["ancestors", "check_references", "unknown"]
+__all__ = ["ancestors", "check_references", "horizon_problem", "unknown"]
 
 
 def unknown(doc: YamlDocument, loc: list, what: str, name: str, known) -> ConfigIssue:
@@ -31,11 +33,24 @@ def ancestors(spec: ScenarioFile, event_id: str) -> list[str]:
     return found
 
 
+def horizon_problem(as_of: date, horizon: date) -> str | None:
+    """What is wrong with a horizon for this as_of, if anything.
+
+    Risk is reported by calendar year, so the horizon must reach the end of as_of's year.
+    """
+    if horizon <= as_of:
+        return f"horizon {horizon} must be after as_of {as_of}"
+    if horizon < date(as_of.year + 1, 1, 1):
+        return (f"horizon {horizon} ends before {as_of.year} does (as_of {as_of}); risk is reported by calendar "
+                f"year, so set the horizon to {as_of.year + 1}-01-01 or later")  # fmt: skip
+    return None
+
+
 def check_references(spec: ScenarioFile, priors: Priors, doc: YamlDocument) -> list[ConfigIssue]:
     """Dates in order, ids unique, chains acyclic, every name pointing at something that exists."""
     issues = []
-    if spec.horizon <= spec.as_of:
-        issues.append(doc.issue(["horizon"], f"horizon {spec.horizon} must be after as_of {spec.as_of}"))
+    if problem := horizon_problem(spec.as_of, spec.horizon):
+        issues.append(doc.issue(["horizon"], problem))
     for section in ("events", "sources", "estimates", "signposts"):
         seen: set[str] = set()
         for index, item in enumerate(getattr(spec, section)):

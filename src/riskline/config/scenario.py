@@ -8,13 +8,14 @@ a file in one go.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from riskline.config.checks import ancestors, check_references, unknown
+from riskline.config.checks import ancestors, check_references, horizon_problem, unknown
 from riskline.config.priors import BaseRate, HazardSettings, Priors, SourceClass, find_priors_dir, load_priors
 from riskline.config.schema import EstimateSpec, EventSpec, ScenarioFile, SignpostSpec, SourceSpec
 from riskline.config.seeds import check_quote
@@ -108,10 +109,8 @@ class Scenario:
 
     def at(self, as_of: date) -> tuple[Scenario, list[Estimate]]:
         """The scenario as it stood on `as_of`: later statements left out (and returned)."""
-        if as_of >= self.horizon:
-            raise ConfigError(
-                [ConfigIssue(self.path, None, "as_of", f"as_of {as_of} must be before the horizon {self.horizon}")]
-            )
+        if problem := horizon_problem(as_of, self.horizon):
+            raise ConfigError([ConfigIssue(self.path, None, "as_of", problem)])
         if self.spec.at_risk_from is not None and as_of < self.spec.at_risk_from:
             message = f"as_of {as_of} is before at_risk_from {self.spec.at_risk_from}; move at_risk_from back"
             raise ConfigError([ConfigIssue(self.path, None, "as_of", message)])
@@ -199,7 +198,29 @@ def load_scenario(path: str | Path, priors_dir: str | Path | None = None, lexico
             estimates.append(resolved)
     if issues:
         raise ConfigError(issues)
-    return Scenario(spec, tuple(estimates), priors, words, path, doc.text)
+    scenario = Scenario(spec, tuple(estimates), priors, words, path, doc.text)
+    if issues := _delays_beyond_the_grid(scenario, doc):
+        raise ConfigError(issues)
+    return scenario
+
+
+def _delays_beyond_the_grid(scenario: Scenario, doc: YamlDocument) -> list[ConfigIssue]:
+    """Windows counted from a trigger that run longer than the scenario's time span.
+
+    A triggered event's delay hazard covers as many years as the grid (start to horizon);
+    beyond that its CDF would stay flat, and the statement would silently say less.
+    """
+    start = scenario.start()
+    span = (scenario.horizon - start).days / 365.25
+    issues = []
+    for index, est in enumerate(scenario.estimates):
+        window = est.window
+        if isinstance(window, RelativeWindow) and window.end_latest > span:
+            needed = start + timedelta(days=math.ceil(window.end_latest * 365.25))
+            message = (f"window runs to {window.end_latest:g} years after {window.after}, longer than the {span:.1f} "
+                       f"years from {start} to the horizon; move the horizon to {needed} or later")  # fmt: skip
+            issues.append(doc.issue(["estimates", index, "window"], message))
+    return issues
 
 
 def _resolve_estimate(
