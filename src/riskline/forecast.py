@@ -21,6 +21,7 @@ from scipy.special import logit
 from riskline.config.scenario import Scenario
 from riskline.model import chains
 from riskline.model.encoding import scenario_grid
+from riskline.model.likelihood import CLIP
 
 __all__ = ["QUANTILES", "Diagnostics", "Forecast"]
 
@@ -211,7 +212,7 @@ class Forecast:
             noise = posterior["source_noise"].sel(source=source).stack(sample=SAMPLE_DIMS).values
             confidence = est.spec.confidence
             factor = getattr(self.scenario.priors.model.confidence, confidence) if confidence else 1.0
-            belief = logit(np.clip(q[i], 1e-12, 1 - 1e-12)) + bias
+            belief = logit(np.clip(q[i], CLIP, 1 - CLIP)) + bias
             centre = _stated_centre(stated)
             readers = stated.logit_normal.sigma if stated.logit_normal is not None else 0.0  # a survey's own spread
             spread = np.sqrt(belief.var() + np.mean((np.pi * noise * factor) ** 2 / 3) + readers**2)

@@ -156,8 +156,11 @@ def test_value_and_gradient(path):
 def test_the_samplers_compiled_path_matches_the_direct_one(path):
     """The model as nutpie compiles it against the same model run op by op in Python.
 
-    Compiled: numba, the kernels called by their C symbols, the data packed. Compared: the log
-    density, its gradient, and the window probabilities.
+    Compiled: numba, the kernels called by their C symbols, the data packed. Direct: each
+    operation's Python `perform`, which calls the same jitted kernels from Python; so this
+    checks the packing and the calls by symbol, and the kernels' value and gradient are
+    checked against NumPy above. Compared: the log density, its gradient, and the window
+    probabilities.
     """
     model = build_model(*encode(load_scenario(path)))
     rng = np.random.default_rng(5)

@@ -25,11 +25,14 @@ from scipy.signal import fftconvolve
 
 __all__ = [
     "chain_step",
+    "cumulative_at_edges",
     "delay_cdf_at_edges",
     "event_cdfs_at_edges",
+    "half_bin_cdf",
     "relation_path",
     "relative_cdfs_at_edges",
     "root_cdf_between",
+    "root_cdf_edges",
 ]
 
 

@@ -43,7 +43,7 @@ from pytensor.link.numba.dispatch.basic import register_funcify_default_op_cache
 from riskline.model.chains import relation_path
 from riskline.model.encoding import EDGE_TERMS, ModelStructure
 
-__all__ = ["DATA_INPUTS", "interval_logp", "statements_logp", "window_probability"]
+__all__ = ["CLIP", "DATA_INPUTS", "interval_logp", "statements_logp", "window_probability"]
 
 CLIP = 1e-12
 """q is kept within [CLIP, 1 - CLIP] before its logit: far below any stated probability."""
