@@ -2,8 +2,9 @@
 
 - Each event's log hazard is a Gaussian random walk on knots a year apart (by default),
   interpolated to the grid's bins, or one constant; centred on its base rate. A triggered
-  event's hazard runs on the delay since its trigger. Every prior is non-centred (standard normals scaled by data), so NUTS meets no funnel and
-  every hyperparameter can be changed without recompiling.
+  event's hazard runs on the delay since its trigger. Every prior is non-centred
+  (standard normals scaled by data), so NUTS meets no funnel and every hyperparameter can
+  be changed without recompiling.
 - Signposts multiply a root event's hazard from their date on by an uncertain ratio.
 - An estimate issued at s about the window [a, w) speaks of q = P(a <= T < w | T > s)
   = (F(w) - F(a)) / (1 - F(s)); for a triggered event, of F(w) - F(a) with its chain run
