@@ -4,12 +4,14 @@ The same figure answers "what do the statements add", "how much does the choice 
 or prior file matter" and "what changed since" (the forecast at two as_of dates).
 
 Each series is a timeline table (`Forecast.timeline()`): its mean as a line and its 90%
-band, in its own colour and line style so that the series stay apart in greyscale. A box
-gives each series' mean at the end of the headline years, so the change reads as numbers.
+band, in its own colour and line style so that the series stay apart in greyscale. A line
+above each panel gives each series' mean at the end of the headline years, so the change
+reads as numbers.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from datetime import date
 
@@ -22,6 +24,9 @@ from riskline.forecast import Forecast
 from riskline.plots.style import LINE_STYLES, SERIES_COLOURS, date_axis, event_panels, footer, percent_axis
 
 __all__ = ["plot_comparison", "plot_prior_posterior", "plot_update", "update_title"]
+
+HEADLINE_CHARS = 115
+"""Longest line of the headline means that fits the page width at 7 pt."""
 
 
 def plot_comparison(
@@ -46,7 +51,10 @@ def plot_comparison(
 
 def plot_prior_posterior(forecast: Forecast, event: str | None = None, ax=None) -> Figure:
     """The timeline implied by the priors alone against the forecast."""
-    timelines = {"priors alone": forecast.timeline("prior"), "posterior (priors and statements)": forecast.timeline()}
+    timelines = {
+        "priors alone": forecast.timeline("prior"),
+        "posterior (+ statements, + nothing by as_of)": forecast.timeline(),
+    }
     return plot_comparison(timelines, forecast.scenario, title="prior against posterior",
                            headline_years=forecast.headline_years(), event=event, ax=ax)  # fmt: skip
 
@@ -78,11 +86,13 @@ def _draw(ax, timelines: Mapping[str, pd.DataFrame], event, headline_years) -> N
         first = dates[0] if first is None else min(first, dates[0])
         ends = [_mean_at(rows, date(y + 1, 1, 1)) for y in headline_years]
         said.append(f"{label}: " + ", ".join(f"{m:.0%}" for m in ends))
-    if headline_years:
+    lines = 0
+    if headline_years:  # above the axes, between the title and the panel: never over the bands
         heading = "mean by end " + " / ".join(str(y) for y in headline_years)
-        ax.text(0.99, 0.03, heading + "\n" + "\n".join(said), transform=ax.transAxes, ha="right", va="bottom",
-                fontsize=7, bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.7", "alpha": 0.9})  # fmt: skip
-    ax.set_title(event.label, loc="left", fontsize=10)
+        text = textwrap.fill(f"{heading}: " + "  ·  ".join(said), HEADLINE_CHARS)
+        lines = text.count("\n") + 1
+        ax.text(0, 1.015, text, transform=ax.transAxes, ha="left", va="bottom", fontsize=7, color="0.15")
+    ax.set_title(event.label, loc="left", fontsize=10, pad=4 + 10 * lines)
     ax.set_ylabel("P(event by date)", fontsize=8.5)
     ax.set_ylim(0, 1.02)
     ax.set_xlim(first, max(np.datetime64(t["date"].max()) for t in timelines.values()))

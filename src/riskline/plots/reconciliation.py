@@ -46,7 +46,8 @@ def plot_reconciliation(forecast: Forecast, ax=None) -> Figure:
             ax.plot([row.posterior_q05, row.posterior_q95], [y, y], color="black", lw=1.4)
             ax.plot(row.posterior_median, y, "o", color="black", ms=4.5)
             name = f"{'⚑ ' if row.flag else ''}{labels[row.source].split(' (')[0]}, {row.issued:%b %Y}"
-            ticks.append((y, f"{name}\n{textwrap.shorten(row.window, 46, placeholder='…')}", row.flag))
+            said = textwrap.shorten(f"{row.stated.split(' (')[0]}, {row.window}", 52, placeholder="…")
+            ticks.append((y, f"{name}\n{said}", row.flag))
             y -= 1
     ax.set_yticks([t[0] for t in ticks], [t[1] for t in ticks], fontsize=7)
     for label, (*_, bold) in zip(ax.get_yticklabels(), ticks, strict=True):
@@ -55,11 +56,11 @@ def plot_reconciliation(forecast: Forecast, ax=None) -> Figure:
     ax.set_ylim(y + 0.4, 0.6)
     ax.set_xlim(0, 1)
     percent_axis(ax.xaxis)
-    ax.set_xlabel("Probability of the event in the statement's window (given none by its issue date)", fontsize=8)
+    ax.set_xlabel("P(event in the statement's window | none by its issue date)", fontsize=8)
     ax.grid(True, axis="x", color="0.88", lw=0.6)
     ax.set_axisbelow(True)
     handles = [
-        Patch(color="0.6", alpha=0.55, label="stated range (colour: source)"),
+        Patch(facecolor="white", edgecolor="0.4", label="stated range (colour: source)"),
         Line2D([], [], color="black", marker="o", ms=4.5, lw=1.4, label="combined view: median, 90%"),
         Line2D([], [], ls="", marker="$⚑$", color="black", label=f"flagged: < {FLAG_MASS:.0%} of it in range"),
     ]

@@ -12,7 +12,7 @@ from importlib.metadata import version
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import NullFormatter, PercentFormatter
 
 from riskline.config.scenario import Scenario
 
@@ -73,10 +73,16 @@ def one_event(events: list, event: str | None):
 
 
 def date_axis(ax) -> None:
-    """Years on the time axis, whatever the span."""
+    """Years on the time axis: a tick (and grid line) at each 1 January, the year's name in its middle.
+
+    Named in the middle, a point at 1 January 2027 ("by the end of 2026") sits at the end of
+    the span labelled 2026, not on a tick labelled 2027.
+    """
     ax.xaxis.set_major_locator(mdates.YearLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.tick_params(axis="x", labelsize=8)
+    ax.xaxis.set_major_formatter(NullFormatter())
+    ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=7))
+    ax.xaxis.set_minor_formatter(mdates.DateFormatter("%Y"))
+    ax.tick_params(axis="x", which="minor", length=0, labelsize=8)
 
 
 def percent_axis(axis) -> None:

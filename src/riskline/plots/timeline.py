@@ -3,9 +3,12 @@
 One panel per event, sharing the date axis. The mean at the end of the headline years is
 marked and put into the lexicon's words. Each estimate is drawn at its window end as
 the range its phrase stands for, numbered and keyed below the panel. That range is about
-P(event in the window | no event by the issue date), which matches the fan's quantity
+P(event in the window | no event by the issue date), which is the fan's quantity
 P(event by date | no event by as_of) only for windows that open when the statement was
-made, and only if nothing is learnt between the issue date and as_of; the footer says so.
+made, and only if nothing is learnt between the issue date and as_of. So beside each
+range the combined view of the statement's own probability is drawn too (the
+reconciliation's median and 90% interval): that pair, not range against fan, says who
+disagrees.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ FAN_QUANTILES = (0.025, 0.1, 0.25, 0.75, 0.9, 0.975)
 """The 95%, 80% and 50% central credible bands, widest first."""
 LEGEND_CHARS = 104
 """Longest estimate key that fits the page width at 7 pt."""
+COMBINED_OFFSET_DAYS = 45
+"""How far after a stated range the combined view of the same probability is drawn."""
 
 
 def plot_timeline(forecast: Forecast, event: str | None = None, ax=None) -> Figure:
@@ -54,14 +59,14 @@ def plot_timeline(forecast: Forecast, event: str | None = None, ax=None) -> Figu
 
 
 def _tables(forecast: Forecast) -> tuple:
-    """The fan's quantiles and the year-end means, computed once for every panel."""
-    return forecast.timeline(quantiles=FAN_QUANTILES), forecast.year_ends()
+    """The fan's quantiles, the year-end means and the reconciliation, computed once for every panel."""
+    return forecast.timeline(quantiles=FAN_QUANTILES), forecast.year_ends(), forecast.reconciliation()
 
 
 def _draw_event(forecast: Forecast, event: str, ax, tables: tuple) -> list:
     """Bands, mean, headline, as_of, signposts and estimates of one event; returns the band handles."""
     scenario = forecast.scenario
-    table, years = tables
+    table, years, reconciliation = tables
     rows = table[table["event"] == event]
     dates = np.array(rows["date"].to_list(), dtype="datetime64[D]")
     handles = []
@@ -86,9 +91,9 @@ def _draw_event(forecast: Forecast, event: str, ax, tables: tuple) -> list:
     signposts = _draw_signposts(forecast, event, ax)
     if signposts:
         ax.add_artist(ax.legend(handles=signposts, loc="upper left", fontsize=7, frameon=False))
-    _draw_estimates(forecast, event, ax)
+    _draw_estimates(forecast, event, ax, reconciliation.set_index("estimate"))
     label = next(e.label for e in scenario.events if e.id == event)
-    ax.set_title(label, loc="left", fontsize=10)
+    ax.set_title(label, loc="left", fontsize=10, pad=14)  # room for the headline line below it
     ax.set_ylabel("P(event by date)")
     ax.set_ylim(0, 1.05)
     ax.set_xlim(np.datetime64(_first_date(forecast, event)), np.datetime64(scenario.horizon))
@@ -101,30 +106,35 @@ def _draw_event(forecast: Forecast, event: str, ax, tables: tuple) -> list:
 
 
 def _mark_headline(forecast: Forecast, years, event: str, ax):
-    """Dots on the mean at the end of each headline year, said in the lexicon's words at the lower right."""
+    """Dots on the mean at the end of each headline year, said in the lexicon's words above the panel."""
     said = []
     for year in forecast.headline_years():
         mean = float(years[(years["event"] == event) & (years["year"] == year)]["p_mean"].iloc[0])
         dot = ax.plot(np.datetime64(date(year + 1, 1, 1)), mean, "o", color="white", mec=BAND_COLOUR, mew=1.6, ms=5,
                       zorder=5, label="mean at a headline year's end")[0]  # fmt: skip
         said.append(f"{mean:.0%} by end {year}: {forecast.scenario.lexicon.words_for(mean)}")
-    ax.text(0.99, 0.03, "\n".join(said), transform=ax.transAxes, ha="right", va="bottom", fontsize=7.5,
-            bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.7", "alpha": 0.9})  # fmt: skip
+    # a line of its own between the panel's title and the axes: never over the fan
+    ax.text(0, 1.015, "  ·  ".join(said), transform=ax.transAxes, ha="left", va="bottom", fontsize=7.5, color="0.15")
     return dot
 
 
-def _draw_estimates(forecast: Forecast, event: str, ax) -> None:
-    """Each statement as a numbered vertical range at its window end, keyed below the axes."""
+def _draw_estimates(forecast: Forecast, event: str, ax, reconciliation) -> None:
+    """Each statement as a numbered range at its window end, and the combined view of it just after.
+
+    Keyed below the axes; a statement the reconciliation flags is marked ⚑ in the key.
+    """
     scenario = forecast.scenario
     colours = source_colours(scenario)
     labels = {s.id: s.label for s in scenario.sources}
-    handles = []
+    handles, combined = [], None
     placed: list[np.datetime64] = []
     for number, est in enumerate((e for e in scenario.estimates if e.spec.event == event), start=1):
         colour = colours[est.spec.source]
         stated = est.probability
         relative = isinstance(est.window, RelativeWindow)
-        label = textwrap.shorten(f"{number}  {labels[est.spec.source]}, {est.spec.issued:%b %Y}: {stated.text} "
+        view = reconciliation.loc[est.id]
+        flag = "⚑ " if view["flag"] else ""
+        label = textwrap.shorten(f"{flag}{number}  {labels[est.spec.source]}, {est.spec.issued:%b %Y}: {stated.text} "
                                  f"({100 * stated.low:.0f}–{100 * stated.high:.0f}%), {_window_words(est)}",
                                  LEGEND_CHARS - 12 * relative, placeholder="…")  # fmt: skip
         if relative:  # no calendar date: keyed, not drawn
@@ -133,12 +143,18 @@ def _draw_estimates(forecast: Forecast, event: str, ax) -> None:
         end = np.datetime64(est.window.end)
         low, high = est.probability.low, est.probability.high
         handle = ax.plot([end, end], [low, high], color=colour, lw=5, solid_capstyle="butt", alpha=0.9, label=label)[0]
+        beside = end + np.timedelta64(COMBINED_OFFSET_DAYS, "D")
+        ax.plot([beside, beside], [view["posterior_q05"], view["posterior_q95"]], color="black", lw=1, zorder=6)
+        combined = ax.plot(beside, view["posterior_median"], "D", color="white", mec="black", mew=1.1, ms=4.5,
+                           zorder=7, label="combined view of that probability (median, 90% interval)")[0]  # fmt: skip
         crowded = sum(abs((end - other).astype(int)) < 120 for other in placed)
         ax.annotate(str(number), (end, high), xytext=(0, 4 + 11 * crowded), textcoords="offset points",
                     ha="center", va="bottom", fontsize=7, fontweight="bold", color="white",
                     bbox={"boxstyle": "circle,pad=0.2", "fc": colour, "ec": "none"})  # fmt: skip
         placed.append(end)
         handles.append(handle)
+    if combined is not None:
+        handles.append(combined)
     if handles:
         ax.legend(
             handles=handles,
@@ -146,7 +162,7 @@ def _draw_estimates(forecast: Forecast, event: str, ax) -> None:
             bbox_to_anchor=(0, -0.1),
             fontsize=7,
             frameon=False,
-            title="Stated estimates (range of the phrase, drawn at the window's end)",
+            title="Stated estimates (range of the phrase, drawn at the window's end; ⚑ the combined view disagrees)",
             title_fontsize=7,
             alignment="left",
         )
