@@ -76,7 +76,7 @@ def write_comparison(forecasts: dict[str, Forecast], varies: tuple[str, ...], ou
     """comparison.{png,svg,pdf}, comparison.csv and comparison.json in `out_dir`."""
     first = next(iter(forecasts.values()))
     title = _title(varies, first)
-    lexicons = " / ".join(dict.fromkeys(f.scenario.lexicon.name for f in forecasts.values()))
+    lexicons = list(dict.fromkeys(f.scenario.lexicon.name for f in forecasts.values()))
     timelines = {label: f.timeline() for label, f in forecasts.items()}
     latest = max(forecasts.values(), key=lambda f: f.scenario.as_of)
     figure = plot_comparison(timelines, latest.scenario, title=title, headline_years=latest.headline_years(),

@@ -12,7 +12,7 @@ reads as numbers.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import numpy as np
@@ -35,11 +35,14 @@ def plot_comparison(
     *,
     title: str,
     headline_years: list[int] = (),
-    lexicons: str | None = None,
+    lexicons: Sequence[str] = (),
     event: str | None = None,
     ax=None,
 ) -> Figure:
-    """Overlay timeline tables (label -> table), a panel per event of `scenario`, or `event` on `ax`."""
+    """Overlay timeline tables (label -> table), a panel per event of `scenario`, or `event` on `ax`.
+
+    `lexicons` names the lexicons the series were read in, when they differ (for the footer).
+    """
     events = [e for e in scenario.events if any((t["event"] == e.id).any() for t in timelines.values())]
     starts = {table["date"].min() for table in timelines.values()}
     as_of = "each line's own as_of date (where the line starts)" if len(starts) > 1 else None

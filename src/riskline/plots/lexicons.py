@@ -9,6 +9,7 @@ box: 5th-95th percentile of readers (thin), 25th-75th (thick) and the median (wh
 from __future__ import annotations
 
 import textwrap
+from importlib.metadata import version
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
@@ -16,33 +17,46 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
 from riskline.language.lexicon import Lexicon, LexiconEntry
+from riskline.plots.style import PAGE_WIDTH, add_footer, survey_credit
 
 __all__ = ["plot_lexicons"]
 
 OFFICIAL = "#0072B2"
 ADDED = "#E69F00"
 SURVEY = "#009E73"
+LABEL_CHARS = 32
+"""Longest row label that leaves the bars most of the page width."""
 
 
 def plot_lexicons(lexicons: list[Lexicon]) -> Figure:
     """Draw each lexicon's phrases as ranges or reader distributions; returns the figure."""
     heights = [0.6 + 0.26 * len(lexicon.entries) for lexicon in lexicons]
-    fig, axes = plt.subplots(len(lexicons), 1, figsize=(8, sum(heights) + 0.9), sharex=True, squeeze=False,
+    fig, axes = plt.subplots(len(lexicons), 1, figsize=(PAGE_WIDTH, sum(heights) + 1.2), sharex=True, squeeze=False,
                              height_ratios=heights, layout="constrained")  # fmt: skip
     for ax, lexicon in zip(axes[:, 0], lexicons, strict=True):
         _draw_lexicon(ax, lexicon)
     axes[-1, 0].set_xlabel("Probability the phrase stands for")
     axes[-1, 0].xaxis.set_major_formatter(PercentFormatter(1.0))
     axes[-1, 0].set_xlim(0, 1)
-    handles = [
-        Patch(color=OFFICIAL, label="official range"),
-        Patch(
-            facecolor="white", edgecolor=ADDED, hatch="////", label="row with its own source or adjustment (see file)"
+    entries = [entry for lexicon in lexicons for entry in lexicon.entries]
+    kinds = {
+        "official range": any(e.logit_normal is None and e.source is None for e in entries),
+        "added row (a survey's 5–95%, or an analyst's judgement: see the file)": any(
+            e.logit_normal is None and e.source is not None for e in entries
         ),
-        Patch(color=SURVEY, label="survey readers: 5–95% (thin), 25–75% (thick), median"),
+        "survey readers: 5–95% (thin), 25–75% (thick), median (white)": any(
+            e.logit_normal is not None for e in entries
+        ),
+    }
+    styles = [{"color": OFFICIAL}, {"facecolor": "white", "edgecolor": ADDED, "hatch": "////"}, {"color": SURVEY}]
+    handles = [
+        Patch(label=label, **style) for (label, drawn), style in zip(kinds.items(), styles, strict=True) if drawn
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=7.5, frameon=False)
+    # under the last panel's axis label (part of its layout), and the footer under that
+    axes[-1, 0].legend(handles=handles, loc="upper left", bbox_to_anchor=(-0.02, -0.16), fontsize=7, frameon=False)
     fig.suptitle("Probability lexicons compared", fontsize=12, fontweight="bold")
+    credit = survey_credit(lexicons)
+    add_footer(fig, f"riskline {version('riskline')}." + (f" {credit}" if credit else ""))
     return fig
 
 
@@ -52,7 +66,7 @@ def _draw_lexicon(ax, lexicon: Lexicon) -> None:
         _draw_entry(ax, row, entry)
     ax.set_yticks(range(len(entries)), [_label(e) for e in entries], fontsize=8)
     ax.set_ylim(-0.7, len(entries) - 0.3)
-    ax.set_title(textwrap.fill(f"{lexicon.name}: {lexicon.title}", 62), loc="left", fontsize=9.5)
+    ax.set_title(textwrap.fill(f"{lexicon.name}: {lexicon.title}", 50), loc="left", fontsize=9.5)
     ax.grid(True, axis="x", color="0.88", lw=0.6)
     ax.set_axisbelow(True)
 
@@ -72,6 +86,9 @@ def _draw_entry(ax, row: int, entry: LexiconEntry) -> None:
 
 
 def _label(entry: LexiconEntry) -> str:
+    """The phrase and, room permitting, its first alias: the labels share the page with the bars."""
     if not entry.aliases:
         return entry.phrase
-    return f"{entry.phrase} ({', '.join(entry.aliases[:2])}{', …' if len(entry.aliases) > 2 else ''})"
+    more = ", …" if len(entry.aliases) > 1 else ""
+    label = f"{entry.phrase} ({entry.aliases[0]}{more})"
+    return label if len(label) <= LABEL_CHARS else entry.phrase

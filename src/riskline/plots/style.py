@@ -8,6 +8,7 @@ or hatching as well.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib.metadata import version
 
 import matplotlib.dates as mdates
@@ -15,6 +16,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import NullFormatter, PercentFormatter
 
 from riskline.config.scenario import Scenario
+from riskline.language.lexicon import Lexicon, load_lexicon
 
 __all__ = [
     "BAND_COLOUR",
@@ -28,6 +30,7 @@ __all__ = [
     "footer",
     "one_event",
     "percent_axis",
+    "survey_credit",
 ]
 
 PAGE_WIDTH = 6.7
@@ -37,6 +40,8 @@ BAND_COLOUR = "#0072B2"
 SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#7F7F7F"]
 """Okabe-Ito, in an order whose neighbours differ in greyscale too (grey for its yellow)."""
 LINE_STYLES = ["-", "--", ":", "-."]
+CAPPHRASE_CREDIT = ("Phrase ranges partly from the CAPphrase survey: Kucharski AJ (2026), "
+                    "DOI 10.5281/zenodo.18750055, CC-BY 4.0.")  # fmt: skip
 
 
 def axes_or_new(ax, height: float):
@@ -91,17 +96,31 @@ def percent_axis(axis) -> None:
 
 
 def footer(
-    scenario: Scenario, *, lexicons: str | None = None, as_of: str | None = None, note: str | None = None
+    scenario: Scenario, *, lexicons: Sequence[str] = (), as_of: str | None = None, note: str | None = None
 ) -> str:
-    """as_of, model, chain, lexicon and version (and `note`): what a reader needs to place a figure."""
+    """as_of, model, chain, lexicons, version, survey credit (and `note`): what a reader needs to place a figure.
+
+    `lexicons` names the lexicons a comparison draws on (default: the scenario's).
+    """
     hazard = scenario.hazard
     model = "random-walk hazard" if hazard.kind == "random_walk" else "constant hazard"
     links = ", ".join(f"{e.id} after {e.after}" for e in scenario.events if e.after)
     chain = f" ({links})" if links else ""
-    return (
-        f"Probabilities are conditional on no event of a chain by {as_of or f'{scenario.as_of:%-d %b %Y} (as of)'}.\n"
-        f"Model: {model}{chain}; lexicon: {lexicons or scenario.lexicon.name}; riskline {version('riskline')}."
-    ) + (f"\n{note}" if note else "")
+    used = [load_lexicon(scenario.priors.directory, name) for name in lexicons] if lexicons else [scenario.lexicon]
+    lines = [
+        f"Probabilities are conditional on no event of a chain by {as_of or f'{scenario.as_of:%-d %b %Y} (as of)'}.",
+        f"Model: {model}{chain}; lexicon: {' / '.join(x.name for x in used)}; riskline {version('riskline')}.",
+        survey_credit(used),
+        note,
+    ]
+    return "\n".join(line for line in lines if line)
+
+
+def survey_credit(lexicons: Sequence[Lexicon]) -> str | None:
+    """The citation the CAPphrase survey's licence (CC-BY 4.0) asks for, when a lexicon's numbers draw on it."""
+    if any("CAPphrase" in lexicon.source for lexicon in lexicons):
+        return CAPPHRASE_CREDIT
+    return None
 
 
 def add_footer(fig, text: str) -> None:
