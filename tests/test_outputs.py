@@ -44,17 +44,26 @@ def test_fan_chart_bands_are_nested_and_every_estimate_is_keyed(seed_forecast: F
     fig = plot_timeline(seed_forecast)
     scenario = seed_forecast.scenario
     panels = _panels(fig)
+    views = seed_forecast.reconciliation().set_index("estimate")
     assert [ax.get_title(loc="left") for ax in panels] == [e.label for e in scenario.events]
     for ax, event in zip(panels, scenario.events, strict=True):
         estimates = [e for e in scenario.estimates if e.spec.event == event.id]
         legend = ax.get_legend()
         estimate_key = legend is not None and legend.get_title().get_text().startswith("Stated estimates")
         keyed = [t.get_text() for t in legend.get_texts()] if estimate_key else []
+        on_calendar = [e for e in estimates if isinstance(e.window, Window)]
+        if on_calendar:  # the diamonds beside the ranges
+            assert keyed.pop().startswith("combined view")
         assert len(keyed) == len(estimates)
+        assert [k.startswith("⚑") for k in keyed] == [bool(views.loc[e.id, "flag"]) for e in estimates]
         drawn = [line for line in ax.lines if len(line.get_xdata()) == 2 and line.get_linewidth() == 5]
-        assert len(drawn) == sum(isinstance(e.window, Window) for e in estimates)
+        assert len(drawn) == len(on_calendar)
+        diamonds = [line.get_ydata()[0] for line in ax.lines if line.get_marker() == "D"]
+        np.testing.assert_allclose(diamonds, [views.loc[e.id, "posterior_median"] for e in on_calendar])
         assert ax.get_ylabel() == "P(event by date)"
-        assert all(t.get_text().isdigit() for t in ax.get_xticklabels() if t.get_text())  # years on the axis
+        years = [t.get_text() for t in ax.get_xticklabels(minor=True) if t.get_text()]  # named mid-year
+        assert years
+        assert all(y.isdigit() for y in years)
         mean_line = next(line for line in ax.lines if line.get_label() == "posterior mean")
         rows = seed_forecast.timeline()
         np.testing.assert_allclose(mean_line.get_ydata(), rows[rows["event"] == event.id]["p_mean"])
