@@ -6,9 +6,13 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from riskline.export import FIGURE_FORMATS
+from riskline.cli import main
+from riskline.errors import OutputError
+from riskline.export import FIGURE_FORMATS, RUN_FILES, check_output_dir
 from riskline.forecast import QUANTILES
 from riskline.report import FIGURES
+
+from .conftest import ROOT
 
 EXPECTED_FILES = {
     "timeline.csv",
@@ -24,7 +28,7 @@ EXPECTED_FILES = {
 
 def test_run_writes_every_output(seed_run):
     out, _ = seed_run
-    assert {p.name for p in out.iterdir()} == EXPECTED_FILES
+    assert {p.name for p in out.iterdir()} == EXPECTED_FILES == RUN_FILES  # RUN_FILES: what --out may replace
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no staging left behind
 
 
@@ -95,3 +99,24 @@ def test_netcdf_holds_draws_and_scenario(seed_run):
     assert tree["posterior"]["hazard"].dims == ("chain", "draw", "event", "bin")
     assert "intelligence services pointed out" in tree.attrs["scenario_yaml"]
     tree.close()
+
+
+def test_run_refuses_a_folder_holding_other_files(tmp_path, capsys):
+    """The output folder is replaced whole: one holding the analyst's own files is refused, before any fit."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    (folder / "summary.json").write_text("{}")  # a riskline name beside it does not make the folder riskline's
+    assert main(["run", str(ROOT / "scenarios" / "russia-nato-attack.yaml"), "--out", str(folder)]) == 2
+    assert "holds files riskline did not write (notes.txt)" in capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt", "summary.json"]
+
+
+def test_a_folder_of_riskline_outputs_may_be_replaced(tmp_path):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    for name in ["timeline.csv", "report.html", "hazard.pdf"]:
+        (folder / name).write_text("old")
+    check_output_dir(folder, RUN_FILES)  # no error
+    with pytest.raises(OutputError, match="is a file, not a folder"):
+        check_output_dir(folder / "timeline.csv", RUN_FILES)

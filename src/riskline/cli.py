@@ -121,7 +121,7 @@ def _positive(text: str) -> int:
 
 def _run(args: argparse.Namespace, argv: list[str]) -> int:
     from riskline.config import load_scenario
-    from riskline.export import write_run
+    from riskline.export import RUN_FILES, check_output_dir, write_run
     from riskline.model.fit import fit
 
     scenario = load_scenario(args.scenario, args.priors, lexicon=args.lexicon)
@@ -133,6 +133,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
             print(f"note: {len(left_out)} estimate(s) issued after {args.as_of} left out: {names}", file=sys.stderr)
         extra["estimates_left_out"] = [e.id for e in left_out]
     out_dir = args.out or Path("out") / scenario.name
+    check_output_dir(out_dir, RUN_FILES)  # before the fit, not after it
     forecast = fit(scenario, random_seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains)
     command = shlex.join(["riskline", *argv])
     write_run(forecast, out_dir, command=command, extra=extra)
@@ -146,11 +147,13 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def _compare(args: argparse.Namespace, argv: list[str]) -> int:
-    from riskline.compare import load_variants, write_comparison
+    from riskline.compare import COMPARISON_FILES, load_variants, write_comparison
+    from riskline.export import check_output_dir
     from riskline.model.fit import fit
 
     variants = load_variants(args.scenarios, lexicons=args.lexicons, priors_dirs=args.priors, as_ofs=args.as_of)
     out_dir = args.out or Path("out") / f"{variants[0].scenario.name}-compare"
+    check_output_dir(out_dir, COMPARISON_FILES)  # before the fits, not after them
     forecasts = {}
     for variant in variants:
         print(f"fitting {variant.label} ...", file=sys.stderr)

@@ -19,12 +19,15 @@ import pandas as pd
 
 from riskline.config.scenario import Scenario, load_scenario
 from riskline.errors import ConfigError, ConfigIssue
-from riskline.export import save_figure, staged
+from riskline.export import FIGURE_FORMATS, save_figure, staged
 from riskline.forecast import Forecast
 from riskline.plots import plot_comparison
 from riskline.plots.comparison import update_title
 
-__all__ = ["Variant", "comparison_table", "load_variants", "write_comparison"]
+__all__ = ["COMPARISON_FILES", "Variant", "comparison_table", "load_variants", "write_comparison"]
+
+COMPARISON_FILES = frozenset(["comparison.csv", "comparison.json", *(f"comparison.{s}" for s in FIGURE_FORMATS)])
+"""Every file `write_comparison` writes."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def write_comparison(forecasts: dict[str, Forecast], varies: tuple[str, ...], ou
     figure = plot_comparison(timelines, latest.scenario, title=title, headline_years=latest.headline_years(),
                              lexicons=lexicons)  # fmt: skip
     table = comparison_table(forecasts)
-    with staged(out_dir) as staging:
+    with staged(out_dir, COMPARISON_FILES) as staging:
         save_figure(figure, staging / "comparison")
         table.to_csv(staging / "comparison.csv", index=False, float_format="%.6f")
         summary = {"title": title, "varies": list(varies), "variants": list(forecasts), "command": command}

@@ -14,6 +14,7 @@ __all__ = [
     "ConfigIssue",
     "ConvergenceWarning",
     "LexiconError",
+    "OutputError",
     "RisklineError",
 ]
 
@@ -50,6 +51,10 @@ class ConfigError(RisklineError):
 
 class LexiconError(RisklineError):
     """A probability phrase is not in the chosen lexicon (the message lists the nearest)."""
+
+
+class OutputError(RisklineError):
+    """An output folder cannot be written without losing files riskline did not write."""
 
 
 class ConvergenceWarning(UserWarning):

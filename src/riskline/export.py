@@ -1,7 +1,10 @@
 """Write a fitted forecast to a run directory: tables, NetCDF and figures.
 
 Everything is written into a temporary sibling directory first and moved into place at the
-end, so a failure half-way leaves the previous run (or nothing) rather than a mix.
+end, so a failure half-way leaves the previous run (or nothing) rather than a mix. The
+folder is replaced whole, so riskline only replaces a folder that holds nothing but files
+it writes itself (`check_output_dir`): pointing `--out` at a folder of one's own must not
+delete it.
 """
 
 from __future__ import annotations
@@ -18,12 +21,27 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from riskline import plots
+from riskline.errors import OutputError
 from riskline.forecast import Forecast
 from riskline.report import FIGURES, render_html, report_markdown
 
-__all__ = ["FIGURE_FORMATS", "package_versions", "run_summary", "save_figure", "staged", "write_run"]
+__all__ = [
+    "FIGURE_FORMATS",
+    "RUN_FILES",
+    "check_output_dir",
+    "package_versions",
+    "run_summary",
+    "save_figure",
+    "staged",
+    "write_run",
+]
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
+RUN_FILES = frozenset(
+    ["timeline.csv", "estimates.csv", "per_period.csv", "summary.json", "forecast.nc", "report.md", "report.html"]
+    + [f"{name}.{suffix}" for name in FIGURES for suffix in FIGURE_FORMATS]
+)
+"""Every file `write_run` writes."""
 PACKAGES = ("riskline", "pymc", "pytensor", "nutpie", "arviz", "numpy", "scipy", "xarray", "matplotlib")
 
 
@@ -102,7 +120,7 @@ def _by_year(rows) -> list[dict]:
 
 def write_run(forecast: Forecast, out_dir: Path, command: str | None = None, extra: dict | None = None) -> Path:
     """Write the tables, summary.json, forecast.nc, every figure of FIGURES (PNG, SVG, PDF) and the report."""
-    with staged(out_dir) as staging:
+    with staged(out_dir, RUN_FILES) as staging:
         forecast.timeline().to_csv(staging / "timeline.csv", index=False, float_format="%.6f")
         forecast.reconciliation().to_csv(staging / "estimates.csv", index=False, float_format="%.6f")
         forecast.per_period().to_csv(staging / "per_period.csv", index=False, float_format="%.6f")
@@ -118,10 +136,30 @@ def write_run(forecast: Forecast, out_dir: Path, command: str | None = None, ext
     return Path(out_dir)
 
 
+def check_output_dir(out_dir: Path, files: frozenset[str]) -> None:
+    """Raise OutputError unless `out_dir` is new, or holds only `files` (what riskline writes there)."""
+    out_dir = Path(out_dir).resolve()
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise OutputError(f"{out_dir} is a file, not a folder: choose another --out")
+    foreign = sorted(entry.name for entry in out_dir.iterdir() if entry.name not in files)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise OutputError(
+            f"{out_dir} holds files riskline did not write ({shown}); riskline replaces its output folder "
+            "whole, so choose a new or empty folder for --out"
+        )
+
+
 @contextmanager
-def staged(out_dir: Path) -> Iterator[Path]:
-    """A temporary sibling of `out_dir` to write into; it replaces `out_dir` only if the block succeeds."""
-    out_dir = Path(out_dir)
+def staged(out_dir: Path, files: frozenset[str]) -> Iterator[Path]:
+    """A temporary sibling of `out_dir` to write into; it replaces `out_dir` only if the block succeeds.
+
+    `files` are the names the block may write; `out_dir` is checked first (`check_output_dir`).
+    """
+    out_dir = Path(out_dir).resolve()  # "." has no name to make a sibling from
+    check_output_dir(out_dir, files)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a run directory is for sharing
