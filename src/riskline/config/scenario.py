@@ -28,6 +28,11 @@ from riskline.language.probability import StatedProbability, parse_probability
 
 __all__ = ["Estimate", "RelativeWindow", "Scenario", "Window", "load_scenario"]
 
+NO_ESTIMATES = (
+    "riskline fits a timeline to statements, so it needs at least one; the priors alone are in every "
+    "run's prior_ columns and prior_posterior figure"
+)
+
 
 @dataclass(frozen=True)
 class Estimate:
@@ -116,6 +121,10 @@ class Scenario:
             raise ConfigError([ConfigIssue(self.path, None, "as_of", message)])
         kept = tuple(e for e in self.estimates if e.spec.issued <= as_of)
         dropped = [e for e in self.estimates if e.spec.issued > as_of]
+        if not kept:
+            first = min(e.spec.issued for e in self.estimates)
+            message = f"as_of {as_of} leaves out every estimate (the first was issued {first}); {NO_ESTIMATES}"
+            raise ConfigError([ConfigIssue(self.path, None, "as_of", message)])
         signposts = [s for s in self.signposts if s.date <= as_of]
         spec = self.spec.model_copy(
             update={"as_of": as_of, "estimates": [e.spec for e in kept], "signposts": signposts}
@@ -134,6 +143,8 @@ class Scenario:
             message = f"no estimate {', '.join(map(repr, missing))}; {closest(missing[0], sorted(known))}"
             raise ConfigError([ConfigIssue(self.path, None, "estimates", message)])
         kept = tuple(e for e in self.estimates if e.id not in estimate_ids)
+        if not kept:
+            raise ConfigError([ConfigIssue(self.path, None, "estimates", f"that leaves no estimate; {NO_ESTIMATES}")])
         spec = self.spec.model_copy(update={"estimates": [e.spec for e in kept], "at_risk_from": self.start()})
         return replace(self, spec=spec, estimates=kept)
 
@@ -190,6 +201,8 @@ def load_scenario(path: str | Path, priors_dir: str | Path | None = None, lexico
         )
     conventions = load_time_conventions(priors.directory)
     issues = check_references(spec, priors, doc)
+    if not spec.estimates:
+        issues.append(doc.issue(["estimates"], f"the scenario has no estimates; {NO_ESTIMATES}"))
     words = load_lexicon(priors.directory, spec.lexicon)
     estimates = []
     for index, est in enumerate(spec.estimates):
