@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date
 
 import numpy as np
@@ -77,7 +78,7 @@ def test_leaving_out_every_statement_is_an_error():
     with pytest.raises(ConfigError, match="that leaves no estimate; riskline fits a timeline to statements"):
         SEED.without(*(e.id for e in SEED.estimates))
     with pytest.raises(
-        ConfigError, match="as_of 2023-06-01 leaves out every estimate .the first was issued 2024-01-19."
+        ConfigError, match=re.escape("as_of 2023-06-01 leaves out every estimate (the first was issued 2024-01-19)")
     ):
         SEED.at(date(2023, 6, 1))
 
@@ -85,5 +86,7 @@ def test_leaving_out_every_statement_is_an_error():
 def test_a_horizon_inside_as_ofs_year_is_an_error():
     """Risk is reported by calendar year: the horizon must reach the end of as_of's year."""
     short = dataclasses.replace(SEED, spec=SEED.spec.model_copy(update={"horizon": date(2035, 12, 1)}))
-    with pytest.raises(ConfigError, match="horizon 2035-12-01 ends before 2035 does .as_of 2035-06-01.; risk is"):
+    with pytest.raises(
+        ConfigError, match=re.escape("horizon 2035-12-01 ends before 2035 does (as_of 2035-06-01); risk is")
+    ):
         short.at(date(2035, 6, 1))
