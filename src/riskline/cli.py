@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from riskline.errors import RisklineError
+from riskline.errors import LexiconError, RisklineError
 
 __all__ = ["main"]
 
@@ -140,7 +140,8 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
     print(_headline_table(forecast))
     flagged = forecast.reconciliation().query("flag")
     for row in flagged.itertuples():
-        view = f"the combined view puts {row.posterior_in_range:.0%} there (median {row.posterior_median:.0%})"
+        inside = f"{row.posterior_in_range:.1%}" if row.posterior_in_range >= 0.001 else "under 0.1%"
+        view = f"only {inside} of the combined view lies in that range (its median: {row.posterior_median:.0%})"
         print(f"flag: {row.estimate} says {row.stated}; {view}")
     print(f"\nwrote {out_dir}/: report.html report.md, tables (csv, json, nc), figures (png, svg, pdf)")
     return 0
@@ -233,15 +234,19 @@ def _extract(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def _lexicon(args: argparse.Namespace, argv: list[str]) -> int:
+    from riskline.config.yamlfile import closest
     from riskline.language.lexicon import available_lexicons, load_lexicon, normalize_phrase
 
     priors = _priors_dir(args.priors, Path.cwd())
     names = available_lexicons(priors)
     if args.phrase:
-        for name in names:
-            lexicon = load_lexicon(priors, name)
-            if normalize_phrase(args.phrase) in lexicon.phrases:
-                print(f"{name:14} {_entry_words(lexicon.lookup(args.phrase))}")
+        lexicons = [load_lexicon(priors, name) for name in names]
+        having = [x for x in lexicons if normalize_phrase(args.phrase) in x.phrases]
+        if not having:
+            known = sorted({phrase for x in lexicons for phrase in x.phrases})
+            raise LexiconError(f"no lexicon in {priors} has the phrase '{args.phrase}'; {closest(args.phrase, known)}")
+        for lexicon in having:
+            print(f"{lexicon.name:14} {_entry_words(lexicon.lookup(args.phrase))}")
         return 0
     if args.name is None and not args.compare:
         for name in names:

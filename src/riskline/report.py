@@ -83,7 +83,7 @@ def _headline_table(forecast: Forecast) -> str:
         cells = []
         for event in events:
             row = table[(table["year"] == year) & (table["event"] == event)].iloc[0]
-            words = lexicon.words_for(row.p_mean).split(" (")[0]
+            words = lexicon.words_for(row.p_mean, ranges=False)
             cells.append(f"{row.p_mean:.0%} [{row.p_q05:.0%}–{row.p_q95:.0%}] {words}")
         rows.append(f"| {year} | " + " | ".join(cells) + " |")
     return "\n".join(rows)

@@ -155,6 +155,13 @@ def test_words_back_follow_the_icd_203_table(probability, words):
     assert load_lexicon(PRIORS, "icd-203").words_for(probability) == words
 
 
+def test_a_number_in_a_gap_of_the_uk_yardstick_names_both_neighbours():
+    """The PHIA yardstick leaves 35-40% unnamed: 36% is neither 'unlikely' nor 'a realistic possibility'."""
+    said = load_lexicon(PRIORS, "uk-phia").words_for(0.36)
+    assert said == "between unlikely (25–35%) and realistic possibility (40–50%, uk-phia)"
+    assert load_lexicon(PRIORS, "uk-phia").words_for(0.36, ranges=False) == "between unlikely and realistic possibility"
+
+
 def test_words_back_from_a_survey_lexicon_use_the_nearest_median():
     lexicon = load_lexicon(PRIORS, "capphrase")
     said = lexicon.words_for(0.5)

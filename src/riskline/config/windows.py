@@ -41,7 +41,8 @@ class Window:
         return self.end_earliest != self.end_latest
 
     def describe(self, issued: date) -> str:
-        ends = f"{self.end_earliest} to {self.end_latest}" if self.fuzzy else str(self.end)
+        """'before 2030-01-01', 'from 2029-01-01 to 2031-01-01', 'before a date between 2026-12-18 and 2029-12-18'."""
+        ends = f"a date between {self.end_earliest} and {self.end_latest}" if self.fuzzy else str(self.end)
         return f"before {ends}" if self.start == issued else f"from {self.start} to {ends}"
 
 

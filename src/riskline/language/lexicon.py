@@ -113,28 +113,44 @@ class Lexicon(Strict):
             )
         return entry
 
-    def words_for(self, probability: float) -> str:
-        """A probability in this lexicon's own words: 'unlikely (20–45%, icd-203)'.
+    def words_for(self, probability: float, *, ranges: bool = True) -> str:
+        """A probability in this lexicon's own words: 'unlikely (20–45%, icd-203)', or 'unlikely' without `ranges`.
 
         Official rows (no `source` of their own) come first: the narrowest range holding the
-        number, else the nearest range; a survey lexicon gives the phrase whose readers'
-        median is nearest on the logit scale. Added hedges ("could") are never chosen: they
-        are too wide to say anything back.
+        number; in a gap between ranges (the UK yardstick leaves some), both neighbours
+        ("between unlikely (25–35%) and realistic possibility (40–50%, uk-phia)"); beyond the
+        outermost range, that range. A survey lexicon gives the phrase whose readers' median
+        is nearest on the logit scale. Added hedges ("could") are never chosen: they are too
+        wide to say anything back.
         """
         official = [e for e in self.entries if e.range is not None and e.source is None]
         if official:
             holding = [e for e in official if e.range[0] <= probability <= e.range[1]]
+            below = [e for e in official if e.range[1] < probability]
+            above = [e for e in official if e.range[0] > probability]
+            name = self.name if ranges else None
             if holding:
-                entry = min(holding, key=lambda e: e.range[1] - e.range[0])
-            else:
-                entry = min(official, key=lambda e: _distance(e.range, probability))
-            return f"{entry.phrase} ({100 * entry.range[0]:.0f}–{100 * entry.range[1]:.0f}%, {self.name})"
+                return _said(min(holding, key=lambda e: e.range[1] - e.range[0]), name, ranges)
+            if below and above:
+                lower = max(below, key=lambda e: e.range[1])
+                upper = min(above, key=lambda e: e.range[0])
+                return f"between {_said(lower, None, ranges)} and {_said(upper, name, ranges)}"
+            return _said(min(official, key=lambda e: _distance(e.range, probability)), name, ranges)
         survey = [e for e in self.entries if e.logit_normal is not None]
         if not survey:
             raise LexiconError(f"lexicon '{self.name}' has only added hedges; it cannot put a number into words")
         target = logit(min(max(probability, 1e-4), 1 - 1e-4))
         entry = min(survey, key=lambda e: abs(e.logit_normal.mu - target))
+        if not ranges:
+            return entry.phrase
         return f"{entry.phrase} (readers' median {100 * entry.logit_normal.quantile(0.5):.0f}%, {self.name})"
+
+
+def _said(entry: LexiconEntry, lexicon: str | None, ranges: bool) -> str:
+    """'unlikely (20–45%, icd-203)', without the lexicon's name, or the phrase alone."""
+    if not ranges:
+        return entry.phrase
+    return f"{entry.phrase} ({100 * entry.range[0]:.0f}–{100 * entry.range[1]:.0f}%{f', {lexicon}' if lexicon else ''})"
 
 
 def _distance(interval: tuple[float, float], probability: float) -> float:

@@ -51,6 +51,8 @@ def parse_probability(value: str | float | list[float], lexicon: Lexicon) -> Sta
             raise ValueError(f"expected a percentage such as '30%', got {value!r}") from None
         return _rounded(number, value.strip())
     if isinstance(value, int | float):
+        if value > 100:
+            raise ValueError(f"a probability lies in [0, 1] (or 0%–100% as text), got {value:g}")
         if value > 1:
             raise ValueError(f"probabilities are between 0 and 1: write {value / 100:g} or '{value:g}%'")
         return _rounded(float(value), f"{100 * value:g}%")

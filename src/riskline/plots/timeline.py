@@ -179,11 +179,17 @@ def _draw_signposts(forecast: Forecast, event: str, ax) -> list:
 
 
 def _window_words(est) -> str:
-    """'before 1 Jan 2030', '1 Jan 2029 to 1 Jan 2031', or 'within 2 years after ceasefire'."""
+    """A window as the key says it.
+
+    'before 1 Jan 2030', 'from 1 Jan 2029 to 1 Jan 2031', 'before a date between Dec 2026 and
+    Dec 2029', or 'within 2 years after ceasefire'.
+    """
     window = est.window
     if isinstance(window, RelativeWindow):
         return window.describe(est.spec.issued)
     end = f"{window.end:%-d %b %Y}"
+    if window.fuzzy:  # drawn at its middle end, but said as stated
+        end = f"a date between {window.end_earliest:%b %Y} and {window.end_latest:%b %Y}"
     if window.start == est.spec.issued:
         return f"before {end}"
     return f"from {window.start:%-d %b %Y} to {end}"
