@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskline import LexiconError
-from riskline.language.statements import load_reader, statement_confidence, statement_kind
+from riskline.language.statements import TwoEstimatesError, load_reader, statement_confidence, statement_kind
 from riskline.language.time_expressions import TimeExpressionError
 
 from ..conftest import ROOT
@@ -43,6 +43,21 @@ def test_probability_phrases_in_sentences(text, phrase, written):
     assert parsed.phrase.text == written
     low, high = READER.lexicon.lookup(phrase).interval
     assert (parsed.probability.low, parsed.probability.high) == (low, high)
+
+
+def test_different_phrases_for_different_windows_are_two_estimates():
+    """'Unlikely before 2027 but likely by 2030' is two estimates; read as one, it reversed 'unlikely'."""
+    text = "Russia is unlikely to be able to attack before 2027 but likely by 2030"
+    with pytest.raises(TwoEstimatesError, match="'unlikely' for 'before 2027' and 'likely' for 'by 2030'"):
+        READER.parse(text, ISSUED)
+
+
+def test_the_phrase_before_a_window_governs_it():
+    """Each window takes the last phrase after the window before it (else the nearest)."""
+    assert READER.parse("an attack is unlikely before 2027", ISSUED).probability.text == "unlikely"
+    assert READER.parse("Before 2030, an attack on NATO is likely", ISSUED).probability.text == "likely"
+    seed = "services said Russia could attack before 2030, but reports suggest this could happen within two years"
+    assert READER.parse(seed, ISSUED).probability.text == "could happen"  # one phrase for both windows: one estimate
 
 
 def test_stacked_hedges_are_recorded():

@@ -51,6 +51,7 @@ D = date
         ("next year", D(2026, 1, 1), D(2027, 1, 1)),
         ("in the near term", ISSUED, D(2027, 12, 3)),
         ("in the 2030s", D(2030, 1, 1), D(2040, 1, 1)),
+        ("Russia could attack NATO in 2026 or 2027", D(2026, 1, 1), D(2028, 1, 1)),  # not "in 2026" alone
     ],
 )
 def test_windows(text, start, end):
@@ -76,6 +77,9 @@ def test_open_windows_have_no_end(text, start):
         ("in the near future", D(2026, 6, 3), D(2027, 12, 3)),
         ("within five to eight years", D(2030, 12, 3), D(2033, 12, 3)),
         ("about two years", D(2027, 6, 3), D(2028, 6, 3)),
+        ("within a year or two", D(2026, 12, 3), D(2027, 12, 3)),  # not "within a year"
+        ("within one or two years", D(2026, 12, 3), D(2027, 12, 3)),
+        ("likely in the next 3-5 years", D(2028, 12, 3), D(2030, 12, 3)),  # not a window opening in 3 years
     ],
 )
 def test_fuzzy_windows_carry_a_range_of_ends(text, earliest, latest):
@@ -134,6 +138,11 @@ def test_windows_relative_to_a_trigger(text, trigger, after_start, after_end):
 def test_window_ending_before_issue_is_an_error():
     with pytest.raises(TimeExpressionError, match="ends 2025-01-01, on or before the issue date 2025-12-03"):
         parse_window("an attack before 2025", ISSUED, CONVENTIONS)
+
+
+def test_two_separate_years_are_an_error_not_the_first_year():
+    with pytest.raises(TimeExpressionError, match="'in 2026 or 2028' names two separate years"):
+        parse_window("an attack in 2026 or 2028", ISSUED, CONVENTIONS)
 
 
 def test_two_statements_in_one_sentence():

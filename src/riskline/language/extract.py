@@ -118,14 +118,17 @@ def _candidates_in_clause(text: str, start: int, end: int, issued: date, reader:
         windows = find_windows(clause, issued, reader.conventions)
     except TimeExpressionError:
         return []  # a time expression that reads as the past: not a forecast
-    return [_candidate(text, start, end, window, issued, reader) for window in windows]
+    ends = [0, *(w.offsets[1] for w in windows)]  # each window's phrase comes after the window before it
+    return [_candidate(text, start, end, w, since, issued, reader) for w, since in zip(windows, ends, strict=False)]
 
 
-def _candidate(text: str, start: int, end: int, window: ParsedWindow, issued: date, reader: Reader) -> Candidate:
+def _candidate(text: str, start: int, end: int, window: ParsedWindow, since: int, issued: date,
+               reader: Reader) -> Candidate:  # fmt: skip
     clause = text[start:end]
     reasons = [f"window '{window.expression}': {window.reasoning}"]
     score = 0.3 if window.relative_to is None and window.end is not None else 0.2
-    phrase = find_probability_phrase(clause, reader.lexicon, set(reader.vocabulary), near=window.offsets[0])
+    vocabulary = set(reader.vocabulary)
+    phrase = find_probability_phrase(clause, reader.lexicon, vocabulary, near=window.offsets[0], since=since)
     probability = None
     if phrase is None:
         reasons.append("no probability phrase or hedge: not an estimate unless the context gives one")

@@ -100,15 +100,17 @@ def _compiled(vocabulary: set[str]) -> tuple[re.Pattern, dict[str, str]]:
 
 
 def find_probability_phrase(
-    text: str, lexicon: Lexicon, vocabulary: set[str], near: int | None = None
+    text: str, lexicon: Lexicon, vocabulary: set[str], near: int | None = None, since: int = 0
 ) -> PhraseMatch | None:
     """The estimative phrase of `text` as a phrase of `lexicon` (None if there is none).
 
     `vocabulary` holds every phrase that counts as estimative (all lexicons' phrases and
-    aliases, and MODALS). With several, a lexicon phrase beats a modal hedge, and then the
-    one nearest to offset `near` (the time expression) wins, else the first. The returned
-    phrase may still be missing from `lexicon`: `lexicon.lookup(match.phrase)` then raises
-    LexiconError with the nearest phrases.
+    aliases, and MODALS). With several, a lexicon phrase beats a modal hedge. Then, for the
+    time expression at offset `near`, the phrase that governs it: the last one between
+    `since` (the end of the time expression before it, if any) and `near`, as in "unlikely
+    before 2027 but likely by 2030"; else the one nearest to `near`; without `near`, the
+    first. The returned phrase may still be missing from `lexicon`:
+    `lexicon.lookup(match.phrase)` then raises LexiconError with the nearest phrases.
     """
     pattern, forms = _compiled(vocabulary | set(MODALS))
     matches = [_resolve(m, forms, lexicon) for m in pattern.finditer(text)]
@@ -117,6 +119,9 @@ def find_probability_phrase(
     candidates = [m for m in matches if not m.is_modal and not _modal_be_possible(text, m)] or matches
     if near is None:
         return candidates[0]
+    governing = [m for m in candidates if since <= m.offsets[0] and m.offsets[1] <= near]
+    if governing:
+        return governing[-1]
     return min(candidates, key=lambda m: min(abs(m.offsets[0] - near), abs(m.offsets[1] - near)))
 
 

@@ -18,13 +18,14 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from riskline.errors import RisklineError
 from riskline.language.conventions import TimeConventions, load_time_conventions
 from riskline.language.lexicon import Lexicon, available_lexicons, load_lexicon
 from riskline.language.phrases import PhraseMatch, find_probability_phrase
 from riskline.language.probability import StatedProbability, parse_probability
-from riskline.language.time_expressions import ParsedWindow, parse_window
+from riskline.language.time_expressions import ParsedWindow, find_windows, parse_window
 
-__all__ = ["ParsedStatement", "Reader", "load_reader", "statement_confidence", "statement_kind"]
+__all__ = ["ParsedStatement", "Reader", "TwoEstimatesError", "load_reader", "statement_confidence", "statement_kind"]
 
 Kind = Literal["occurrence", "capability"]
 Confidence = Literal["high", "moderate", "low"]
@@ -39,6 +40,10 @@ CONFIDENCE = re.compile(
     r"\b(?:(?P<level>high|moderate|medium|low)(?:er)?\s+confidence|(?P<adverb>highly|moderately)\s+confident)\b",
     re.IGNORECASE,
 )
+
+
+class TwoEstimatesError(RisklineError, ValueError):
+    """A sentence gives different probabilities for different windows: two estimates, not one."""
 
 
 def statement_kind(text: str) -> Kind:
@@ -103,12 +108,25 @@ class Reader:
     def parse(self, text: str, issued: date) -> ParsedStatement:
         """Read `text` as issued on `issued`.
 
-        Raises TimeExpressionError for a window ending before `issued` and LexiconError
-        for an estimative phrase that the chosen lexicon lacks.
+        Raises TimeExpressionError for a window ending before `issued`, LexiconError for an
+        estimative phrase that the chosen lexicon lacks, and TwoEstimatesError for a sentence
+        that gives different phrases for different windows ("unlikely before 2027 but
+        likely by 2030"): one estimate cannot say both.
         """
+        windows = find_windows(text, issued, self.conventions)
+        phrases = [
+            find_probability_phrase(text, self.lexicon, set(self.vocabulary), w.offsets[0], since)
+            for w, since in zip(windows, [0, *(w.offsets[1] for w in windows)], strict=False)
+        ]
+        said = {(w.expression, p.text) for w, p in zip(windows, phrases, strict=True) if p is not None}
+        if len({p.phrase for p in phrases if p is not None}) > 1:
+            parts = " and ".join(f"'{p}' for '{w}'" for w, p in sorted(said, key=lambda x: text.index(x[0])))
+            raise TwoEstimatesError(f"the statement holds more than one estimate ({parts}): enter each as its own")
         window = parse_window(text, issued, self.conventions)
-        near = window.offsets[0] if window else None
-        phrase = find_probability_phrase(text, self.lexicon, set(self.vocabulary), near)
+        if window is None:
+            phrase = find_probability_phrase(text, self.lexicon, set(self.vocabulary))
+        else:
+            phrase = phrases[windows.index(window)]
         probability = parse_probability(phrase.phrase, self.lexicon) if phrase else None
         return ParsedStatement(
             text, issued, window, phrase, probability, statement_kind(text), statement_confidence(text)

@@ -207,14 +207,26 @@ def _within_after_trigger(m, issued, conv):
 
 
 @_reading(
-    r"within\s+(?:the\s+next\s+)?(?P<n1>" + _NUM + r")" + _DASH + r"(?P<n2>" + _NUM + r")\s+(?P<unit>" + _UNIT + ")"
+    r"(?:within|(?:in|over|during)\s+the\s+(?:next|coming))\s+(?:the\s+next\s+)?(?P<n1>"
+    + _NUM
+    + r")(?:"
+    + _DASH
+    + r"|\s+or\s+)(?P<n2>"
+    + _NUM
+    + r")\s+(?P<unit>"
+    + _UNIT
+    + ")"
+)
+@_reading(  # "within a year or two"
+    r"(?:within|in|over)\s+(?:the\s+next\s+)?(?P<n1>a|an|one)\s+(?P<unit>year|month|decade|week)\s+or\s+(?P<n2>two|three|2|3)"
 )
 def _within_range(m, issued, conv):
     if not _ascending(m["n1"], m["n2"]):
         return None
-    early, late = issued + span_words(m["n1"], m["unit"]), issued + span_words(m["n2"], m["unit"])
+    first, second = span_words(m["n1"], m["unit"]), span_words(m["n2"], m["unit"])
+    early, late = issued + first, issued + second
     return _window(
-        f"the window closes somewhere between {m['n1']} and {m['n2']} {m['unit']} after issue",
+        f"the window closes somewhere between {describe_span(first)} and {describe_span(second)} after issue",
         issued,
         _midpoint(early, late),
         end_earliest=early,
@@ -334,11 +346,14 @@ def _horizon_term(m, issued, conv):
 
 
 @_reading(r"(?:in\s+|during\s+|between\s+|from\s+)?(?P<y1>" + _YEAR + r")" + _DASH + r"(?P<y2>" + _YEAR + r"|\d{2})")
+@_reading(r"(?:in|during)\s+(?P<y1>" + _YEAR + r")\s+or\s+(?P<y2>" + _YEAR + r")(?P<either>)")  # "in 2026 or 2027"
 def _year_range(m, issued, conv):
     first = int(m["y1"])
     last = int(m["y2"]) if len(m["y2"]) == 4 else first // 100 * 100 + int(m["y2"])
     if last < first:
         raise TimeExpressionError(f"'{m[0]}' runs backwards: {last} is before {first}")
+    if "either" in m.groupdict() and last != first + 1:
+        raise TimeExpressionError(f"'{m[0]}' names two separate years: give one window, e.g. '{first}-{last}'")
     return _window(f"the years {first} to {last} inclusive", date(first, 1, 1), date(last + 1, 1, 1))
 
 
