@@ -71,7 +71,8 @@ def test_the_likelihoods_compiled_chain_agrees_with_the_forecasts():
     width = GRID.widths.mean()
     paths = np.array([[*chains.relation_path(parents, 0, 2), -1]])
     given = np.vstack([START, GRID.exposure([date(2027, 2, 10)])])
-    event_cdf, _, stage_cdf, _ = _chain_cdfs(hazards, GRID.widths, width, np.array(parents), paths, given, np.ones(2))
+    needed = np.ones((2, 3), dtype=bool)
+    event_cdf, _, stage_cdf, _ = _chain_cdfs(hazards, GRID.widths, width, np.array(parents), paths, given, needed)
     expected = chains.event_cdfs_at_edges(hazards, parents, GRID.widths, width, given)  # (event, date, edge)
     np.testing.assert_allclose(event_cdf, expected.transpose(1, 0, 2), atol=1e-12)
     np.testing.assert_allclose(
@@ -80,5 +81,5 @@ def test_the_likelihoods_compiled_chain_agrees_with_the_forecasts():
     # and a batch of draws gives each draw's own chain
     batch = np.stack([hazards, 2 * hazards])
     batched = chains.event_cdfs_at_edges(batch, parents, GRID.widths, width, START)
-    doubled = _chain_cdfs(2 * hazards, GRID.widths, width, np.array(parents), paths, START, np.ones(1))[0]
+    doubled = _chain_cdfs(2 * hazards, GRID.widths, width, np.array(parents), paths, START, needed[:1])[0]
     np.testing.assert_allclose(batched[1, :, 0], doubled[0], atol=1e-12)

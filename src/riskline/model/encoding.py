@@ -185,11 +185,10 @@ def _estimate_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
         "estimate_mask": np.zeros(cap), "estimate_source": np.zeros((cap, structure.sources)),
         "logit_low": np.full(cap, -1.0), "logit_high": np.full(cap, 1.0), "is_survey": np.zeros(cap),
         "survey_mu": np.zeros(cap), "survey_sigma": np.ones(cap), "confidence_factor": np.ones(cap),
-        "condition_exposure": np.zeros((structure.conditions, bins)), "condition_mask": np.zeros(structure.conditions),
+        "condition_exposure": np.zeros((structure.conditions, bins)),
     }  # fmt: skip
-    if conditions:
+    if conditions:  # padded rows: no window reads them, so the model skips them
         data["condition_exposure"][: len(conditions)] = grid.exposure(conditions)
-        data["condition_mask"][: len(conditions)] = 1.0
     factors = scenario.priors.model.confidence
     for i, est in enumerate(scenario.estimates):
         data["estimate_mask"][i] = 1.0

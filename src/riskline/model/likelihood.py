@@ -54,7 +54,7 @@ LOGISTIC_VARIANCE = math.pi**2 / 3
 DATA_INPUTS = (
     "bin_width", "delay_width", "estimate_mask", "estimate_source", "logit_low", "logit_high",
     "is_survey", "survey_mu", "survey_sigma", "confidence_factor", "window_gaps", "window_edge_columns",
-    "window_edge_weights", "condition_exposure", "condition_mask",
+    "window_edge_weights", "condition_exposure",
 )  # fmt: skip
 """The model's data arrays the operation reads, in its argument order (after hazard, bias, noise)."""
 
@@ -159,37 +159,75 @@ def _half_bin_cdf_back(half, width, d_half, d_hazard):
 
 @fast_sums
 def _chain_step(parent_cdf, half, child_cdf):
-    """child[k+1] = sum_{j<=k} P(parent in bin j) * half[k - j] (riskline.model.chains.chain_step)."""
+    """child[k+1] = sum_{j<=k} P(parent in bin j) * half[k - j] (riskline.model.chains.chain_step).
+
+    The sums start at the parent's first bin with mass: a chain run given that its root had
+    not happened by a date has none before it.
+    """
     mass = parent_cdf[1:] - parent_cdf[:-1]
-    child_cdf[0] = 0.0
-    for k in range(half.shape[0]):
+    first = _first_with_mass(mass)
+    child_cdf[: first + 1] = 0.0
+    for k in range(first, half.shape[0]):
         total = 0.0
-        for j in range(k + 1):
+        for j in range(first, k + 1):
             total += mass[j] * half[k - j]
         child_cdf[k + 1] = total
 
 
 @fast_sums
 def _chain_step_back(parent_cdf, half, d_child, d_parent, d_half):
+    """The pullback of `_chain_step`; bins before the parent's first mass stay zero whatever the hazards."""
     mass, upstream = parent_cdf[1:] - parent_cdf[:-1], d_child[1:]
-    bins = half.shape[0]
-    for j in range(bins):
-        d_mass = d_half_j = 0.0
+    bins, first = half.shape[0], _first_with_mass(mass)
+    for j in range(first, bins):
+        d_mass = 0.0
         for k in range(j, bins):
             d_mass += upstream[k] * half[k - j]
-            d_half_j += upstream[k] * mass[k - j]
         d_parent[j + 1] += d_mass
         d_parent[j] -= d_mass
-        d_half[j] += d_half_j
+    for lag in range(bins - first):
+        d_half_lag = 0.0
+        for j in range(first, bins - lag):
+            d_half_lag += upstream[j + lag] * mass[j]
+        d_half[lag] += d_half_lag
 
 
 @jit
-def _chain_cdfs(hazard, bin_width, delay_width, parents, paths, condition_exposure, condition_mask):
+def _first_with_mass(mass):
+    first = 0
+    while first < mass.shape[0] and mass[first] == 0.0:
+        first += 1
+    return first
+
+
+@jit
+def _needed(edge_columns, edge_weights, conditions, parents, edges):
+    """(C, E): which events' CDFs given each condition date the windows read, with their ancestors.
+
+    A padded condition date, or an event no statement issued then speaks of, costs nothing.
+    """
+    events = parents.shape[0]
+    needed = np.zeros((conditions, events), dtype=np.bool_)
+    for r in range(edge_columns.shape[0]):
+        for t in range(edge_columns.shape[1]):
+            block = edge_columns[r, t] // edges
+            if edge_weights[r, t] != 0.0 and block < conditions * events:
+                needed[block // events, block % events] = True
+    for c in range(conditions):
+        for e in range(events - 1, -1, -1):  # parents come before their children
+            if needed[c, e] and parents[e] >= 0:
+                needed[c, parents[e]] = True
+    return needed
+
+
+@jit
+def _chain_cdfs(hazard, bin_width, delay_width, parents, paths, condition_exposure, needed):
     """Each event's CDF given its chain's root had not happened by each condition date; each relation's delay CDF.
 
     Returns event_cdf (C, E, K+1), event_half (E, K), stage_cdf (R, E, K+1), stage_half
-    (R, E, K); `condition_exposure[c]` is the exposure at date c (rows with mask 0 are left
-    zero); `paths[r]` lists relation r's events from the ancestor's child down, -1 after.
+    (R, E, K); `condition_exposure[c]` is the exposure at date c, and only the CDFs
+    `needed` (C, E) are computed (the others stay zero); `paths[r]` lists relation r's
+    events from the ancestor's child down, -1 after.
     """
     events, bins = hazard.shape
     conditions = condition_exposure.shape[0]
@@ -199,9 +237,9 @@ def _chain_cdfs(hazard, bin_width, delay_width, parents, paths, condition_exposu
         if parents[e] >= 0 and conditions:
             _half_bin_cdf(hazard[e], delay_width, event_half[e])
     for c in range(conditions):
-        if condition_mask[c] == 0.0:
-            continue
         for e in range(events):
+            if not needed[c, e]:
+                continue
             if parents[e] < 0:
                 _cdf_after(hazard[e], bin_width, hazard[e] @ condition_exposure[c], event_cdf[c, e])
             else:
@@ -227,8 +265,8 @@ def _last_stage(paths, r):
 
 
 @jit
-def _chain_cdfs_back(hazard, bin_width, delay_width, parents, paths, condition_exposure, condition_mask, cdfs,
-                     d_event_cdf, d_relation_cdf, d_hazard):  # fmt: skip
+def _chain_cdfs_back(hazard, bin_width, delay_width, parents, paths, condition_exposure, needed, cdfs, d_event_cdf,
+                     d_relation_cdf, d_hazard):  # fmt: skip
     event_cdf, event_half, stage_cdf, stage_half = cdfs
     events, bins = hazard.shape
     for r in range(paths.shape[0]):
@@ -241,9 +279,9 @@ def _chain_cdfs_back(hazard, bin_width, delay_width, parents, paths, condition_e
         _cdf_after_back(stage_cdf[r, 0], np.full(bins, delay_width), d_stage, d_hazard[paths[r, 0]])
     d_event_cdf, d_event_half = d_event_cdf.copy(), np.zeros((events, bins))
     for c in range(condition_exposure.shape[0]):
-        if condition_mask[c] == 0.0:
-            continue
         for e in range(events - 1, -1, -1):
+            if not needed[c, e]:
+                continue
             if parents[e] < 0:
                 before = _cdf_after_back(event_cdf[c, e], bin_width, d_event_cdf[c, e], d_hazard[e])
                 d_hazard[e] -= before * condition_exposure[c]
@@ -276,7 +314,7 @@ def _contiguous(hazard, window_gaps):
 
 @jit
 def _window_q(hazard, bin_width, delay_width, estimates, window_gaps, edge_columns, edge_weights, condition_exposure,
-              condition_mask, parents, paths, points):  # fmt: skip
+              parents, paths, points):  # fmt: skip
     """The window probabilities (estimates, points) and what their gradient needs.
 
     `delay_width` is a one-element array (a 0-d array is not a number to numba's math).
@@ -288,7 +326,8 @@ def _window_q(hazard, bin_width, delay_width, estimates, window_gaps, edge_colum
         before = math.exp(-max(gaps[estimates * points + n], 0.0))
         for f in range(points):
             q[n, f] += before * -math.expm1(-max(gaps[n * points + f], 0.0))
-    cdfs = _chain_cdfs(hazard, bin_width, width, parents, paths, condition_exposure, condition_mask)
+    needed = _needed(edge_columns, edge_weights, condition_exposure.shape[0], parents, hazard.shape[1] + 1)
+    cdfs = _chain_cdfs(hazard, bin_width, width, parents, paths, condition_exposure, needed)
     at_edges = np.zeros(edge_weights.shape[0])
     if edge_weights.shape[0]:
         values = _edge_values(cdfs[0], cdfs[2], paths)
@@ -296,18 +335,18 @@ def _window_q(hazard, bin_width, delay_width, estimates, window_gaps, edge_colum
             for t in range(edge_weights.shape[1]):
                 at_edges[r] += edge_weights[r, t] * values[edge_columns[r, t]]
         q += at_edges.reshape((estimates, points))
-    return q, gaps, cdfs
+    return q, gaps, cdfs, needed
 
 
 @jit
 def _statements_logp(hazard, bias, noise, bin_width, delay_width, mask, source, logit_low, logit_high, is_survey,
                      survey_mu, survey_sigma, confidence, window_gaps, edge_columns, edge_weights, condition_exposure,
-                     condition_mask, parents, paths, points):  # fmt: skip
+                     parents, paths, points):  # fmt: skip
     """The log likelihood of every statement and its gradient for hazard, bias and noise."""
     hazard, window_gaps = _contiguous(hazard, window_gaps)
     estimates = mask.shape[0]
-    q, gaps, cdfs = _window_q(hazard, bin_width, delay_width, estimates, window_gaps, edge_columns, edge_weights,
-                              condition_exposure, condition_mask, parents, paths, points)  # fmt: skip
+    q, gaps, cdfs, needed = _window_q(hazard, bin_width, delay_width, estimates, window_gaps, edge_columns,
+                                      edge_weights, condition_exposure, parents, paths, points)  # fmt: skip
     d_q, d_bias, d_noise = np.zeros_like(q), np.zeros_like(bias), np.zeros_like(noise)
     values, slopes, spreads = np.zeros(points), np.zeros(points), np.zeros(points)
     total = 0.0
@@ -362,7 +401,7 @@ def _statements_logp(hazard, bias, noise, bin_width, delay_width, mask, source, 
         d_relation_cdf = np.zeros((paths.shape[0], edges))
         for r in range(paths.shape[0]):
             d_relation_cdf[r] = d_values[offset + r * edges : offset + (r + 1) * edges]
-        _chain_cdfs_back(hazard, bin_width, delay_width[0], parents, paths, condition_exposure, condition_mask, cdfs,
+        _chain_cdfs_back(hazard, bin_width, delay_width[0], parents, paths, condition_exposure, needed, cdfs,
                          d_event_cdf, d_relation_cdf, d_hazard)  # fmt: skip
     return np.array(total), d_hazard, d_bias, d_noise
 
@@ -441,10 +480,10 @@ class WindowProbability(_StructureOp):
 @jit
 def _window_probability(hazard, bias, noise, bin_width, delay_width, mask, source, logit_low, logit_high, is_survey,
                         survey_mu, survey_sigma, confidence, window_gaps, edge_columns, edge_weights,
-                        condition_exposure, condition_mask, parents, paths, points):  # fmt: skip
+                        condition_exposure, parents, paths, points):  # fmt: skip
     hazard, window_gaps = _contiguous(hazard, window_gaps)
     q = _window_q(hazard, bin_width, delay_width, mask.shape[0], window_gaps, edge_columns, edge_weights,
-                  condition_exposure, condition_mask, parents, paths, points)[0]  # fmt: skip
+                  condition_exposure, parents, paths, points)[0]  # fmt: skip
     out = np.zeros(q.shape[0])
     for n in range(q.shape[0]):
         out[n] = q[n].mean()
@@ -499,7 +538,7 @@ def _arguments(inputs, parents, paths, points):
     events, bins = inputs[0].shape
     rows, terms = inputs[15].shape
     sizes = np.array([events, bins, inputs[1].shape[0], inputs[5].shape[0], inputs[13].shape[0], rows, terms,
-                      paths.shape[0], inputs[17].shape[0], points], dtype=np.int64)  # fmt: skip
+                      paths.shape[0], inputs[16].shape[0], points], dtype=np.int64)  # fmt: skip
     return _addresses((*inputs, parents, paths)), sizes
 
 
@@ -517,7 +556,7 @@ def _from_addresses(addresses, sizes):
     return (floats(0, (e, k)), floats(1, s), floats(2, s), floats(3, k), floats(4, 1), floats(5, n),
             floats(6, (n, s)), floats(7, n), floats(8, n), floats(9, n), floats(10, n), floats(11, n),
             floats(12, n), floats(13, (g, e * k)), integers(14, (r, t)), floats(15, (r, t)), floats(16, (c, k)),
-            floats(17, c), integers(18, e), integers(19, (p, e)))  # fmt: skip
+            integers(17, e), integers(18, (p, e)))  # fmt: skip
 
 
 def _statements_logp_c(addresses, sizes, outputs):
