@@ -71,7 +71,7 @@ def test_the_likelihoods_compiled_chain_agrees_with_the_forecasts():
     width = GRID.widths.mean()
     paths = np.array([[*chains.relation_path(parents, 0, 2), -1]])
     given = np.vstack([START, GRID.exposure([date(2027, 2, 10)])])
-    needed = np.ones((2, 3), dtype=bool)
+    needed = np.full((2, 3), GRID.n_bins + 1)  # every edge of every event
     event_cdf, _, stage_cdf, _ = _chain_cdfs(hazards, GRID.widths, width, np.array(parents), paths, given, needed)
     expected = chains.event_cdfs_at_edges(hazards, parents, GRID.widths, width, given)  # (event, date, edge)
     np.testing.assert_allclose(event_cdf, expected.transpose(1, 0, 2), atol=1e-12)

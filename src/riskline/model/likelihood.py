@@ -158,16 +158,17 @@ def _half_bin_cdf_back(half, width, d_half, d_hazard):
 
 
 @fast_sums
-def _chain_step(parent_cdf, half, child_cdf):
-    """child[k+1] = sum_{j<=k} P(parent in bin j) * half[k - j] (riskline.model.chains.chain_step).
+def _chain_step(parent_cdf, half, child_cdf, edges):
+    """child[k+1] = sum_{j<=k} P(parent in bin j) * half[k - j] (riskline.model.chains.chain_step), k+1 < `edges`.
 
-    The sums start at the parent's first bin with mass: a chain run given that its root had
-    not happened by a date has none before it.
+    Only the first `edges` edges are computed (those the windows read), and the sums start at
+    the parent's first bin with mass: a chain run given that its root had not happened by a
+    date has none before it.
     """
     mass = parent_cdf[1:] - parent_cdf[:-1]
     first = _first_with_mass(mass)
     child_cdf[: first + 1] = 0.0
-    for k in range(first, half.shape[0]):
+    for k in range(first, edges - 1):
         total = 0.0
         for j in range(first, k + 1):
             total += mass[j] * half[k - j]
@@ -175,10 +176,10 @@ def _chain_step(parent_cdf, half, child_cdf):
 
 
 @fast_sums
-def _chain_step_back(parent_cdf, half, d_child, d_parent, d_half):
+def _chain_step_back(parent_cdf, half, d_child, d_parent, d_half, edges):
     """The pullback of `_chain_step`; bins before the parent's first mass stay zero whatever the hazards."""
-    mass, upstream = parent_cdf[1:] - parent_cdf[:-1], d_child[1:]
-    bins, first = half.shape[0], _first_with_mass(mass)
+    mass, upstream = parent_cdf[1:] - parent_cdf[:-1], d_child[1:edges]
+    bins, first = edges - 1, _first_with_mass(mass)
     for j in range(first, bins):
         d_mass = 0.0
         for k in range(j, bins):
@@ -202,21 +203,23 @@ def _first_with_mass(mass):
 
 @jit
 def _needed(edge_columns, edge_weights, conditions, parents, edges):
-    """(C, E): which events' CDFs given each condition date the windows read, with their ancestors.
+    """(C, E): how many grid edges of each event's CDF given each condition date the windows read.
 
-    A padded condition date, or an event no statement issued then speaks of, costs nothing.
+    Ancestors need as many as their descendants; 0 for a padded condition date or an event
+    no statement issued then speaks of, which then cost nothing.
     """
     events = parents.shape[0]
-    needed = np.zeros((conditions, events), dtype=np.bool_)
+    needed = np.zeros((conditions, events), dtype=np.int64)
     for r in range(edge_columns.shape[0]):
         for t in range(edge_columns.shape[1]):
-            block = edge_columns[r, t] // edges
+            block, edge = edge_columns[r, t] // edges, edge_columns[r, t] % edges
             if edge_weights[r, t] != 0.0 and block < conditions * events:
-                needed[block // events, block % events] = True
+                c, e = block // events, block % events
+                needed[c, e] = max(needed[c, e], edge + 1)
     for c in range(conditions):
         for e in range(events - 1, -1, -1):  # parents come before their children
-            if needed[c, e] and parents[e] >= 0:
-                needed[c, parents[e]] = True
+            if parents[e] >= 0:
+                needed[c, parents[e]] = max(needed[c, parents[e]], needed[c, e])
     return needed
 
 
@@ -226,7 +229,7 @@ def _chain_cdfs(hazard, bin_width, delay_width, parents, paths, condition_exposu
 
     Returns event_cdf (C, E, K+1), event_half (E, K), stage_cdf (R, E, K+1), stage_half
     (R, E, K); `condition_exposure[c]` is the exposure at date c, and only the CDFs
-    `needed` (C, E) are computed (the others stay zero); `paths[r]` lists relation r's
+    `needed` (C, E, how many edges) are computed (the others stay zero); `paths[r]` lists relation r's
     events from the ancestor's child down, -1 after.
     """
     events, bins = hazard.shape
@@ -238,12 +241,12 @@ def _chain_cdfs(hazard, bin_width, delay_width, parents, paths, condition_exposu
             _half_bin_cdf(hazard[e], delay_width, event_half[e])
     for c in range(conditions):
         for e in range(events):
-            if not needed[c, e]:
+            if needed[c, e] == 0:
                 continue
             if parents[e] < 0:
                 _cdf_after(hazard[e], bin_width, hazard[e] @ condition_exposure[c], event_cdf[c, e])
             else:
-                _chain_step(event_cdf[c, parents[e]], event_half[e], event_cdf[c, e])
+                _chain_step(event_cdf[c, parents[e]], event_half[e], event_cdf[c, e], needed[c, e])
     relations = paths.shape[0]
     stage_cdf, stage_half = np.zeros((relations, events, bins + 1)), np.zeros((relations, events, bins))
     for r in range(relations):
@@ -252,7 +255,7 @@ def _chain_cdfs(hazard, bin_width, delay_width, parents, paths, condition_exposu
             if paths[r, i] < 0:
                 break
             _half_bin_cdf(hazard[paths[r, i]], delay_width, stage_half[r, i])
-            _chain_step(stage_cdf[r, i - 1], stage_half[r, i], stage_cdf[r, i])
+            _chain_step(stage_cdf[r, i - 1], stage_half[r, i], stage_cdf[r, i], bins + 1)
     return event_cdf, event_half, stage_cdf, stage_half
 
 
@@ -273,21 +276,21 @@ def _chain_cdfs_back(hazard, bin_width, delay_width, parents, paths, condition_e
         d_stage = d_relation_cdf[r].copy()
         for i in range(_last_stage(paths, r), 0, -1):
             d_previous, d_half = np.zeros(bins + 1), np.zeros(bins)
-            _chain_step_back(stage_cdf[r, i - 1], stage_half[r, i], d_stage, d_previous, d_half)
+            _chain_step_back(stage_cdf[r, i - 1], stage_half[r, i], d_stage, d_previous, d_half, bins + 1)
             _half_bin_cdf_back(stage_half[r, i], delay_width, d_half, d_hazard[paths[r, i]])
             d_stage = d_previous
         _cdf_after_back(stage_cdf[r, 0], np.full(bins, delay_width), d_stage, d_hazard[paths[r, 0]])
     d_event_cdf, d_event_half = d_event_cdf.copy(), np.zeros((events, bins))
     for c in range(condition_exposure.shape[0]):
         for e in range(events - 1, -1, -1):
-            if not needed[c, e]:
+            if needed[c, e] == 0:
                 continue
             if parents[e] < 0:
                 before = _cdf_after_back(event_cdf[c, e], bin_width, d_event_cdf[c, e], d_hazard[e])
                 d_hazard[e] -= before * condition_exposure[c]
             else:
                 _chain_step_back(event_cdf[c, parents[e]], event_half[e], d_event_cdf[c, e],
-                                 d_event_cdf[c, parents[e]], d_event_half[e])  # fmt: skip
+                                 d_event_cdf[c, parents[e]], d_event_half[e], needed[c, e])  # fmt: skip
     for e in range(events):
         if parents[e] >= 0:
             _half_bin_cdf_back(event_half[e], delay_width, d_event_half[e], d_hazard[e])
