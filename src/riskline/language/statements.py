@@ -23,7 +23,7 @@ from riskline.language.conventions import TimeConventions, load_time_conventions
 from riskline.language.lexicon import Lexicon, available_lexicons, load_lexicon
 from riskline.language.phrases import PhraseMatch, find_probability_phrase
 from riskline.language.probability import StatedProbability, parse_probability
-from riskline.language.time_expressions import ParsedWindow, find_windows, parse_window
+from riskline.language.time_expressions import ParsedWindow, find_windows, main_window
 
 __all__ = ["ParsedStatement", "Reader", "TwoEstimatesError", "load_reader", "statement_confidence", "statement_kind"]
 
@@ -122,7 +122,7 @@ class Reader:
         if len({p.phrase for p in phrases if p is not None}) > 1:
             parts = " and ".join(f"'{p}' for '{w}'" for w, p in sorted(said, key=lambda x: text.index(x[0])))
             raise TwoEstimatesError(f"the statement holds more than one estimate ({parts}): enter each as its own")
-        window = parse_window(text, issued, self.conventions)
+        window = main_window(windows)
         if window is None:
             phrase = find_probability_phrase(text, self.lexicon, set(self.vocabulary))
         else:

@@ -30,6 +30,7 @@ __all__ = [
     "TimeExpressionError",
     "describe_span",
     "find_windows",
+    "main_window",
     "parse_window",
     "span_words",
 ]
@@ -502,8 +503,12 @@ def _counted_from(window: ParsedWindow, condition: re.Match) -> ParsedWindow:
 
 
 def parse_window(text: str, issued: date, conventions: TimeConventions) -> ParsedWindow | None:
-    """The window a statement gives: the longest expression found, then the first; None if none."""
-    windows = find_windows(text, issued, conventions)
+    """The window a statement gives (`main_window` of what `find_windows` finds); None if none."""
+    return main_window(find_windows(text, issued, conventions))
+
+
+def main_window(windows: list[ParsedWindow]) -> ParsedWindow | None:
+    """Of a statement's windows, the one an analyst means: the longest expression, then the first."""
     if not windows:
         return None
     return max(windows, key=lambda w: (w.offsets[1] - w.offsets[0], -w.offsets[0]))
