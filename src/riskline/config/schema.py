@@ -126,7 +126,9 @@ class EstimateSpec(Strict):
     kind: Literal["occurrence", "capability"] = "occurrence"
     quote: str
     provenance: ProvenanceSpec
-    window: WindowSpec
+    window: WindowSpec = Field(
+        description='fields such as {within: 2 years}, {end: 2030-01-01} or {expression: "within two years"}'
+    )
     probability: str | float | list[float] = Field(
         description="a lexicon phrase ('likely'), a number (0.3 or '30%'), or an interval [0.2, 0.4]"
     )
@@ -145,7 +147,9 @@ class SignpostSpec(Strict):
     event: str
     date: date
     description: str
-    hazard_ratio: tuple[float, float]
+    hazard_ratio: tuple[float, float] = Field(
+        description="a 90% interval [low, high] for the multiplier of the hazard, e.g. [0.8, 2]"
+    )
     provenance: ProvenanceSpec | None = None
     quote: str | None = None
     note: str | None = None

@@ -100,29 +100,65 @@ def read_yaml(path: Path) -> YamlDocument:
 
 
 def validate[M: BaseModel](model: type[M], doc: YamlDocument) -> M:
-    """Validate `doc` against a pydantic model, turning each error into a ConfigIssue."""
+    """Validate `doc` against a pydantic model, turning each error into a ConfigIssue (one per field)."""
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        raise ConfigError([_issue_from_pydantic(model, doc, err) for err in exc.errors()]) from None
+        issues, seen = [], set()
+        for err in exc.errors():
+            loc = _location(err["loc"])
+            if tuple(loc) not in seen:  # a field of several types fails once per type: say it once
+                seen.add(tuple(loc))
+                issues.append(doc.issue(loc, _message(model, loc, err)))
+        raise ConfigError(issues) from None
 
 
-def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, err: dict) -> ConfigIssue:
-    loc = [part for part in err["loc"] if not _is_union_tag(part)]
+def _location(raw: Location) -> list[str | int]:
+    """The field an error is about: pydantic's path, cut where it names a member type of a union."""
+    loc: list[str | int] = []
+    for part in raw:
+        if _is_union_tag(part):
+            break
+        loc.append(part)
+    return loc
+
+
+def _message(model: type[BaseModel], loc: list, err: dict) -> str:
+    """What is wrong, in words: the field's own description of what it takes where it has one."""
+    given = err.get("input")
     if err["type"] == "extra_forbidden":
-        allowed = _fields_at(model, loc[:-1])
-        message = f"unknown field '{loc[-1]}'; " + closest(str(loc[-1]), allowed)
-    elif err["type"] == "missing":
-        message = "required field is missing"
-    elif err["type"].startswith("date"):
-        message = f"expected a date like 2025-12-03, got {err.get('input')!r}"
-    elif err["type"] == "value_error":
-        message = str(err["ctx"]["error"])
-    else:
-        message = err["msg"]
-        if err["type"] == "literal_error":
-            message = f"{message}, got {err.get('input')!r}"
-    return doc.issue(loc, message)
+        return f"unknown field '{loc[-1]}'; " + closest(str(loc[-1]), _fields_at(model, loc[:-1]))
+    if err["type"] == "missing":
+        return "required field is missing"
+    if err["type"].startswith("date"):
+        return f"expected a date like 2025-12-03, got {given!r}"
+    if err["type"] == "value_error":
+        return str(err["ctx"]["error"])
+    if err["type"] == "literal_error":
+        return f"{err['msg']}, got {given!r}"
+    if err["type"] == "string_pattern_mismatch":
+        suggestion = "-".join(str(given).lower().split())
+        return f"expected lowercase letters, digits, '-' and '_' (e.g. {suggestion!r}), got {given!r}"
+    field = _field_at(model, loc)
+    if field is not None and field.description:
+        return f"expected {field.description}, got {given!r}"
+    return f"{err['msg']}, got {given!r}"
+
+
+def _field_at(model: type[BaseModel], loc: Location) -> Any:
+    """The pydantic FieldInfo at `loc` (None if `loc` does not end at a field)."""
+    names = [key for key in loc if isinstance(key, str)]
+    if not names or not isinstance(loc[-1], str):
+        return None
+    holder: Any = model
+    for key in names[:-1]:
+        field = holder.model_fields.get(key) if isinstance(holder, type) and issubclass(holder, BaseModel) else None
+        if field is None:
+            return None
+        holder = _model_in(field.annotation)
+    if isinstance(holder, type) and issubclass(holder, BaseModel):
+        return holder.model_fields.get(names[-1])
+    return None
 
 
 def _is_union_tag(part: str | int) -> bool:
