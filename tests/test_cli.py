@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pandas as pd
 import pytest
 import xarray as xr
@@ -120,3 +122,14 @@ def test_a_folder_of_riskline_outputs_may_be_replaced(tmp_path):
     check_output_dir(folder, RUN_FILES)  # no error
     with pytest.raises(OutputError, match="is a file, not a folder"):
         check_output_dir(folder / "timeline.csv", RUN_FILES)
+
+
+def test_an_as_of_after_today_is_said(tmp_path, capsys):
+    """The forecast would assume nothing happens until then: the run says so (stopped here before the fit)."""
+    refused = tmp_path / "refused"
+    refused.mkdir()
+    (refused / "notes.txt").write_text("mine")
+    later = date.today() + timedelta(days=30)
+    args = ["run", str(ROOT / "scenarios" / "russia-nato-attack.yaml"), "--as-of", str(later), "--out", str(refused)]
+    assert main(args) == 2
+    assert f"note: as_of {later} is after today" in capsys.readouterr().err

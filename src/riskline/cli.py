@@ -132,6 +132,9 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
             names = ", ".join(f"{e.id} ({e.spec.issued})" for e in left_out)
             print(f"note: {len(left_out)} estimate(s) issued after {args.as_of} left out: {names}", file=sys.stderr)
         extra["estimates_left_out"] = [e.id for e in left_out]
+    if scenario.as_of > date.today():
+        print(f"note: as_of {scenario.as_of} is after today ({date.today()}): the forecast assumes that nothing in "
+              "a chain happens before then", file=sys.stderr)  # fmt: skip
     out_dir = args.out or Path("out") / scenario.name
     check_output_dir(out_dir, RUN_FILES)  # before the fit, not after it
     forecast = fit(scenario, random_seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains)
