@@ -60,6 +60,23 @@ def test_the_phrase_before_a_window_governs_it():
     assert READER.parse(seed, ISSUED).probability.text == "could happen"  # one phrase for both windows: one estimate
 
 
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("There is a 30% chance of a Russian attack on NATO within 5 years", 0.25, 0.35),
+        ("a 30 per cent chance that Russia could attack within two years", 0.25, 0.35),  # the number beats "could"
+        ("the risk is 62% that the war ends by 2027", 0.615, 0.625),
+    ],
+)
+def test_a_stated_percentage_is_the_probability(text, low, high):
+    parsed = READER.parse(text, ISSUED)
+    assert (parsed.probability.low, parsed.probability.high) == pytest.approx((low, high))
+
+
+def test_a_percentage_without_a_word_of_chance_is_not_a_probability():
+    assert READER.parse("NATO members must spend 5% of GDP by 2035", ISSUED).probability is None
+
+
 def test_stacked_hedges_are_recorded():
     parsed = READER.parse("Russia could possibly attack within two years", ISSUED)
     assert parsed.phrase.stacked == ("possibly",)

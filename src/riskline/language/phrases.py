@@ -10,7 +10,10 @@ sentence and says which lexicon phrase they are:
   else the phrase's opposite from NEGATIONS ("unlikely");
 - modal hedges ("could", "may", "might", "will") are found too, but an estimative phrase in
   the same sentence wins ("it is likely that Russia could attack" is "likely");
-- stacked hedges ("could possibly") resolve to the modal, the rest is recorded.
+- stacked hedges ("could possibly") resolve to the modal, the rest is recorded;
+- a stated percentage beats them all ("a 30% chance", "the probability is 30%"): it is the
+  statement's own number. Only with a word of chance beside it, so that "5% of GDP" is not
+  a probability.
 
 Which words are estimative comes from every lexicon in priors/lexicons/ together, so a
 phrase is recognised even when the chosen lexicon lacks it; looking it up in the chosen
@@ -48,6 +51,14 @@ removes the intensity rather than reversing it.
 """
 
 _ADVERBS = {"probable": "probably", "certain": "certainly", "improbable": "improbably", "possible": "possibly"}
+
+_CHANCE = r"(?:chance|probability|likelihood|risk)"
+STATED_PERCENT = re.compile(
+    r"\b(?P<a>\d{1,3}(?:\.\d+)?)\s*(?:%|per\s?cent)\s+" + _CHANCE + r"\b"
+    r"|\b" + _CHANCE + r"\s+(?:of|is|at)\s+(?:about\s+|around\s+)?(?P<b>\d{1,3}(?:\.\d+)?)\s*(?:%|per\s?cent)",
+    re.IGNORECASE,
+)
+"""'a 30% chance', '30 per cent probability', 'the risk is 30%': a number with a word of chance."""
 
 
 @dataclass(frozen=True)
@@ -114,9 +125,10 @@ def find_probability_phrase(
     """
     pattern, forms = _compiled(vocabulary | set(MODALS))
     matches = [_resolve(m, forms, lexicon) for m in pattern.finditer(text)]
-    if not matches:
+    numbers = [PhraseMatch(f"{m['a'] or m['b']}%", m[0], m.span()) for m in STATED_PERCENT.finditer(text)]
+    if not matches and not numbers:
         return None
-    candidates = [m for m in matches if not m.is_modal and not _modal_be_possible(text, m)] or matches
+    candidates = numbers or [m for m in matches if not m.is_modal and not _modal_be_possible(text, m)] or matches
     if near is None:
         return candidates[0]
     governing = [m for m in candidates if since <= m.offsets[0] and m.offsets[1] <= near]
