@@ -147,18 +147,10 @@ def _message(model: type[BaseModel], loc: list, err: dict) -> str:
 
 def _field_at(model: type[BaseModel], loc: Location) -> Any:
     """The pydantic FieldInfo at `loc` (None if `loc` does not end at a field)."""
-    names = [key for key in loc if isinstance(key, str)]
-    if not names or not isinstance(loc[-1], str):
+    if not loc or not isinstance(loc[-1], str):
         return None
-    holder: Any = model
-    for key in names[:-1]:
-        field = holder.model_fields.get(key) if isinstance(holder, type) and issubclass(holder, BaseModel) else None
-        if field is None:
-            return None
-        holder = _model_in(field.annotation)
-    if isinstance(holder, type) and issubclass(holder, BaseModel):
-        return holder.model_fields.get(names[-1])
-    return None
+    holder = _model_at(model, loc[:-1])
+    return holder.model_fields.get(loc[-1]) if holder is not None else None
 
 
 def _is_union_tag(part: str | int) -> bool:
@@ -168,15 +160,21 @@ def _is_union_tag(part: str | int) -> bool:
 
 def _fields_at(model: type[BaseModel], loc: Location) -> list[str]:
     """Field names of the (nested) pydantic model that sits at `loc`."""
+    holder = _model_at(model, loc)
+    return list(holder.model_fields) if holder is not None else []
+
+
+def _model_at(model: type[BaseModel], loc: Location) -> type[BaseModel] | None:
+    """The (nested) pydantic model that sits at `loc`, list indices skipped; None if none does."""
     current: Any = model
     for key in loc:
         if isinstance(key, int):
             continue
         field = current.model_fields.get(key) if isinstance(current, type) else None
         if field is None:
-            return []
+            return None
         current = _model_in(field.annotation)
-    return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
 def _model_in(annotation: Any) -> Any:

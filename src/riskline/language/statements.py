@@ -118,9 +118,9 @@ class Reader:
             find_probability_phrase(text, self.lexicon, set(self.vocabulary), w.offsets[0], since)
             for w, since in zip(windows, [0, *(w.offsets[1] for w in windows)], strict=False)
         ]
-        said = {(w.expression, p.text) for w, p in zip(windows, phrases, strict=True) if p is not None}
         if len({p.phrase for p in phrases if p is not None}) > 1:
-            parts = " and ".join(f"'{p}' for '{w}'" for w, p in sorted(said, key=lambda x: text.index(x[0])))
+            said = [f"'{p.text}' for '{w.expression}'" for w, p in zip(windows, phrases, strict=True) if p is not None]
+            parts = " and ".join(said)  # left to right, as find_windows orders them
             raise TwoEstimatesError(f"the statement holds more than one estimate ({parts}): enter each as its own")
         window = main_window(windows)
         if window is None:

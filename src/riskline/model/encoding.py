@@ -89,7 +89,7 @@ def encode(scenario: Scenario) -> tuple[ModelStructure, dict[str, np.ndarray]]:
         conditions=_capacity(len(conditions)) if conditions else 0,
     )
     data = _grid_data(scenario, grid) | _hazard_data(scenario, grid, structure) | _source_data(scenario, structure)
-    data |= _estimate_data(scenario, grid, structure) | _signpost_data(scenario, grid, structure)
+    data |= _estimate_data(scenario, grid, structure, conditions) | _signpost_data(scenario, grid, structure)
     return structure, data
 
 
@@ -160,7 +160,9 @@ def _source_data(scenario: Scenario, structure: ModelStructure) -> dict[str, np.
     }
 
 
-def _estimate_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) -> dict[str, np.ndarray]:
+def _estimate_data(
+    scenario: Scenario, grid: TimeGrid, structure: ModelStructure, conditions: list
+) -> dict[str, np.ndarray]:
     """Per estimate: what it says, and where its window lies as rows of two matrices.
 
     Rows 0..cap*points-1 are (estimate, end) pairs. `window_gaps` maps the hazards
@@ -169,7 +171,8 @@ def _estimate_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
     `window_edges` maps CDFs at the grid edges to CDF at end minus CDF at start: for
     triggered events, the chain's CDFs given its root had not happened by each condition
     date (`condition_exposure`, the exposures at those dates), interpolated; for windows
-    relative to an ancestor, the relation's delay CDF.
+    relative to an ancestor, the relation's delay CDF. `conditions` are those dates
+    (`_condition_dates`).
     A window probability is then a few element-wise operations on two matrix products,
     whatever the mix of estimates, and padded rows are all zero. `window_edges` has at most
     four terms per row and is passed as their columns and weights.
@@ -177,7 +180,6 @@ def _estimate_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
     cap, points, width = structure.estimates, structure.fuzzy_points, grid.widths.mean()
     ids, source_ids = [e.id for e in scenario.events], [s.id for s in scenario.sources]
     bins, events, relations = grid.n_bins, len(ids), len(structure.relations)
-    conditions = _condition_dates(scenario)
     chain_columns = structure.conditions * events * (bins + 1)
     gaps = np.zeros((cap * points + cap, events, bins))
     edges = np.zeros((cap * points, chain_columns + relations * (bins + 1)))
