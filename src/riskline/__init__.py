@@ -2,7 +2,7 @@
 
 The names a notebook needs::
 
-    from riskline import load_scenario, fit, plot_timeline, write_run
+    from riskline import load_scenario, fit, update, plot_timeline, write_run
 """
 
 from riskline.config import load_scenario
@@ -10,6 +10,7 @@ from riskline.errors import ConfigError, ConvergenceWarning, LexiconError, Riskl
 from riskline.export import write_run
 from riskline.forecast import Forecast
 from riskline.model.fit import fit
+from riskline.model.update import update
 from riskline.plots import plot_timeline
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "fit",
     "load_scenario",
     "plot_timeline",
+    "update",
     "write_run",
 ]

@@ -96,6 +96,7 @@ def run_summary(forecast: Forecast, command: str | None = None) -> dict:
             "divergences": diagnostics.divergences,
             "chains": diagnostics.chains,
             "draws": diagnostics.draws,
+            "pareto_k": None if diagnostics.pareto_k is None else round(diagnostics.pareto_k, 3),
             "converged": not problems,
             "problems": problems,
         },

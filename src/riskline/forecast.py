@@ -29,19 +29,27 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles reported in timeline.csv; 5-95% is the 90% interval quoted everywhere."""
 
 SAMPLE_DIMS = ("chain", "draw")
+DIAGNOSTICS_ATTR = "diagnostics"
+"""The DataTree attribute with the Diagnostics (JSON) that `fit` or `update` found (reweighted draws have no own)."""
 FLAG_MASS = 0.05
 """A statement is flagged when the combined view puts less than this inside its range."""
 
 
 @dataclass(frozen=True)
 class Diagnostics:
-    """Sampler health over the model's free parameters."""
+    """Sampler health over the model's free parameters.
+
+    For draws reweighted from another fit (riskline.model.update), R-hat and divergences
+    are that fit's, the bulk ESS is scaled by the weights' efficiency, and `pareto_k` is the
+    weights' Pareto k-hat; it is None for draws sampled by NUTS.
+    """
 
     max_rhat: float
     min_ess_bulk: float
     divergences: int
     chains: int
     draws: int
+    pareto_k: float | None = None
 
     def problems(self, max_rhat: float, min_ess_bulk: float) -> list[str]:
         """What misses the thresholds, in words; empty when the sampler looks healthy."""
@@ -229,6 +237,8 @@ class Forecast:
 
     def diagnostics(self) -> Diagnostics:
         """R-hat, bulk ESS and divergences over the free (non-deterministic) parameters."""
+        if DIAGNOSTICS_ATTR in self.tree.attrs:  # as `fit` or `update` found them
+            return Diagnostics(**json.loads(self.tree.attrs[DIAGNOSTICS_ATTR]))
         names = [v for v in self.tree.posterior.data_vars if v.endswith("_z")]
         rhat = az.rhat(self.tree, var_names=names)
         ess = az.ess(self.tree, var_names=names, method="bulk")

@@ -175,11 +175,20 @@ def _diagnostics_section(summary: dict) -> list[str]:
     found = summary["diagnostics"]
     health = "healthy" if found["converged"] else "**not converged: " + "; ".join(found["problems"]) + "**"
     versions = ", ".join(f"{name} {number}" for name, number in summary["versions"].items())
+    sampled = (
+        f"{found['chains']} chains x {found['draws']} draws: max R-hat {found['max_rhat']}, min bulk ESS "
+        f"{found['min_ess_bulk']}, {found['divergences']} divergences ({health})."
+    )
+    if found["pareto_k"] is not None:
+        sampled = (
+            f"The draws of a fit of an earlier version of the scenario, reweighted to this one by Pareto-smoothed "
+            f"importance sampling (Pareto k {found['pareto_k']}; riskline.update). That fit: {sampled} "
+            "The bulk ESS is scaled by the weights' efficiency."
+        )
     return [
         "## Sampler diagnostics and versions",
         "",
-        f"{found['chains']} chains x {found['draws']} draws: max R-hat {found['max_rhat']}, min bulk ESS "
-        f"{found['min_ess_bulk']}, {found['divergences']} divergences ({health}).",
+        sampled,
         "",
         f"Versions: {versions}.",
         "",

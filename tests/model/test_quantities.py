@@ -13,7 +13,7 @@ import pytest
 
 from riskline import load_scenario
 from riskline.model.encoding import encode, scenario_grid
-from riskline.model.fit import _compiled
+from riskline.model.fit import compiled_for
 from riskline.model.timeline import pack_data
 from tests.model.test_likelihood import SCENARIOS, reference_q
 
@@ -24,7 +24,7 @@ def _quantities(path, seed: int):
     """The scenario, its structure and data, and every Deterministic at DRAWS random points."""
     scenario = load_scenario(path)
     structure, data = encode(scenario)
-    compiled = _compiled(structure, data)
+    compiled = compiled_for(structure, data)
     with compiled.model:
         pm.set_data(pack_data(data))
     rng = np.random.default_rng(seed)

@@ -17,6 +17,9 @@ standard normals.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import json
 import os
 import warnings
 from collections.abc import Callable
@@ -33,7 +36,7 @@ from pytensor.tensor.random.basic import NormalRV
 
 from riskline.config.scenario import Scenario
 from riskline.errors import ConvergenceWarning
-from riskline.forecast import Forecast
+from riskline.forecast import DIAGNOSTICS_ATTR, Forecast
 from riskline.model.encoding import ModelStructure, encode, scenario_grid
 from riskline.model.timeline import build_model, pack_data
 
@@ -50,22 +53,28 @@ class _Compiled:
     hazard: Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]  # the hazard only, for the prior
     shapes: dict[str, tuple[int, ...]]  # of each free variable
 
+    @functools.cached_property
+    def terms(self) -> Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]:
+        """The model's Potentials (survival, statements) at a batch of points, for riskline.model.update."""
+        return _quantities_function(self.model, [term.name for term in self.model.potentials], self.shapes)
+
 
 _CACHE: dict[ModelStructure, _Compiled] = {}
 
 
-def _compiled(structure: ModelStructure, data: dict) -> _Compiled:
+def compiled_for(structure: ModelStructure, data: dict) -> _Compiled:
     if structure not in _CACHE:
         model = build_model(structure, data)
         _check_standard_normals(model)
         free = [rv.name for rv in model.free_RVs]
         deterministics = [variable.name for variable in model.deterministics]
+        shapes = {name: np.shape(value) for name, value in model.initial_point().items()}
         _CACHE[structure] = _Compiled(
             model,
             nutpie.compile_pymc_model(model, var_names=free),
-            _quantities_function(model, deterministics),
-            _quantities_function(model, ["hazard"]),
-            {name: np.shape(value) for name, value in model.initial_point().items()},
+            _quantities_function(model, deterministics, shapes),
+            _quantities_function(model, ["hazard"], shapes),
+            shapes,
         )
     return _CACHE[structure]
 
@@ -89,7 +98,7 @@ def fit(
     settings = scenario.priors.model.sampler
     chains = chains or settings.chains
     structure, data = encode(scenario)
-    compiled = _compiled(structure, data)
+    compiled = compiled_for(structure, data)
     packed = pack_data(data)
     with compiled.model:
         pm.set_data(packed)  # for the quantities computed after sampling
@@ -106,22 +115,28 @@ def fit(
         target_accept=settings.target_accept,
         adaptation=settings.adaptation,
     )
-    tree["posterior"] = _with_quantities(compiled, tree.posterior.to_dataset())
-    tree = _named(scenario, tree)
+    tree["posterior"] = with_quantities(compiled, tree.posterior.to_dataset())
+    tree = named(scenario, tree)
     if prior:
-        tree["prior"] = _named(scenario, xr.DataTree(sample_prior(scenario, random_seed, compiled)))
+        tree["prior"] = named(scenario, xr.DataTree(sample_prior(scenario, random_seed, compiled)))
     tree.attrs["random_seed"] = random_seed
     forecast = Forecast(scenario, tree)
-    thresholds = scenario.priors.model.diagnostics
+    tree.attrs[DIAGNOSTICS_ATTR] = json.dumps(dataclasses.asdict(forecast.diagnostics()))  # computed once
+    warn_if_unhealthy(forecast)
+    return forecast
+
+
+def warn_if_unhealthy(forecast: Forecast) -> None:
+    """ConvergenceWarning when the forecast's draws miss the thresholds of priors/model.yaml."""
+    thresholds = forecast.scenario.priors.model.diagnostics
     problems = forecast.diagnostics().problems(thresholds.max_rhat, thresholds.min_ess_bulk)
     if problems:
         warnings.warn(
-            f"sampling of '{scenario.name}' may be unreliable: {'; '.join(problems)}. "
+            f"sampling of '{forecast.scenario.name}' may be unreliable: {'; '.join(problems)}. "
             "Try more draws (--draws), or check the estimates that disagree most.",
             ConvergenceWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    return forecast
 
 
 def sample_prior(scenario: Scenario, random_seed: int, compiled: _Compiled | None = None) -> xr.Dataset:
@@ -133,7 +148,7 @@ def sample_prior(scenario: Scenario, random_seed: int, compiled: _Compiled | Non
     """
     if compiled is None:
         structure, data = encode(scenario)
-        compiled = _compiled(structure, data)
+        compiled = compiled_for(structure, data)
         with compiled.model:
             pm.set_data(pack_data(data))
     rng = np.random.default_rng(random_seed)
@@ -143,13 +158,16 @@ def sample_prior(scenario: Scenario, random_seed: int, compiled: _Compiled | Non
     return xr.Dataset({"hazard": (("chain", "draw", "event", "bin"), hazard[None])}, coords=coords)
 
 
-def _quantities_function(model: pm.Model, names: list[str]) -> Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]:
-    """Deterministics `names` at a batch of points: free values (draws, ...) by name -> (draws, ...).
+def _quantities_function(
+    model: pm.Model, names: list[str], shapes: dict[str, tuple[int, ...]]
+) -> Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]:
+    """Deterministics or Potentials `names` at a batch of points: free values (draws, ...) by name -> (draws, ...).
 
-    One compiled call for all draws; reads the model's pm.Data as they are when called.
+    One compiled call for all draws; reads the model's pm.Data as they are when called. The
+    free values' `shapes` are given exactly: the vectorised likelihood operation needs them.
     """
     values = [model.rvs_to_values[rv] for rv in model.free_RVs]
-    batched = [pt.tensor(value.name, shape=(None, *value.type.shape)) for value in values]
+    batched = [pt.tensor(value.name, shape=(None, *shapes[value.name])) for value in values]
     outputs = model.replace_rvs_by_values([model[name] for name in names])
     function = pytensor.function(
         batched, vectorize_graph(outputs, dict(zip(values, batched, strict=True))), on_unused_input="ignore"
@@ -173,7 +191,7 @@ def _check_standard_normals(model: pm.Model) -> None:
             raise AssertionError(f"{rv.name} is not a standard normal: the prior draws and quantities assume it is")
 
 
-def _with_quantities(compiled: _Compiled, posterior: xr.Dataset) -> xr.Dataset:
+def with_quantities(compiled: _Compiled, posterior: xr.Dataset) -> xr.Dataset:
     """The sampled free parameters with the model's Deterministics of every draw, by the model's dims."""
     chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
     points = {name: array.values.reshape(chains * draws, *array.shape[2:]) for name, array in posterior.items()}
@@ -186,7 +204,7 @@ def _with_quantities(compiled: _Compiled, posterior: xr.Dataset) -> xr.Dataset:
     )
 
 
-def _named(scenario: Scenario, tree: xr.DataTree) -> xr.DataTree:
+def named(scenario: Scenario, tree: xr.DataTree) -> xr.DataTree:
     """Padded, numbered dimensions cut to the scenario's rows and labelled with its ids."""
     labels = {
         "event": [e.id for e in scenario.events],
