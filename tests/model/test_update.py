@@ -53,6 +53,13 @@ def test_an_update_agrees_with_a_new_fit_of_the_edited_scenario(seed_forecast, l
     assert _z(seed_forecast, updated).max() > 8
 
 
+def test_an_update_of_an_update_returns_to_where_it_started(seed_forecast, updated):
+    """Back to the seed scenario from the update a year on: as the seed's own fit, within Monte Carlo error."""
+    back = update(updated, seed_forecast.scenario, random_seed=3)
+    assert back.diagnostics().pareto_k is not None
+    assert np.abs(_z(back, seed_forecast)).max() < 4
+
+
 NEW_SOURCE = """\
   - id: new-assessment
     label: A new intelligence assessment (invented for this test)

@@ -56,21 +56,42 @@ def update(forecast: Forecast, scenario: Scenario, *, random_seed: int, prior: b
     """
     structure, data = encode(scenario)
     before_structure, before_data = encode(forecast.scenario)
-    if structure != before_structure:
-        return fit(scenario, random_seed=random_seed, prior=prior)
-    compiled = compiled_for(structure, data)
+    if structure == before_structure:
+        compiled = compiled_for(structure, data)
+        reweighted = _reweighted(forecast, scenario, compiled, (before_data, data), random_seed)
+        if reweighted is not None:
+            if prior:
+                reweighted.tree["prior"] = named(scenario, xr.DataTree(sample_prior(scenario, random_seed, compiled)))
+            warn_if_unhealthy(reweighted)
+            return reweighted
+    return fit(scenario, random_seed=random_seed, prior=prior)
+
+
+def _reweighted(forecast: Forecast, scenario: Scenario, compiled, data: tuple[dict, dict], random_seed: int):
+    """`forecast`'s draws reweighted to `scenario` (its data before and after the edit), or None if they fail."""
     rng = np.random.default_rng(random_seed)
     draws = _free_draws(forecast.tree.posterior.to_dataset(), compiled.shapes, rng)
     if forecast not in _LOG_DENSITY_BEFORE:  # an analyst's slider updates the same forecast again and again
-        _LOG_DENSITY_BEFORE[forecast] = _log_density(compiled, draws, before_data)
-    log_ratio = _log_density(compiled, draws, data) - _LOG_DENSITY_BEFORE[forecast]
-    weights, pareto_k = _smoothed_weights(log_ratio)
-    if pareto_k > _k_threshold(len(log_ratio)):
-        return fit(scenario, random_seed=random_seed, prior=prior)
+        _LOG_DENSITY_BEFORE[forecast] = _log_density(compiled, draws, data[0])
+    log_density = _log_density(compiled, draws, data[1])  # leaves the edited data in the model
+    weights, pareto_k = _smoothed_weights(log_density - _LOG_DENSITY_BEFORE[forecast])
+    if pareto_k > _k_threshold(len(weights)):
+        return None
     diagnostics = _diagnostics(forecast.diagnostics(), weights, pareto_k)
     if diagnostics.min_ess_bulk <= scenario.priors.model.diagnostics.min_ess_bulk:
-        return fit(scenario, random_seed=random_seed, prior=prior)
-    distinct, repeats = np.unique(_systematic_resample(weights, rng), return_inverse=True)
+        return None
+    chosen = _systematic_resample(weights, rng)
+    tree = named(scenario, xr.DataTree.from_dict({"posterior": _posterior(compiled, draws, chosen)}))
+    tree.attrs["random_seed"] = random_seed
+    tree.attrs[DIAGNOSTICS_ATTR] = json.dumps(dataclasses.asdict(diagnostics))
+    reweighted = Forecast(scenario, tree)
+    _LOG_DENSITY_BEFORE[reweighted] = log_density[chosen]  # for the next update from this one (a slider's)
+    return reweighted
+
+
+def _posterior(compiled, draws: dict[str, np.ndarray], chosen: np.ndarray) -> xr.Dataset:
+    """The draws `chosen` (one chain) with the model's Deterministics, each distinct draw computed once."""
+    distinct, repeats = np.unique(chosen, return_inverse=True)
     dims = compiled.model.named_vars_to_dims
     posterior = xr.Dataset(
         {
@@ -82,16 +103,7 @@ def update(forecast: Forecast, scenario: Scenario, *, random_seed: int, prior: b
         },
         coords={"chain": [0], "draw": np.arange(len(distinct))},
     )
-    posterior = with_quantities(compiled, posterior).isel(draw=repeats)  # each distinct draw computed once
-    tree = xr.DataTree.from_dict({"posterior": posterior.assign_coords(draw=np.arange(len(repeats)))})
-    tree = named(scenario, tree)
-    if prior:
-        tree["prior"] = named(scenario, xr.DataTree(sample_prior(scenario, random_seed, compiled)))
-    tree.attrs["random_seed"] = random_seed
-    tree.attrs[DIAGNOSTICS_ATTR] = json.dumps(dataclasses.asdict(diagnostics))
-    updated = Forecast(scenario, tree)
-    warn_if_unhealthy(updated)
-    return updated
+    return with_quantities(compiled, posterior).isel(draw=repeats).assign_coords(draw=np.arange(len(chosen)))
 
 
 def _free_draws(posterior: xr.Dataset, shapes: dict[str, tuple[int, ...]], rng: np.random.Generator) -> dict:
