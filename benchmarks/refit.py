@@ -53,6 +53,8 @@ def other_edits(scenario) -> dict:
     return {
         "as_of a year later": scenario.at(date(2026, 11, 25))[0],
         "lexicon uk-phia": load_scenario(SCENARIO, lexicon="uk-phia"),
+        "attack base rate 0.1 -> 0.08 per year": scenario.with_base_rate("attack-after-readiness", per_year=0.08),
+        "attack base rate 0.1 -> 0.15 per year": scenario.with_base_rate("attack-after-readiness", per_year=0.15),
         "attack base rate 0.1 -> 0.05 per year": scenario.with_base_rate("attack-after-readiness", per_year=0.05),
         "attack base rate 0.1 -> 0.03 per year": scenario.with_base_rate("attack-after-readiness", per_year=0.03),
         "attack base rate 0.1 -> 0.3 per year": scenario.with_base_rate("attack-after-readiness", per_year=0.3),

@@ -145,6 +145,14 @@ def test_a_scenario_of_another_structure_is_sampled_anew(seed_forecast, monkeypa
         update(seed_forecast, load_scenario(CONFIGS / "good" / "sbc.yaml"), random_seed=1)
 
 
+def test_a_forecast_without_the_model_s_parameters_cannot_be_updated(seed_forecast):
+    hazards_only = Forecast(
+        seed_forecast.scenario, xr.DataTree.from_dict({"posterior": seed_forecast.hazard.to_dataset()})
+    )
+    with pytest.raises(ValueError, match=r"holds no draws of hazard_level_z, hazard_step_z, .*made by riskline\.fit"):
+        update(hazards_only, seed_forecast.scenario, random_seed=1)
+
+
 def test_systematic_resampling_keeps_each_draw_its_share():
     """Draw i appears floor or ceil of S * w_i times: within one of its share, for any weights."""
     weights = np.random.default_rng(3).gamma(0.3, size=500)

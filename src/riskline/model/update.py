@@ -114,6 +114,12 @@ def _free_draws(posterior: xr.Dataset, shapes: dict[str, tuple[int, ...]], rng: 
     independent of everything else, since nothing reads it: fresh standard normals are draws
     of it, which an edit that starts using the row then reweights.
     """
+    missing = [name for name in shapes if name not in posterior]
+    if missing:
+        raise ValueError(
+            f"this forecast holds no draws of {', '.join(missing)}: update needs a forecast made by "
+            "riskline.fit or riskline.update (or read back from the forecast.nc they write)"
+        )
     stacked = posterior.stack(sample=("chain", "draw"))
     draws = {}
     for name, shape in shapes.items():
