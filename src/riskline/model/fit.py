@@ -3,9 +3,10 @@
 The first fit of a structure builds the PyMC model and compiles it with nutpie (for the
 seed scenario's three-event chain on our 2-core machines, ~12 s once PyTensor's compile
 cache holds its graph, ~40 s when it does not); later fits in the same process, after an
-analyst edits an estimate or a prior, only replace the data and sample (about 1.4 s on the
+analyst edits an estimate or a prior, only replace the data and sample (about 2 s on the
 seed scenario, 4 x 1300 iterations of ~7 gradient evaluations each: benchmarks/refit.py
-and its README).
+and its README; `riskline.model.update` reweights an earlier fit's draws instead, ~0.3 s,
+when they cover the edited posterior).
 
 nutpie samples and stores the free parameters only. The model's other quantities (the
 hazards, the sources' bias and noise, the window probabilities) are computed afterwards for
