@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import shutil
 from dataclasses import replace
 from datetime import date
@@ -53,11 +55,20 @@ def test_an_update_agrees_with_a_new_fit_of_the_edited_scenario(seed_forecast, l
     assert _z(seed_forecast, updated).max() > 8
 
 
-def test_an_update_of_an_update_returns_to_where_it_started(seed_forecast, updated):
-    """Back to the seed scenario from the update a year on: as the seed's own fit, within Monte Carlo error."""
-    back = update(updated, seed_forecast.scenario, random_seed=3)
-    assert back.diagnostics().pareto_k is not None
-    assert np.abs(_z(back, seed_forecast)).max() < 4
+def test_an_update_of_an_update_reweights_the_fit_behind_both(seed_forecast):
+    """A slider moved five steps the same way: each step reweights the fit's draws, as one jump would."""
+    scenario = seed_forecast.scenario
+    rates = [0.11, 0.12, 0.13, 0.14, 0.15]
+    shown = seed_forecast
+    for rate in rates:
+        shown = update(shown, scenario.with_base_rate("attack-after-readiness", per_year=rate), random_seed=1)
+    jump = update(seed_forecast, scenario.with_base_rate("attack-after-readiness", per_year=rates[-1]), random_seed=1)
+    assert shown.diagnostics().pareto_k is not None
+    assert shown.diagnostics() == jump.diagnostics()
+    # and back to where it started: the fit's own draws, each once
+    back = update(shown, scenario, random_seed=3)
+    assert back.diagnostics().pareto_k == 0.0
+    assert back.diagnostics().min_ess_bulk == pytest.approx(seed_forecast.diagnostics().min_ess_bulk)
 
 
 NEW_SOURCE = """\
@@ -129,14 +140,26 @@ def _refuse_to_fit(*args, **kwargs):
     raise _SampledAnew
 
 
-def test_an_edit_the_draws_do_not_cover_is_sampled_anew(seed_forecast, monkeypatch):
-    """Every statement made 'almost certain': far from what the seed's draws say, so Pareto k is large."""
-    scenario = seed_forecast.scenario
+def _almost_certain(scenario):
+    """Every statement made 'almost certain': far from what the seed's draws say."""
     certain = StatedProbability(0.95, 0.99, "almost certain")
-    edited = replace(scenario, estimates=tuple(replace(e, probability=certain) for e in scenario.estimates))
+    return replace(scenario, estimates=tuple(replace(e, probability=certain) for e in scenario.estimates))
+
+
+def test_an_edit_with_a_large_pareto_k_is_sampled_anew(seed_forecast, monkeypatch):
+    monkeypatch.setattr(
+        update_module, "_diagnostics", lambda before, weights, k: dataclasses.replace(before, pareto_k=k)
+    )
     monkeypatch.setattr(update_module, "fit", _refuse_to_fit)
-    with pytest.raises(_SampledAnew):
-        update(seed_forecast, edited, random_seed=1)
+    with pytest.raises(_SampledAnew):  # the effective draws are not checked here: Pareto k alone refuses
+        update(seed_forecast, _almost_certain(seed_forecast.scenario), random_seed=1)
+
+
+def test_an_edit_that_leaves_too_few_effective_draws_is_sampled_anew(seed_forecast, monkeypatch):
+    monkeypatch.setattr(update_module, "_k_threshold", lambda draws: math.inf)
+    monkeypatch.setattr(update_module, "fit", _refuse_to_fit)
+    with pytest.raises(_SampledAnew):  # Pareto k is not checked here: the effective draws alone refuse
+        update(seed_forecast, _almost_certain(seed_forecast.scenario), random_seed=1)
 
 
 def test_a_scenario_of_another_structure_is_sampled_anew(seed_forecast, monkeypatch):
@@ -145,12 +168,36 @@ def test_a_scenario_of_another_structure_is_sampled_anew(seed_forecast, monkeypa
         update(seed_forecast, load_scenario(CONFIGS / "good" / "sbc.yaml"), random_seed=1)
 
 
-def test_a_forecast_without_the_model_s_parameters_cannot_be_updated(seed_forecast):
-    hazards_only = Forecast(
-        seed_forecast.scenario, xr.DataTree.from_dict({"posterior": seed_forecast.hazard.to_dataset()})
-    )
-    with pytest.raises(ValueError, match=r"holds no draws of hazard_level_z, hazard_step_z, .*made by riskline\.fit"):
-        update(hazards_only, seed_forecast.scenario, random_seed=1)
+def test_draws_sampled_for_another_version_of_the_scenario_are_sampled_anew(seed_forecast, later, monkeypatch):
+    """The seed's draws with the later scenario (as a forecast.nc read back with an edited file): not reweighted."""
+    mislabelled = Forecast(later, seed_forecast.tree)
+    monkeypatch.setattr(update_module, "fit", _refuse_to_fit)
+    with pytest.raises(_SampledAnew):
+        update(mislabelled, later, random_seed=1)
+
+
+def test_reweighted_draws_without_their_fit_are_sampled_anew(updated, later, tmp_path, monkeypatch):
+    """Read back from forecast.nc, an update no longer knows its fit; its own draws repeat, so it is not reweighted."""
+    updated.with_risk_group().to_netcdf(tmp_path / "forecast.nc", engine="h5netcdf")
+    read_back = Forecast(later, xr.open_datatree(tmp_path / "forecast.nc", engine="h5netcdf").load())
+    monkeypatch.setattr(update_module, "fit", _refuse_to_fit)
+    with pytest.raises(_SampledAnew):
+        update(read_back, later, random_seed=1)
+
+
+def test_a_fit_with_few_draws_is_sampled_anew(seed_forecast, monkeypatch):
+    few = seed_forecast.tree.copy()
+    few["posterior"] = few.posterior.isel(draw=slice(0, 20))  # 4 chains x 20 draws < MIN_DRAWS
+    monkeypatch.setattr(update_module, "fit", _refuse_to_fit)
+    with pytest.raises(_SampledAnew):
+        update(Forecast(seed_forecast.scenario, few), seed_forecast.scenario, random_seed=1)
+
+
+def test_a_tail_of_equal_weights_counts_as_an_infinite_pareto_k():
+    """Repeated draws in the tail have no Pareto shape to fit (arviz raises): the update must not trust them."""
+    for repeated in (20, 300):  # arviz returns NaN for the first, and raises for the second
+        log_ratio = np.r_[np.zeros(4000 - repeated), np.ones(repeated)]
+        assert update_module._smoothed_weights(log_ratio, relative_efficiency=1.0)[1] == math.inf
 
 
 def test_systematic_resampling_keeps_each_draw_its_share():

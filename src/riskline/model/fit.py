@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
 import os
 import warnings
@@ -44,6 +45,8 @@ from riskline.model.timeline import build_model, pack_data
 __all__ = ["fit", "sample_prior"]
 
 PRIOR_DRAWS = 1000
+FINGERPRINT_ATTR = "data_fingerprint"
+"""The DataTree attribute with the `data_fingerprint` of the scenario a fit's draws were sampled for."""
 
 
 @dataclass
@@ -121,10 +124,19 @@ def fit(
     if prior:
         tree["prior"] = named(scenario, xr.DataTree(sample_prior(scenario, random_seed, compiled)))
     tree.attrs["random_seed"] = random_seed
+    tree.attrs[FINGERPRINT_ATTR] = data_fingerprint(data)
     forecast = Forecast(scenario, tree)
     tree.attrs[DIAGNOSTICS_ATTR] = json.dumps(dataclasses.asdict(forecast.diagnostics()))  # computed once
     warn_if_unhealthy(forecast)
     return forecast
+
+
+def data_fingerprint(data: dict[str, np.ndarray]) -> str:
+    """A digest of every number the model reads: two scenarios with the same one are the same model."""
+    digest = hashlib.sha256()
+    for array in pack_data(data).values():
+        digest.update(array.tobytes())
+    return digest.hexdigest()
 
 
 def warn_if_unhealthy(forecast: Forecast) -> None:

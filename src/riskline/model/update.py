@@ -1,9 +1,9 @@
-"""Updating a forecast after an edit by reweighting its draws, and sampling anew only when that fails.
+"""Updating a forecast after an edit by reweighting a fit's draws, and sampling anew only when that fails.
 
 An analyst who edits an estimate or a prior usually moves the posterior a little. The draws
-theta_i of the forecast before the edit, weighted by how much more or less probable the
-edited scenario makes each of them, stand for the new posterior (importance sampling with
-the old posterior as proposal):
+theta_i of the fit before the edit, weighted by how much more or less probable the edited
+scenario makes each of them, stand for the new posterior (importance sampling with the old
+posterior as proposal):
 
     w_i ∝ p_new(theta_i) / p_old(theta_i) = exp(l_new(theta_i) - l_old(theta_i)),
 
@@ -19,8 +19,10 @@ leave fewer effective draws than priors/model.yaml asks of a fit, or when the ed
 the model's structure, `update` samples the edited scenario anew with `fit`.
 
 The weighted draws are resampled (systematic resampling) into an equally weighted set, so
-every output of a Forecast reads them as it reads a fit's. On the seed scenario an update
-takes ~0.3 s where a fit takes ~2 s (benchmarks/refit.py).
+every output of a Forecast reads them as it reads a fit's. An update of an update reweights
+the draws of the fit behind both (the resampled draws repeat, and reweighting them again
+would hide how far the chain of edits has moved). On the seed scenario an update takes
+~0.3 s where a fit takes ~2 s (benchmarks/refit.py).
 """
 
 from __future__ import annotations
@@ -37,28 +39,45 @@ import xarray as xr
 from riskline.config.scenario import Scenario
 from riskline.forecast import DIAGNOSTICS_ATTR, Diagnostics, Forecast
 from riskline.model.encoding import encode
-from riskline.model.fit import compiled_for, fit, named, sample_prior, warn_if_unhealthy, with_quantities
+from riskline.model.fit import (
+    FINGERPRINT_ATTR,
+    compiled_for,
+    data_fingerprint,
+    fit,
+    named,
+    sample_prior,
+    warn_if_unhealthy,
+    with_quantities,
+)
 from riskline.model.timeline import pack_data
 
 __all__ = ["update"]
 
-_LOG_DENSITY_BEFORE: weakref.WeakKeyDictionary[Forecast, np.ndarray] = weakref.WeakKeyDictionary()
-"""Each updated forecast's log density at its own draws, which does not change."""
+MIN_DRAWS = 100
+"""Fewer draws than this are sampled anew: the Pareto fit needs a tail of several of them."""
+
+_FIT_BEHIND: weakref.WeakKeyDictionary[Forecast, Forecast] = weakref.WeakKeyDictionary()
+"""Each reweighted forecast's fit, whose draws it reweighted (kept while the forecast lives)."""
+_LOG_DENSITY: weakref.WeakKeyDictionary[Forecast, np.ndarray] = weakref.WeakKeyDictionary()
+"""Each fit's log density at its own draws, computed at its first update (a slider's are many)."""
 
 
 def update(forecast: Forecast, scenario: Scenario, *, random_seed: int, prior: bool = True) -> Forecast:
-    """The forecast of `scenario`, an edit of `forecast.scenario`: its draws reweighted, or a new fit.
+    """The forecast of `scenario`, an edit of `forecast.scenario`: a fit's draws reweighted, or a new fit.
 
-    Reweights when the structure is the same (same events, grid and capacities) and the
-    weights pass the Pareto k-hat and ESS checks (the module docstring); otherwise returns
-    `fit(scenario, random_seed=random_seed, prior=prior)`. `Forecast.diagnostics().pareto_k`
-    tells which happened (None after a new fit).
+    The draws are those of `forecast` when it was fitted, or of the fit it was itself
+    reweighted from. Reweights when that fit was sampled for `forecast.scenario` as it is
+    now (its data's fingerprint), with the same structure (events, grid, capacities) as
+    `scenario` and at least MIN_DRAWS draws, and when the weights pass the Pareto k-hat and
+    ESS checks (the module docstring); otherwise returns `fit(scenario, random_seed=random_seed,
+    prior=prior)`. `Forecast.diagnostics().pareto_k` tells which happened (None after a fit).
     """
+    behind = _FIT_BEHIND.get(forecast, forecast)
     structure, data = encode(scenario)
-    before_structure, before_data = encode(forecast.scenario)
-    if structure == before_structure:
+    before_structure, before_data = encode(behind.scenario)
+    if structure == before_structure and _reweightable(behind, before_data):
         compiled = compiled_for(structure, data)
-        reweighted = _reweighted(forecast, scenario, compiled, (before_data, data), random_seed)
+        reweighted = _reweighted(behind, scenario, compiled, (before_data, data), random_seed)
         if reweighted is not None:
             if prior:
                 reweighted.tree["prior"] = named(scenario, xr.DataTree(sample_prior(scenario, random_seed, compiled)))
@@ -67,25 +86,36 @@ def update(forecast: Forecast, scenario: Scenario, *, random_seed: int, prior: b
     return fit(scenario, random_seed=random_seed, prior=prior)
 
 
+def _reweightable(forecast: Forecast, data: dict) -> bool:
+    """Whether `forecast` holds a fit's own draws, enough of them, sampled for `data`."""
+    posterior = forecast.tree.posterior
+    return (
+        forecast.tree.attrs.get(FINGERPRINT_ATTR) == data_fingerprint(data)
+        and forecast.diagnostics().pareto_k is None
+        and posterior.sizes["chain"] * posterior.sizes["draw"] >= MIN_DRAWS
+    )
+
+
 def _reweighted(forecast: Forecast, scenario: Scenario, compiled, data: tuple[dict, dict], random_seed: int):
-    """`forecast`'s draws reweighted to `scenario` (its data before and after the edit), or None if they fail."""
+    """The fit `forecast`'s draws reweighted to `scenario` (its data before and after the edit), or None."""
     rng = np.random.default_rng(random_seed)
     draws = _free_draws(forecast.tree.posterior.to_dataset(), compiled.shapes, rng)
-    if forecast not in _LOG_DENSITY_BEFORE:  # an analyst's slider updates the same forecast again and again
-        _LOG_DENSITY_BEFORE[forecast] = _log_density(compiled, draws, data[0])
-    log_density = _log_density(compiled, draws, data[1])  # leaves the edited data in the model
-    weights, pareto_k = _smoothed_weights(log_density - _LOG_DENSITY_BEFORE[forecast])
-    if pareto_k > _k_threshold(len(weights)):
+    if forecast not in _LOG_DENSITY:
+        _LOG_DENSITY[forecast] = _log_density(compiled, draws, data[0])
+    log_ratio = _log_density(compiled, draws, data[1]) - _LOG_DENSITY[forecast]  # leaves the edit's data in
+    before = forecast.diagnostics()
+    weights, pareto_k = _smoothed_weights(log_ratio, relative_efficiency=min(1.0, before.min_ess_bulk / len(log_ratio)))
+    if not pareto_k <= _k_threshold(len(log_ratio)):  # a k-hat that could not be estimated (NaN) fails too
         return None
-    diagnostics = _diagnostics(forecast.diagnostics(), weights, pareto_k)
+    diagnostics = _diagnostics(before, weights, pareto_k)
     if diagnostics.min_ess_bulk <= scenario.priors.model.diagnostics.min_ess_bulk:
         return None
-    chosen = _systematic_resample(weights, rng)
-    tree = named(scenario, xr.DataTree.from_dict({"posterior": _posterior(compiled, draws, chosen)}))
+    tree = xr.DataTree.from_dict({"posterior": _posterior(compiled, draws, _systematic_resample(weights, rng))})
+    tree = named(scenario, tree)
     tree.attrs["random_seed"] = random_seed
     tree.attrs[DIAGNOSTICS_ATTR] = json.dumps(dataclasses.asdict(diagnostics))
     reweighted = Forecast(scenario, tree)
-    _LOG_DENSITY_BEFORE[reweighted] = log_density[chosen]  # for the next update from this one (a slider's)
+    _FIT_BEHIND[reweighted] = forecast
     return reweighted
 
 
@@ -114,12 +144,6 @@ def _free_draws(posterior: xr.Dataset, shapes: dict[str, tuple[int, ...]], rng: 
     independent of everything else, since nothing reads it: fresh standard normals are draws
     of it, which an edit that starts using the row then reweights.
     """
-    missing = [name for name in shapes if name not in posterior]
-    if missing:
-        raise ValueError(
-            f"this forecast holds no draws of {', '.join(missing)}: update needs a forecast made by "
-            "riskline.fit or riskline.update (or read back from the forecast.nc they write)"
-        )
     stacked = posterior.stack(sample=("chain", "draw"))
     draws = {}
     for name, shape in shapes.items():
@@ -137,18 +161,26 @@ def _log_density(compiled, draws: dict[str, np.ndarray], data: dict[str, np.ndar
     return sum(compiled.terms(draws).values())
 
 
-def _smoothed_weights(log_ratio: np.ndarray) -> tuple[np.ndarray, float]:
-    """Normalised Pareto-smoothed weights and their k-hat; k-hat is inf when a log ratio is not finite.
+def _smoothed_weights(log_ratio: np.ndarray, relative_efficiency: float) -> tuple[np.ndarray, float]:
+    """Normalised Pareto-smoothed weights and their k-hat; k-hat is inf when the tail cannot be fitted.
 
     An edit that changes no term of the density gives equal weights, whose tail has no shape
     to fit: k-hat is then 0. arviz's `psislw` weights by the *inverse* of exp(its argument)
-    (it serves leave-one-out cross-validation), so it is given minus the log ratio.
+    (it serves leave-one-out cross-validation), so it is given minus the log ratio; the
+    draws' relative efficiency (ESS / S) sets the length of the tail it fits, as in arviz's loo.
     """
     if not np.all(np.isfinite(log_ratio)):
         return np.full(len(log_ratio), np.nan), math.inf
     if np.ptp(log_ratio) == 0.0:
         return np.full(len(log_ratio), 1.0 / len(log_ratio)), 0.0
-    log_weights, pareto_k = xr.DataArray(-log_ratio, dims=["sample"]).azstats.psislw(dim="sample")
+    try:
+        log_weights, pareto_k = xr.DataArray(-log_ratio, dims=["sample"]).azstats.psislw(
+            dim="sample", r_eff=relative_efficiency
+        )
+    except ValueError:  # a tail of equal values, which has no Pareto shape
+        return np.full(len(log_ratio), np.nan), math.inf
+    if not np.isfinite(pareto_k):  # a tail of few distinct values
+        return np.full(len(log_ratio), np.nan), math.inf
     weights = np.exp(log_weights.values - log_weights.values.max())
     return weights / weights.sum(), float(pareto_k)
 
