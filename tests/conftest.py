@@ -34,3 +34,11 @@ def seed_forecast(seed_run) -> Forecast:
     out, _ = seed_run
     tree = xr.open_datatree(out / "forecast.nc", engine="h5netcdf").load()
     return Forecast(load_scenario(SEED_SCENARIO), tree)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How long each notebook took, when they ran (tests/test_notebooks.py)."""
+    from tests.test_notebooks import TIMES
+
+    for name, timing in TIMES.items():
+        terminalreporter.write_line(f"notebook {name}: {timing}")

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
 
 import nbformat
 import pytest
@@ -26,17 +28,35 @@ caches (2026-11-26), about a minute without; a kernel that hangs should fail the
 CI is still within its 15 minutes."""
 
 
-def _execute(path) -> list[str]:
-    """Run one notebook in a fresh kernel; the error outputs it produced, as text."""
+TIMES: dict[str, str] = {}
+"""Each executed notebook's time and its slowest cells, for the summary at the end of the run
+(tests/conftest.py): the notebooks are most of the suite's time, and it varies between runs."""
+
+
+def _execute(path) -> tuple[list[str], str]:
+    """Run one notebook in a fresh kernel: the error outputs it produced, as text, and its timing."""
     notebook = nbformat.read(path, as_version=4)
     where = {"metadata": {"path": str(path.parent)}}
+    started = time.perf_counter()
     NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3", resources=where, allow_errors=True).execute()
-    return [
+    errors = [
         f"{output['ename']}: {output['evalue']}"
         for cell in notebook.cells
         for output in cell.get("outputs", [])
         if output.get("output_type") == "error"
     ]
+    return errors, f"{time.perf_counter() - started:.0f} s (slowest cells: {_slowest_cells(notebook)})"
+
+
+def _slowest_cells(notebook, count: int = 3) -> str:
+    """The `count` longest-running code cells, by the execution times nbclient records in their metadata."""
+    seconds = []
+    for index, cell in enumerate(notebook.cells):
+        timing = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
+            start, end = (datetime.fromisoformat(timing[k]) for k in ("iopub.execute_input", "shell.execute_reply"))
+            seconds.append(((end - start).total_seconds(), index))
+    return ", ".join(f"cell {index} {duration:.0f} s" for duration, index in sorted(seconds, reverse=True)[:count])
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +67,9 @@ def executed_notebooks() -> dict[str, list[str]]:
     try:
         workers = max(2, min(4, os.cpu_count() or 1))
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            return dict(zip([p.stem for p in NOTEBOOKS], pool.map(_execute, NOTEBOOKS), strict=True))
+            results = dict(zip([p.stem for p in NOTEBOOKS], pool.map(_execute, NOTEBOOKS), strict=True))
+        TIMES.update({name: timing for name, (_, timing) in results.items()})
+        return {name: errors for name, (errors, _) in results.items()}
     finally:
         for name, value in saved.items():
             if value is None:
