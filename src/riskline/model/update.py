@@ -105,7 +105,7 @@ def _reweighted(forecast: Forecast, scenario: Scenario, compiled, data: tuple[di
     log_ratio = _log_density(compiled, draws, data[1]) - _LOG_DENSITY[forecast]  # leaves the edit's data in
     before = forecast.diagnostics()
     weights, pareto_k = _smoothed_weights(log_ratio, relative_efficiency=min(1.0, before.min_ess_bulk / len(log_ratio)))
-    if not pareto_k <= _k_threshold(len(log_ratio)):  # a k-hat that could not be estimated (NaN) fails too
+    if pareto_k > _k_threshold(len(log_ratio)):  # inf when the tail could not be fitted
         return None
     diagnostics = _diagnostics(before, weights, pareto_k)
     if diagnostics.min_ess_bulk <= scenario.priors.model.diagnostics.min_ess_bulk:
@@ -169,8 +169,9 @@ def _smoothed_weights(log_ratio: np.ndarray, relative_efficiency: float) -> tupl
     (it serves leave-one-out cross-validation), so it is given minus the log ratio; the
     draws' relative efficiency (ESS / S) sets the length of the tail it fits, as in arviz's loo.
     """
+    unfittable = np.full(len(log_ratio), np.nan), math.inf
     if not np.all(np.isfinite(log_ratio)):
-        return np.full(len(log_ratio), np.nan), math.inf
+        return unfittable
     if np.ptp(log_ratio) == 0.0:
         return np.full(len(log_ratio), 1.0 / len(log_ratio)), 0.0
     try:
@@ -178,9 +179,9 @@ def _smoothed_weights(log_ratio: np.ndarray, relative_efficiency: float) -> tupl
             dim="sample", r_eff=relative_efficiency
         )
     except ValueError:  # a tail of equal values, which has no Pareto shape
-        return np.full(len(log_ratio), np.nan), math.inf
+        return unfittable
     if not np.isfinite(pareto_k):  # a tail of few distinct values
-        return np.full(len(log_ratio), np.nan), math.inf
+        return unfittable
     weights = np.exp(log_weights.values - log_weights.values.max())
     return weights / weights.sum(), float(pareto_k)
 
