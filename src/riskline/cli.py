@@ -61,6 +61,19 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--chains", type=_positive, help="number of chains (default: priors/model.yaml)")
     compare.set_defaults(handler=_compare)
 
+    backtest = commands.add_parser("backtest", help="score forecasts of resolved questions against what happened")
+    backtest.add_argument("questions", type=Path, help="folder of question files (scenarios with an outcome)")
+    backtest.add_argument("--out", type=Path, default=Path("out/backtest"), help="output directory (default out/backtest)")
+    backtest.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    backtest.add_argument("--draws", type=_positive, help="posterior draws per chain (default: priors/model.yaml)")
+    backtest.add_argument("--tune", type=_positive, help="tuning steps per chain (default: priors/model.yaml)")
+    backtest.add_argument("--chains", type=_positive, help="number of chains (default: priors/model.yaml)")
+    backtest.add_argument("--priors", type=Path, help="priors directory (default: the nearest priors/ above the questions)")
+    backtest.add_argument("--no-learning", action="store_true",
+                          help="score the priors as given only, without the candidate settings the learned priors "
+                               "are chosen from (one fit per origin, no updates)")  # fmt: skip
+    backtest.set_defaults(handler=_backtest)
+
     check = commands.add_parser("check", help="validate scenario files without sampling")
     check.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
     check.add_argument(
@@ -167,6 +180,43 @@ def _compare(args: argparse.Namespace, argv: list[str]) -> int:
     for label, forecast in forecasts.items():
         print(f"\n[{label}]\n{_headline_table(forecast)}")
     print(f"\nwrote {out_dir}/: comparison.png comparison.svg comparison.pdf comparison.csv comparison.json")
+    return 0
+
+
+def _backtest(args: argparse.Namespace, argv: list[str]) -> int:
+    from rich.progress import Progress
+
+    from riskline.backtest import (
+        BACKTEST_FILES,
+        CANDIDATES,
+        JUDGEMENT,
+        SamplerSettings,
+        load_corpus,
+        run_backtest,
+        write_backtest,
+    )
+    from riskline.export import check_output_dir
+
+    questions = load_corpus(args.questions, args.priors)
+    check_output_dir(args.out, BACKTEST_FILES)  # before the fits, not after them
+    sampler = SamplerSettings(args.draws, args.tune, args.chains, args.seed)
+    settings = (JUDGEMENT,) if args.no_learning else CANDIDATES
+    origins = sum(len(q.origins()) for q in questions)
+    with Progress(transient=True) as bar:
+        task = bar.add_task("fitting", total=origins)
+
+        def advance(what: str) -> None:
+            bar.update(task, description=what)
+            bar.advance(task)
+
+        result = run_backtest(questions, sampler, settings, progress=advance)
+    write_backtest(result, args.out, shlex.join(["riskline", *argv]))
+    scores = result.scores()
+    for horizon, rows in scores.groupby("horizon", sort=False):
+        best = rows.iloc[0]
+        ours = rows[rows["method"] == "riskline"].iloc[0]
+        print(f"{horizon}: best {best.method} ({best.log_score:.3f}); riskline {ours.log_score:.3f} over {ours.n} questions")
+    print(f"\nwrote {args.out}/: report.html report.md, scores.csv questions.csv dates.csv, figures (png, svg, pdf)")
     return 0
 
 

@@ -221,7 +221,7 @@ class Forecast:
             confidence = est.spec.confidence
             factor = getattr(self.scenario.priors.model.confidence, confidence) if confidence else 1.0
             belief = logit(np.clip(q[i], CLIP, 1 - CLIP)) + bias
-            centre = _stated_centre(stated)
+            centre = stated.logit_centre()
             readers = stated.logit_normal.sigma if stated.logit_normal is not None else 0.0  # a survey's own spread
             spread = np.sqrt(belief.var() + np.mean((np.pi * noise * factor) ** 2 / 3) + readers**2)
             inside = float(np.mean((q[i] >= stated.low) & (q[i] <= stated.high)))
@@ -275,13 +275,6 @@ class Forecast:
             "lexicon": {"name": scenario.lexicon.name, "source": scenario.lexicon.source},
             "priors_dir": str(scenario.priors.directory),
         }
-
-
-def _stated_centre(stated) -> float:
-    """A statement's belief on the logit scale: its survey mean, or its interval's middle."""
-    if stated.logit_normal is not None:
-        return stated.logit_normal.mu
-    return float(np.mean(logit(np.clip([stated.low, stated.high], 1e-4, 1 - 1e-4))))
 
 
 def _quantile_name(prefix: str, q: float) -> str:

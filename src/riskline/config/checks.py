@@ -70,7 +70,36 @@ def check_references(spec: ScenarioFile, priors: Priors, doc: YamlDocument) -> l
     issues.extend(_check_chains(spec, doc))
     issues.extend(_check_signposts(spec, doc))
     issues.extend(_check_at_risk_from(spec, doc))
+    issues.extend(_check_outcome(spec, doc))
     return issues
+
+
+def _check_outcome(spec: ScenarioFile, doc: YamlDocument) -> list[ConfigIssue]:
+    """A resolved question's forecast must precede what it forecasts.
+
+    Every statement must be issued before the event happened (otherwise it reports, not
+    forecasts), and `not_by` cannot be earlier than as_of (the forecast already knows that much).
+    """
+    outcome = spec.outcome
+    if outcome is None:
+        return []
+    if outcome.happened is not None and outcome.happened <= spec.as_of:
+        return [
+            doc.issue(
+                ["outcome", "happened"],
+                f"the event happened {outcome.happened}, on or before as_of {spec.as_of}: a backtest forecasts "
+                f"from before the event; set as_of before {outcome.happened} and leave out later statements",
+            )
+        ]
+    if outcome.not_by is not None and outcome.not_by < spec.as_of:
+        return [
+            doc.issue(
+                ["outcome", "not_by"],
+                f"not_by {outcome.not_by} is before as_of {spec.as_of}; give the latest date known with nothing "
+                "having happened, on or after as_of",
+            )
+        ]
+    return []
 
 
 def _check_at_risk_from(spec: ScenarioFile, doc: YamlDocument) -> list[ConfigIssue]:

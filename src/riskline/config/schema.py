@@ -18,6 +18,7 @@ __all__ = [
     "EstimateSpec",
     "EventSpec",
     "HazardOverride",
+    "OutcomeSpec",
     "PriorOverrides",
     "ProvenanceSpec",
     "ScenarioFile",
@@ -133,6 +134,9 @@ class EstimateSpec(Strict):
         description="a lexicon phrase ('likely'), a number (0.3 or '30%'), or an interval [0.2, 0.4]"
     )
     confidence: Literal["high", "moderate", "low"] | None = None
+    paraphrase: bool = Field(
+        default=False, description="true when `quote` is the outlet's reported speech, not the speaker's words"
+    )
     note: str | None = None
 
 
@@ -178,6 +182,24 @@ class PriorOverrides(Strict):
     source_classes: dict[str, SourceClass] = {}
 
 
+class OutcomeSpec(Strict):
+    """How a historical question resolved: the backtest scores against it, the forecast never reads it.
+
+    `happened`: the date of the first event of the scenario's chain that resolves the
+    question (its last event); `not_by`: the latest date known with nothing having happened.
+    """
+
+    happened: date | None = None
+    not_by: date | None = None
+    evidence: ProvenanceSpec = Field(description="where the resolution is documented: {outlet: ..., url: ..., note: ...}")
+
+    @model_validator(mode="after")
+    def _one_resolution(self) -> OutcomeSpec:
+        if (self.happened is None) == (self.not_by is None):
+            raise ValueError("give exactly one of 'happened: DATE' (the event's date) or 'not_by: DATE' (nothing by then)")
+        return self
+
+
 class ScenarioFile(Strict):
     """A whole scenario file: the question, its dates, events, sources and estimates."""
 
@@ -195,3 +217,4 @@ class ScenarioFile(Strict):
     estimates: list[EstimateSpec] = []
     signposts: list[SignpostSpec] = []
     priors: PriorOverrides = PriorOverrides()
+    outcome: OutcomeSpec | None = None

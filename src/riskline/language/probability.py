@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+from scipy.special import logit
+
 from riskline.language.lexicon import Lexicon, LogitNormal
 
 __all__ = ["StatedProbability", "parse_probability"]
@@ -28,6 +31,16 @@ class StatedProbability:
     text: str
     lexicon: str | None = None
     logit_normal: LogitNormal | None = None
+
+    def logit_centre(self) -> float:
+        """The belief's centre on the logit scale: its survey mean, or its interval's middle.
+
+        The middle is taken on the logit scale (bounds clipped to [1e-4, 1 - 1e-4]), where the
+        model relates beliefs to probabilities: 'could' (10-70%) is centred at 34%, not 40%.
+        """
+        if self.logit_normal is not None:
+            return self.logit_normal.mu
+        return float(np.mean(logit(np.clip([self.low, self.high], 1e-4, 1 - 1e-4))))
 
     def describe(self) -> str:
         """'could (10-70%, icd-203)' or '30% (25-35%)'."""

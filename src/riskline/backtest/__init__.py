@@ -1,0 +1,26 @@
+"""Backtests: riskline's forecasts of resolved questions scored against what happened.
+
+    questions = load_corpus("backtests/questions")
+    result = run_backtest(questions, SamplerSettings(), settings=CANDIDATES)
+    write_backtest(result, "out/backtest")
+
+docs/backtests.md explains the corpus, the scores, the censoring and the learned priors.
+"""
+
+from riskline.backtest.corpus import HORIZONS, Question, load_corpus
+from riskline.backtest.forecasts import CANDIDATES, JUDGEMENT, PriorSetting, SamplerSettings
+from riskline.backtest.outputs import BACKTEST_FILES, BacktestResult, run_backtest, write_backtest
+
+__all__ = [
+    "BACKTEST_FILES",
+    "CANDIDATES",
+    "HORIZONS",
+    "JUDGEMENT",
+    "BacktestResult",
+    "PriorSetting",
+    "Question",
+    "SamplerSettings",
+    "load_corpus",
+    "run_backtest",
+    "write_backtest",
+]

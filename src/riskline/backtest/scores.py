@@ -1,0 +1,149 @@
+"""Scoring the backtest's curves: horizons, dates, and the choices made by cross-validation.
+
+Every question counts once: a method's score at a horizon is the mean over questions of
+the mean over that question's origins, so a question with many statements does not
+outweigh one with few. Two methods choose a setting from the track record, always by
+leave-one-question-out cross-validation (the forecast scored for a question never used
+that question's outcome):
+
+- `extremized_pool`: the log pool's log-odds times the factor d of EXTREMIZING_FACTORS
+  with the best mean log score on the other questions;
+- `riskline_learned`: riskline under the `PriorSetting` with the best mean log score on
+  the other questions (the settings of `forecast_corpus`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit, logit
+
+from riskline.backtest.corpus import HORIZONS, Question, curve_months
+from riskline.pooling import CLIP
+from riskline.scoring import binary_scores, date_scores
+
+__all__ = ["EXTREMIZING_FACTORS", "LEARNED", "chosen_curves", "date_table", "horizon_table", "summary_table"]
+
+EXTREMIZING_FACTORS = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
+"""Candidates for the extremized pool's factor (Baron et al. 2014 found values of about 1.5-2.5)."""
+LEARNED = "riskline_learned"
+SETTING_PREFIX = "riskline:"
+
+
+def horizon_table(curves: pd.DataFrame, questions: Sequence[Question]) -> pd.DataFrame:
+    """One row per question, origin, method and horizon: p, the outcome seen, log and Brier scores.
+
+    Horizons that end after a `not_by` outcome are censored (left out). Adds the
+    cross-validated `extremized_pool` and `riskline_learned` rows, with the chosen setting
+    in `choice`.
+    """
+    outcomes = {q.name: q.outcome for q in questions}
+    rows = []
+    for name, months in HORIZONS.items():
+        at = curves[curves["months"] == curve_months(months)]
+        for row in at.itertuples(index=False):
+            seen = outcomes[row.question].seen_by(row.origin + months)
+            if seen is not None:
+                rows.append({"question": row.question, "origin": row.origin, "method": row.method,
+                             "horizon": name, "p": row.p, "happened": int(seen)})  # fmt: skip
+    table = pd.DataFrame(rows)
+    table = pd.concat([table, _extremized(table), _learned(table)], ignore_index=True)
+    return pd.concat([table, binary_scores(table["p"], table["happened"])], axis=1)
+
+
+def _extremized(table: pd.DataFrame) -> pd.DataFrame:
+    log_pool = table[table["method"] == "log_pool"]
+    candidates = {}
+    for factor in EXTREMIZING_FACTORS:
+        p = expit(factor * logit(np.clip(log_pool["p"], CLIP, 1 - CLIP)))
+        candidates[factor] = log_pool.assign(method="extremized_pool", p=p, choice=f"d={factor:g}")
+    return _cross_validated(candidates)
+
+
+def _learned(table: pd.DataFrame) -> pd.DataFrame:
+    settings = sorted(m for m in table["method"].unique() if m.startswith(SETTING_PREFIX))
+    if not settings:
+        return pd.DataFrame()
+    candidates = {"judgement": table[table["method"] == "riskline"].assign(choice="judgement")}
+    for method in settings:
+        label = method.removeprefix(SETTING_PREFIX)
+        candidates[label] = table[table["method"] == method].assign(choice=label)
+    return _cross_validated({k: v.assign(method=LEARNED) for k, v in candidates.items()})
+
+
+def _cross_validated(candidates: dict) -> pd.DataFrame:
+    """For each question, the candidate with the best mean log score on the other questions."""
+    per_question = {
+        key: rows.assign(score=binary_scores(rows["p"], rows["happened"])["log_score"].to_numpy())
+        .groupby("question")["score"]
+        .mean()
+        for key, rows in candidates.items()
+    }
+    means = pd.DataFrame(per_question)  # question x candidate
+    chosen = []
+    for question in means.index:
+        others = means.drop(index=question).mean()
+        best = others.idxmin()
+        rows = candidates[best]
+        chosen.append(rows[rows["question"] == question])
+    return pd.concat(chosen, ignore_index=True)
+
+
+def chosen_curves(curves: pd.DataFrame, horizons: pd.DataFrame) -> pd.DataFrame:
+    """The curves of the cross-validated methods, each question's as chosen for its horizons."""
+    frames = []
+    choices = horizons.dropna(subset=["choice"]).drop_duplicates(["method", "question"])
+    for row in choices.itertuples(index=False):
+        mine = curves[curves["question"] == row.question]
+        if row.method == "extremized_pool":
+            base = mine[mine["method"] == "log_pool"]
+            factor = float(row.choice.removeprefix("d="))
+            p = expit(factor * logit(np.clip(base["p"], CLIP, 1 - CLIP)))
+        else:
+            source = "riskline" if row.choice == "judgement" else SETTING_PREFIX + row.choice
+            base = mine[mine["method"] == source]
+            p = base["p"]
+        frames.append(base.assign(method=row.method, p=p))
+    return pd.concat(frames, ignore_index=True) if frames else curves.iloc[:0]
+
+
+def date_table(curves: pd.DataFrame, questions: Sequence[Question], methods: Sequence[str]) -> pd.DataFrame:
+    """One row per happened question, origin and method: the date's log density, CRPS and PIT.
+
+    Only events that happened within the scored span of the origin count.
+    """
+    rows = []
+    for question in questions:
+        happened = question.outcome.happened
+        if happened is None:
+            continue
+        mine = curves[curves["question"] == question.name]
+        for (origin, method), curve in mine.groupby(["origin", "method"]):
+            if method not in methods:
+                continue
+            years = curve["months"].to_numpy() / 12
+            after = (happened - origin).days / 365.25
+            if after > years[-1]:
+                continue
+            scores = date_scores(years, curve["p"].to_numpy(), after)
+            rows.append({"question": question.name, "origin": origin, "method": method, "years": after, **scores})
+    return pd.DataFrame(rows)
+
+
+def summary_table(forecasts: pd.DataFrame) -> pd.DataFrame:
+    """scores.csv: per method and horizon, the mean over questions of each question's mean score.
+
+    `n` counts questions, `n_forecasts` the (question, origin) forecasts; `*_se` is the
+    standard error of the mean over questions.
+    """
+    per_question = forecasts.groupby(["method", "horizon", "question"])[["log_score", "brier"]].mean()
+    grouped = per_question.groupby(["method", "horizon"])
+    summary = grouped.mean()
+    summary["log_score_se"] = grouped["log_score"].std() / np.sqrt(grouped.size())
+    summary["n"] = grouped.size()
+    summary["n_forecasts"] = forecasts.groupby(["method", "horizon"]).size()
+    order = {name: i for i, name in enumerate(HORIZONS)}
+    summary = summary.reset_index().sort_values(["horizon", "log_score"], key=lambda c: c.map(order) if c.name == "horizon" else c)
+    return summary[["method", "horizon", "n", "n_forecasts", "log_score", "log_score_se", "brier"]]
