@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/russia-nato-attack.yaml
 
-.PHONY: demo compare test lab lint lock clean
+.PHONY: demo compare backtest test lab lint lock clean
 
 demo: $(STAMP)  ## the seed scenario to a risk timeline in out/russia-nato-attack/
 	$(BIN)/riskline run $(SCENARIO)
@@ -15,6 +15,9 @@ demo: $(STAMP)  ## the seed scenario to a risk timeline in out/russia-nato-attac
 compare: $(STAMP)  ## the seed under three lexicons, and as of two dates (assuming nothing happened in between)
 	$(BIN)/riskline compare $(SCENARIO) --lexicons icd-203 uk-phia nato --out out/russia-nato-attack-lexicons
 	$(BIN)/riskline compare $(SCENARIO) --as-of 2025-12-11 2026-11-25 --out out/russia-nato-attack-update
+
+backtest: $(STAMP)  ## the track record: every resolved question of backtests/questions/ scored, in out/backtest/
+	$(BIN)/riskline backtest backtests/questions --out out/backtest
 
 test: $(STAMP)  ## the whole test suite, slow tests included (CI runs this)
 	$(BIN)/python -m pytest

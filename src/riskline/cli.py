@@ -63,12 +63,16 @@ def _parser() -> argparse.ArgumentParser:
 
     backtest = commands.add_parser("backtest", help="score forecasts of resolved questions against what happened")
     backtest.add_argument("questions", type=Path, help="folder of question files (scenarios with an outcome)")
-    backtest.add_argument("--out", type=Path, default=Path("out/backtest"), help="output directory (default out/backtest)")
+    backtest.add_argument(
+        "--out", type=Path, default=Path("out/backtest"), help="output directory (default out/backtest)"
+    )
     backtest.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     backtest.add_argument("--draws", type=_positive, help="posterior draws per chain (default: priors/model.yaml)")
     backtest.add_argument("--tune", type=_positive, help="tuning steps per chain (default: priors/model.yaml)")
     backtest.add_argument("--chains", type=_positive, help="number of chains (default: priors/model.yaml)")
-    backtest.add_argument("--priors", type=Path, help="priors directory (default: the nearest priors/ above the questions)")
+    backtest.add_argument(
+        "--priors", type=Path, help="priors directory (default: the nearest priors/ above the questions)"
+    )
     backtest.add_argument("--no-learning", action="store_true",
                           help="score the priors as given only, without the candidate settings the learned priors "
                                "are chosen from (one fit per origin, no updates)")  # fmt: skip
@@ -215,7 +219,9 @@ def _backtest(args: argparse.Namespace, argv: list[str]) -> int:
     for horizon, rows in scores.groupby("horizon", sort=False):
         best = rows.iloc[0]
         ours = rows[rows["method"] == "riskline"].iloc[0]
-        print(f"{horizon}: best {best.method} ({best.log_score:.3f}); riskline {ours.log_score:.3f} over {ours.n} questions")
+        print(
+            f"{horizon}: best {best.method} ({best.log_score:.3f}); riskline {ours.log_score:.3f}, {ours.n} questions"
+        )
     print(f"\nwrote {args.out}/: report.html report.md, scores.csv questions.csv dates.csv, figures (png, svg, pdf)")
     return 0
 

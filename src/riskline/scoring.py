@@ -57,9 +57,10 @@ class Outcome:
 
 def binary_scores(probability: np.ndarray, happened: np.ndarray) -> pd.DataFrame:
     """Log and Brier scores of forecasts `probability` that the event happens, given 0/1 `happened`."""
-    p = np.clip(np.asarray(probability, dtype=float), PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
+    p = np.asarray(probability, dtype=float)
     y = np.asarray(happened, dtype=float)
-    return pd.DataFrame({"log_score": sr.log_score(y, p), "brier": sr.brier_score(y, p)})
+    clipped = np.clip(p, PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)  # the Brier score is bounded without it
+    return pd.DataFrame({"log_score": sr.log_score(y, clipped), "brier": sr.brier_score(y, p)})
 
 
 def date_scores(years: np.ndarray, cdf: np.ndarray, happened_years: float) -> dict[str, float]:
@@ -96,7 +97,9 @@ def date_scores(years: np.ndarray, cdf: np.ndarray, happened_years: float) -> di
     }
 
 
-def reliability_table(probability: np.ndarray, happened: np.ndarray, edges: np.ndarray, band: float = 0.9) -> pd.DataFrame:
+def reliability_table(
+    probability: np.ndarray, happened: np.ndarray, edges: np.ndarray, band: float = 0.9
+) -> pd.DataFrame:
     """Forecasts binned by `edges`: mean forecast, observed frequency, and the binomial band.
 
     The band is the central `band` interval of the observed frequency that a calibrated
@@ -116,7 +119,14 @@ def reliability_table(probability: np.ndarray, happened: np.ndarray, edges: np.n
         mean = float(p[inside].mean())
         low, high = stats.binom.ppf([(1 - band) / 2, (1 + band) / 2], n, mean) / n
         rows.append(
-            {"bin_low": edges[b], "bin_high": edges[b + 1], "n": n, "forecast": mean,
-             "observed": float(y[inside].mean()), "band_low": low, "band_high": high}  # fmt: skip
+            {
+                "bin_low": edges[b],
+                "bin_high": edges[b + 1],
+                "n": n,
+                "forecast": mean,
+                "observed": float(y[inside].mean()),
+                "band_low": low,
+                "band_high": high,
+            }
         )
     return pd.DataFrame(rows)

@@ -88,16 +88,16 @@ def test_a_date_is_scored_only_for_an_event_that_happened(backtest_run):
 
 
 def test_cross_validation_never_uses_the_question_scored():
-    # candidate "a" is best on q1 only, "b" on q2 and q3: q1 must get "b", chosen on q2 and q3
+    # candidate "a" is best on q1 only, "b" on q2-q4: q1 must get "b", chosen on the others
     rows = []
-    for question, good in (("q1", "a"), ("q2", "b"), ("q3", "b")):
+    for question, good in (("q1", "a"), ("q2", "b"), ("q3", "b"), ("q4", "b")):
         for candidate in ("a", "b"):
             p = 0.9 if candidate == good else 0.5
             rows.append({"question": question, "candidate": candidate, "p": p, "happened": 1})
     table = pd.DataFrame(rows)
     candidates = {c: table[table["candidate"] == c].assign(choice=c) for c in ("a", "b")}
     chosen = _cross_validated(candidates).set_index("question")["choice"]
-    assert chosen.to_dict() == {"q1": "b", "q2": "b", "q3": "b"}
+    assert chosen.to_dict() == {"q1": "b", "q2": "b", "q3": "b", "q4": "b"}
 
 
 def test_prior_settings_edit_every_class_and_the_base_rate():
@@ -119,7 +119,12 @@ def test_a_question_without_outcome_is_a_clear_error(tmp_path, capsys):
     text = (QUESTIONS / "happened.yaml").read_text()
     (folder / "no-outcome.yaml").write_text(text[: text.index("outcome:")])
     (folder / "short.yaml").write_text(text.replace("horizon: 2027-01-01", "horizon: 2025-01-01"))
-    assert main(["backtest", str(folder), "--out", str(tmp_path / "out"), "--priors", str(CONFIGS.parent.parent / "priors")]) == 2
+    assert (
+        main(
+            ["backtest", str(folder), "--out", str(tmp_path / "out"), "--priors", str(CONFIGS.parent.parent / "priors")]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "no-outcome.yaml: outcome: a backtest question needs an 'outcome:' block" in err
     assert "short.yaml: horizon: horizon 2025-01-01 ends before the last origin's 5-year horizon (2026-06-01)" in err
@@ -138,3 +143,14 @@ def test_summary_records_the_corpus_and_the_sampler(backtest_run):
     assert summary["origins"] == 3
     assert summary["sampler"]["draws"] == 200
     assert set(summary["learned_choices"]) == {"happened", "not-happened"}
+
+
+def test_each_statement_is_scored_against_its_own_window(backtest_run):
+    statements = pd.read_csv(backtest_run / "statements.csv").set_index("estimate")
+    # happened 2022-02-24: 'likely within a year' of 2021-01-15 failed, 'unlikely before 2023' came true;
+    # not_by 2024-12-01 is after 'could within 6 weeks' of 2022-03-01 closed: failed
+    assert statements["came_true"].to_dict() == {"likely-within-a-year": 0, "unlikely-in-two-years": 1,
+                                                 "could-within-weeks": 0}  # fmt: skip
+    classes = pd.read_csv(backtest_run / "classes.csv").set_index("class")
+    assert classes.loc["intelligence_service", "statements"] == 1
+    assert classes.loc["government_official", "came_true"] == 1.0

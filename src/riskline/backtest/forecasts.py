@@ -75,13 +75,18 @@ JUDGEMENT = PriorSetting()
 """The priors as the files give them."""
 CANDIDATES = (
     JUDGEMENT,
-    *(PriorSetting(bias, noise) for bias in (0.0, 0.5, 1.0) for noise in (1.0, 2.0) if (bias, noise) != (0.0, 1.0)),
+    *(
+        PriorSetting(bias, noise)
+        for bias in (-0.5, 0.0, 0.5, 1.0)
+        for noise in (1.0, 2.0)
+        if (bias, noise) != (0.0, 1.0)
+    ),
     PriorSetting(base_rate_scale=0.5),
     PriorSetting(base_rate_scale=2.0),
 )
-"""The settings the learned priors are chosen from: sources that overstate (a positive bias
-shift) or are noisier than judged, and base rates half or twice as high. A coarse grid: each
-setting costs one `update` per origin of the corpus."""
+"""The settings the learned priors are chosen from: sources that understate or overstate (a
+negative or positive bias shift, in logits) or are twice as noisy as judged, and base rates
+half or twice as high. A coarse grid: each setting costs one `update` per origin."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,10 @@ def _origin_curves(question: Question, origin: date, sampler: SamplerSettings, s
         "latest_statement": pooling.latest_statement(statements, issued),
     }
     table = pd.concat(
-        [pd.DataFrame({"method": method, "months": np.arange(MONTHS + 1), "p": curve}) for method, curve in curves.items()],
+        [
+            pd.DataFrame({"method": method, "months": np.arange(MONTHS + 1), "p": curve})
+            for method, curve in curves.items()
+        ],
         ignore_index=True,
     )
     health = base.diagnostics()  # of the fit behind every riskline curve

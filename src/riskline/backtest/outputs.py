@@ -16,7 +16,15 @@ import pandas as pd
 
 from riskline.backtest.corpus import HORIZONS, Question
 from riskline.backtest.forecasts import JUDGEMENT, PriorSetting, SamplerSettings, forecast_corpus
-from riskline.backtest.scores import LEARNED, chosen_curves, date_table, horizon_table, summary_table
+from riskline.backtest.scores import (
+    LEARNED,
+    chosen_curves,
+    class_record,
+    date_table,
+    horizon_table,
+    statement_table,
+    summary_table,
+)
 from riskline.export import FIGURE_FORMATS, package_versions, save_figure, staged
 from riskline.plots.backtest import plot_pit, plot_reliability, plot_scores
 from riskline.report import render_html
@@ -28,7 +36,7 @@ FIGURES = {
     "reliability": "Reliability: observed frequency against forecast probability, per horizon.",
     "pit": "PIT of the events' dates: uniform for a calibrated forecast.",
 }
-TABLES = ("scores.csv", "questions.csv", "dates.csv", "date_scores.csv", "curves.csv")
+TABLES = ("scores.csv", "questions.csv", "dates.csv", "date_scores.csv", "curves.csv", "statements.csv", "classes.csv")
 BACKTEST_FILES = frozenset(
     [*TABLES, "summary.json", "report.md", "report.html"]
     + [f"{name}.{suffix}" for name in FIGURES for suffix in FIGURE_FORMATS]
@@ -60,6 +68,10 @@ class BacktestResult:
         table["n"] = per_question.groupby("method").size()
         table["n_forecasts"] = self.dates.groupby("method").size()
         return table.reset_index().sort_values("log_density")[["method", "n", "n_forecasts", "log_density", "crps"]]
+
+    def statements(self) -> pd.DataFrame:
+        """statements.csv: each statement scored against its own window (`statement_table`)."""
+        return statement_table(self.questions)
 
     def learned_choices(self) -> pd.DataFrame:
         """Which prior setting cross-validation chose for each question (from the other questions)."""
@@ -99,6 +111,9 @@ def write_backtest(result: BacktestResult, out_dir: str | Path, command: str | N
         result.dates.to_csv(staging / "dates.csv", index=False, float_format="%.6f")
         date_scores.to_csv(staging / "date_scores.csv", index=False, float_format="%.6f")
         result.curves.to_csv(staging / "curves.csv", index=False, float_format="%.6f")
+        statements = result.statements()
+        statements.to_csv(staging / "statements.csv", index=False, float_format="%.6f")
+        class_record(statements).to_csv(staging / "classes.csv", index=False, float_format="%.6f")
         summary = _summary(result, scores, date_scores, command)
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         for name, figure in figures.items():
@@ -113,6 +128,27 @@ def _footer(result: BacktestResult) -> str:
     statements = sum(len(q.scenario.estimates) for q in result.questions)
     return (f"{len(result.questions)} resolved questions, {statements} statements, rolling origins at each issue date; "
             f"riskline {version('riskline')}.")  # fmt: skip
+
+
+def _class_section(statements: pd.DataFrame) -> list[str]:
+    """Each class of source's statements against their own windows."""
+    if statements.empty:
+        return []
+    lines = [
+        "",
+        "## Statements against their own windows",
+        "",
+        f"Each statement read literally as a forecast of its own window: {len(statements)} windows have closed (the "
+        f"event came, or the outcome's not_by date passed their end); {statements['came_true'].mean():.0%} came true, "
+        f"against a mean stated probability of {statements['stated'].mean():.0%}.",
+        "",
+        "| source class | statements | questions | mean stated | came true | Brier |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in class_record(statements).itertuples(index=False):
+        lines.append(f"| {row[0]} | {row.statements} | {row.questions} | {row.mean_stated:.0%} | {row.came_true:.0%} | "
+                     f"{row.brier:.3f} |")  # fmt: skip
+    return lines
 
 
 def _summary(result: BacktestResult, scores: pd.DataFrame, date_scores: pd.DataFrame, command: str | None) -> dict:
@@ -172,13 +208,27 @@ def _report(result: BacktestResult, scores: pd.DataFrame, date_scores: pd.DataFr
     ]
     for row in date_scores.itertuples(index=False):
         lines.append(f"| {row.method} | {row.n} | {row.n_forecasts} | {row.log_density:.3f} | {row.crps:.3f} |")
-    lines += ["", f"![{FIGURES['pit']}](pit.png)", "", "## Calibration", "", f"![{FIGURES['reliability']}](reliability.png)"]
+    lines += [
+        "",
+        f"![{FIGURES['pit']}](pit.png)",
+        "",
+        "## Calibration",
+        "",
+        f"![{FIGURES['reliability']}](reliability.png)",
+    ]
+    lines += _class_section(result.statements())
     if len(result.settings) > 1:
         lines += ["", "## Learned priors (leave one question out)", "",
                   "For each question, the prior setting with the best mean log score on the *other* questions:", "",
                   "| question | setting chosen |", "|---|---|"]  # fmt: skip
         lines += [f"| {q} | {c} |" for q, c in result.learned_choices().itertuples(index=False)]
-    lines += ["", "## The questions", "", "| question | kind | outcome | statements | origins |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## The questions",
+        "",
+        "| question | kind | outcome | statements | origins |",
+        "|---|---|---|---|---|",
+    ]
     for q in result.questions:
         outcome = f"happened {q.outcome.happened}" if q.outcome.happened else f"not by {q.outcome.not_by}"
         kind = q.category.removeprefix("backtest-")

@@ -21,10 +21,20 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from riskline.backtest.corpus import HORIZONS, Question, curve_months
+from riskline.config.windows import Window
 from riskline.pooling import CLIP
 from riskline.scoring import binary_scores, date_scores
 
-__all__ = ["EXTREMIZING_FACTORS", "LEARNED", "chosen_curves", "date_table", "horizon_table", "summary_table"]
+__all__ = [
+    "EXTREMIZING_FACTORS",
+    "LEARNED",
+    "chosen_curves",
+    "class_record",
+    "date_table",
+    "horizon_table",
+    "statement_table",
+    "summary_table",
+]
 
 EXTREMIZING_FACTORS = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 """Candidates for the extremized pool's factor (Baron et al. 2014 found values of about 1.5-2.5)."""
@@ -74,7 +84,11 @@ def _learned(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cross_validated(candidates: dict) -> pd.DataFrame:
-    """For each question, the candidate with the best mean log score on the other questions."""
+    """For each question, the candidate with the best mean log score on the other questions.
+
+    A corpus of one question has no other questions to learn from: it gets the first
+    candidate, the default (d = 1, or the priors as given).
+    """
     per_question = {
         key: rows.assign(score=binary_scores(rows["p"], rows["happened"])["log_score"].to_numpy())
         .groupby("question")["score"]
@@ -85,7 +99,7 @@ def _cross_validated(candidates: dict) -> pd.DataFrame:
     chosen = []
     for question in means.index:
         others = means.drop(index=question).mean()
-        best = others.idxmin()
+        best = others.idxmin() if others.notna().any() else next(iter(candidates))
         rows = candidates[best]
         chosen.append(rows[rows["question"] == question])
     return pd.concat(chosen, ignore_index=True)
@@ -145,5 +159,49 @@ def summary_table(forecasts: pd.DataFrame) -> pd.DataFrame:
     summary["n"] = grouped.size()
     summary["n_forecasts"] = forecasts.groupby(["method", "horizon"]).size()
     order = {name: i for i, name in enumerate(HORIZONS)}
-    summary = summary.reset_index().sort_values(["horizon", "log_score"], key=lambda c: c.map(order) if c.name == "horizon" else c)
+    summary = summary.reset_index().sort_values(
+        ["horizon", "log_score"], key=lambda c: c.map(order) if c.name == "horizon" else c
+    )
     return summary[["method", "horizon", "n", "n_forecasts", "log_score", "log_score_se", "brier"]]
+
+
+def statement_table(questions: Sequence[Question]) -> pd.DataFrame:
+    """Each statement as a forecast of its own window: did the event come inside it.
+
+    A window [start, end) came true when the event happened in it; it failed when the
+    event happened outside it or the outcome's `not_by` reaches the window's end (the
+    latest end, for a fuzzy one); otherwise it is still open (censored) and left out.
+    `stated` is the centre of the stated range (logit scale), as the pools read it.
+    """
+    rows = []
+    for question in questions:
+        outcome = question.outcome
+        classes = {s.id: s.reliability for s in question.scenario.sources}
+        for estimate in question.scenario.estimates:
+            window = estimate.window
+            if not isinstance(window, Window) or estimate.spec.event != question.event:
+                continue
+            if outcome.happened is not None:
+                came = window.start <= outcome.happened < window.end_latest
+            elif outcome.not_by >= window.end_latest:
+                came = False
+            else:
+                continue
+            stated = float(expit(estimate.probability.logit_centre()))
+            rows.append({"question": question.name, "estimate": estimate.id, "class": classes[estimate.spec.source],
+                         "stated": stated, "came_true": int(came)})  # fmt: skip
+    table = pd.DataFrame(rows)
+    return pd.concat([table, binary_scores(table["stated"], table["came_true"])], axis=1) if rows else table
+
+
+def class_record(statements: pd.DataFrame) -> pd.DataFrame:
+    """Per source class: how many closed windows, the mean stated probability, how often they came true."""
+    grouped = statements.groupby("class")
+    table = pd.DataFrame({
+        "statements": grouped.size(),
+        "questions": grouped["question"].nunique(),
+        "mean_stated": grouped["stated"].mean(),
+        "came_true": grouped["came_true"].mean(),
+        "brier": grouped["brier"].mean(),
+    })  # fmt: skip
+    return table.sort_values("statements", ascending=False).reset_index()

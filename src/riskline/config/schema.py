@@ -191,12 +191,16 @@ class OutcomeSpec(Strict):
 
     happened: date | None = None
     not_by: date | None = None
-    evidence: ProvenanceSpec = Field(description="where the resolution is documented: {outlet: ..., url: ..., note: ...}")
+    evidence: ProvenanceSpec = Field(
+        description="where the resolution is documented: {outlet: ..., url: ..., note: ...}"
+    )
 
     @model_validator(mode="after")
     def _one_resolution(self) -> OutcomeSpec:
         if (self.happened is None) == (self.not_by is None):
-            raise ValueError("give exactly one of 'happened: DATE' (the event's date) or 'not_by: DATE' (nothing by then)")
+            raise ValueError(
+                "give exactly one of 'happened: DATE' (the event's date) or 'not_by: DATE' (nothing by then)"
+            )
         return self
 
 

@@ -77,11 +77,11 @@ def plot_reliability(horizons: pd.DataFrame, methods: Sequence[str], footer_text
         ax.set_aspect("equal")
     for ax in axes.flat[len(names) :]:
         ax.set_visible(False)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=7.5, frameon=False)
+    axes.flat[0].legend(loc="upper left", fontsize=6.5, frameon=False)
     fig.suptitle("Backtest: reliability", fontsize=11, fontweight="bold")
-    add_footer(fig, footer_text + "\nForecasts binned at 5, 15, 30, 50, 70, 85%; each point is a bin's mean "
-               "forecast and observed frequency. The band assumes independent forecasts.")  # fmt: skip
+    explained = ("\nForecasts binned at 5, 15, 30, 50, 70, 85%; a point is a bin's mean forecast and observed frequency."
+                 "\nThe band assumes independent forecasts (a question's origins are not).")  # fmt: skip
+    add_footer(fig, footer_text + explained)
     return fig
 
 
