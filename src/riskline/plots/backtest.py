@@ -79,7 +79,7 @@ def plot_reliability(horizons: pd.DataFrame, methods: Sequence[str], footer_text
         ax.set_visible(False)
     axes.flat[0].legend(loc="upper left", fontsize=6.5, frameon=False)
     fig.suptitle("Backtest: reliability", fontsize=11, fontweight="bold")
-    explained = ("\nForecasts binned at 5, 15, 30, 50, 70, 85%; a point is a bin's mean forecast and observed frequency."
+    explained = ("\nForecasts binned at 5, 15, 30, 50, 70, 85%; a point: a bin's mean forecast and observed frequency."
                  "\nThe band assumes independent forecasts (a question's origins are not).")  # fmt: skip
     add_footer(fig, footer_text + explained)
     return fig
