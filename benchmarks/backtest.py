@@ -14,7 +14,7 @@ import json
 import time
 from pathlib import Path
 
-from riskline.backtest import CANDIDATES, SamplerSettings, load_corpus, run_backtest, write_backtest
+from riskline.backtest import CANDIDATES, FitSettings, load_corpus, run_backtest, write_backtest
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -34,7 +34,7 @@ def main() -> None:
         done.append(time.perf_counter())
         print(f"[{len(done)}/{origins}] {what}", flush=True)
 
-    result = run_backtest(questions, SamplerSettings(random_seed=args.seed), CANDIDATES, progress=progress)
+    result = run_backtest(questions, FitSettings(random_seed=args.seed), CANDIDATES, progress=progress)
     fitted = time.perf_counter()
     command = f"python benchmarks/backtest.py --seed {args.seed}"
     write_backtest(result, args.out, command)

@@ -194,7 +194,7 @@ def _backtest(args: argparse.Namespace, argv: list[str]) -> int:
         BACKTEST_FILES,
         CANDIDATES,
         JUDGEMENT,
-        SamplerSettings,
+        FitSettings,
         load_corpus,
         run_backtest,
         write_backtest,
@@ -203,7 +203,7 @@ def _backtest(args: argparse.Namespace, argv: list[str]) -> int:
 
     questions = load_corpus(args.questions, args.priors)
     check_output_dir(args.out, BACKTEST_FILES)  # before the fits, not after them
-    sampler = SamplerSettings(args.draws, args.tune, args.chains, args.seed)
+    sampler = FitSettings(args.draws, args.tune, args.chains, args.seed)
     settings = (JUDGEMENT,) if args.no_learning else CANDIDATES
     origins = sum(len(q.origins()) for q in questions)
     with Progress(transient=True) as bar:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from riskline import ConfigError
-from riskline.backtest import CANDIDATES, PriorSetting, SamplerSettings, load_corpus, run_backtest
+from riskline.backtest import CANDIDATES, FitSettings, PriorSetting, load_corpus, run_backtest
 from riskline.backtest.scores import LEARNED, _cross_validated
 from riskline.cli import main
 
@@ -75,7 +75,7 @@ def test_scores_are_the_log_and_brier_of_each_row(backtest_run):
 def test_riskline_moves_with_the_statements():
     """A question whose statement says 'likely within a year' gets more risk than the priors alone."""
     questions = [q for q in load_corpus(QUESTIONS) if q.name == "happened"]
-    result = run_backtest(questions, SamplerSettings(200, 200, 2))
+    result = run_backtest(questions, FitSettings(200, 200, 2))
     rows = result.horizons.set_index(["origin", "method", "horizon"])["p"]
     first = date(2021, 1, 15)
     assert rows[(first, "riskline", "6m")] > rows[(first, "priors_alone", "6m")] + 0.05

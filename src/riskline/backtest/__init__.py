@@ -1,14 +1,14 @@
 """Backtests: riskline's forecasts of resolved questions scored against what happened.
 
     questions = load_corpus("backtests/questions")
-    result = run_backtest(questions, SamplerSettings(), settings=CANDIDATES)
+    result = run_backtest(questions, FitSettings(), settings=CANDIDATES)
     write_backtest(result, "out/backtest")
 
 docs/backtests.md explains the corpus, the scores, the censoring and the learned priors.
 """
 
 from riskline.backtest.corpus import HORIZONS, Question, load_corpus
-from riskline.backtest.forecasts import CANDIDATES, JUDGEMENT, PriorSetting, SamplerSettings
+from riskline.backtest.forecasts import CANDIDATES, JUDGEMENT, FitSettings, PriorSetting
 from riskline.backtest.outputs import BACKTEST_FILES, BacktestResult, run_backtest, write_backtest
 
 __all__ = [
@@ -17,9 +17,9 @@ __all__ = [
     "HORIZONS",
     "JUDGEMENT",
     "BacktestResult",
+    "FitSettings",
     "PriorSetting",
     "Question",
-    "SamplerSettings",
     "load_corpus",
     "run_backtest",
     "write_backtest",

@@ -28,7 +28,7 @@ from riskline.forecast import Forecast
 from riskline.model.fit import fit
 from riskline.model.update import update
 
-__all__ = ["CANDIDATES", "JUDGEMENT", "PriorSetting", "SamplerSettings", "curve_dates", "forecast_corpus"]
+__all__ = ["CANDIDATES", "JUDGEMENT", "FitSettings", "PriorSetting", "curve_dates", "forecast_corpus"]
 
 MONTHS = curve_months(SPAN)
 
@@ -90,8 +90,8 @@ half or twice as high. A coarse grid: each setting costs one `update` per origin
 
 
 @dataclass(frozen=True)
-class SamplerSettings:
-    """Sampler sizes for the backtest's fits (None: priors/model.yaml's)."""
+class FitSettings:
+    """Sampler sizes and seed of the backtest's fits (None: priors/model.yaml's, with RISKLINE_DRAWS etc. applied)."""
 
     draws: int | None = None
     tune: int | None = None
@@ -106,7 +106,7 @@ def curve_dates(origin: date) -> list[date]:
 
 def forecast_corpus(
     questions: Sequence[Question],
-    sampler: SamplerSettings,
+    sampler: FitSettings,
     settings: Sequence[PriorSetting] = (JUDGEMENT,),
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
@@ -125,7 +125,7 @@ def forecast_corpus(
     return pd.concat(frames, ignore_index=True)
 
 
-def _origin_curves(question: Question, origin: date, sampler: SamplerSettings, settings) -> pd.DataFrame:
+def _origin_curves(question: Question, origin: date, sampler: FitSettings, settings) -> pd.DataFrame:
     scenario = question.at(origin)
     dates = curve_dates(origin)
     seed = sampler.random_seed ^ zlib.crc32(f"{question.name}:{origin}".encode())

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from riskline.backtest.corpus import HORIZONS, Question
-from riskline.backtest.forecasts import JUDGEMENT, PriorSetting, SamplerSettings, forecast_corpus
+from riskline.backtest.forecasts import JUDGEMENT, FitSettings, PriorSetting, forecast_corpus
 from riskline.backtest.scores import (
     LEARNED,
     chosen_curves,
@@ -54,7 +54,7 @@ class BacktestResult:
     curves: pd.DataFrame  # question, origin, method, months, p
     horizons: pd.DataFrame  # question, origin, method, horizon, p, happened, scores, choice
     dates: pd.DataFrame  # question, origin, method, years, log_density, crps, pit
-    sampler: SamplerSettings
+    sampler: FitSettings
     settings: tuple[PriorSetting, ...]
 
     def scores(self) -> pd.DataFrame:
@@ -81,7 +81,7 @@ class BacktestResult:
 
 def run_backtest(
     questions: Sequence[Question],
-    sampler: SamplerSettings,
+    sampler: FitSettings,
     settings: Sequence[PriorSetting] = (JUDGEMENT,),
     progress: Callable[[str], None] | None = None,
 ) -> BacktestResult:
