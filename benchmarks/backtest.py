@@ -5,16 +5,20 @@ the settings cross-validation chose and where the time went. Not a test: the tes
 runs the backtest on two small synthetic questions with small samples.
 
     .venv/bin/python benchmarks/backtest.py [--out out/backtest] [--seed 20251203]
+    .venv/bin/python benchmarks/backtest.py --reversion 2 --no-learning --record backtest-reversion-2
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
+import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from riskline.backtest import CANDIDATES, FitSettings, load_corpus, run_backtest, write_backtest
+from riskline.backtest import CANDIDATES, JUDGEMENT, FitSettings, load_corpus, run_backtest, write_backtest
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -24,9 +28,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "backtest")
     parser.add_argument("--seed", type=int, default=20251203)
+    parser.add_argument("--reversion", type=float, help="hazard reversion time (years) for every question")
+    parser.add_argument("--no-learning", action="store_true", help="the priors as given only")
+    parser.add_argument("--record", default="backtest", help="name of the record in benchmarks/results/")
     args = parser.parse_args()
     start = time.perf_counter()
     questions = load_corpus(ROOT / "backtests" / "questions")
+    if args.reversion is not None:
+        questions = [replace(q, scenario=q.scenario.with_hazard(reversion=args.reversion)) for q in questions]
+    settings = (JUDGEMENT,) if args.no_learning else CANDIDATES
     origins = sum(len(q.origins()) for q in questions)
     done = []
 
@@ -34,9 +44,9 @@ def main() -> None:
         done.append(time.perf_counter())
         print(f"[{len(done)}/{origins}] {what}", flush=True)
 
-    result = run_backtest(questions, FitSettings(random_seed=args.seed), CANDIDATES, progress=progress)
+    result = run_backtest(questions, FitSettings(random_seed=args.seed), settings, progress=progress)
     fitted = time.perf_counter()
-    command = f"python benchmarks/backtest.py --seed {args.seed}"
+    command = shlex.join(["python", "benchmarks/backtest.py", *sys.argv[1:]])
     write_backtest(result, args.out, command)
     written = time.perf_counter()
     scores = result.scores()
@@ -44,7 +54,8 @@ def main() -> None:
         "questions": len(questions),
         "statements": sum(len(q.scenario.estimates) for q in questions),
         "origins": origins,
-        "settings": [s.label for s in CANDIDATES],
+        "settings": [s.label for s in settings],
+        "reversion": args.reversion,
         "seconds": {"forecasts_and_scores": round(fitted - start, 1), "outputs": round(written - fitted, 1)},
         "scores": json.loads(scores.round(4).to_json(orient="records")),
         "date_scores": json.loads(result.date_scores().round(4).to_json(orient="records")),
@@ -52,8 +63,8 @@ def main() -> None:
         "seed": args.seed,
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "backtest.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    scores.to_csv(RESULTS / "backtest-scores.csv", index=False, float_format="%.4f")
+    (RESULTS / f"{args.record}.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    scores.to_csv(RESULTS / f"{args.record}-scores.csv", index=False, float_format="%.4f")
     print(scores.to_string(index=False))
     print(f"\n{origins} origins in {fitted - start:.0f} s; outputs {written - fitted:.1f} s; wrote {args.out}")
 

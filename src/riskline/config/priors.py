@@ -43,6 +43,11 @@ class HazardSettings(Strict):
     kind: Literal["random_walk", "constant"]
     smoothness: float = Field(gt=0, description="sd of the change in log hazard per sqrt(year)")
     knot_spacing: float = Field(gt=0, description="years between the random walk's knots")
+    reversion: float | None = Field(
+        default=None,
+        gt=0,
+        description="years over which the log hazard falls back e-fold towards its level; none: it never does",
+    )
 
 
 SAMPLER_ENVIRONMENT = {"draws": "RISKLINE_DRAWS", "tune": "RISKLINE_TUNE", "chains": "RISKLINE_CHAINS"}

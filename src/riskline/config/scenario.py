@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from riskline.config.checks import ancestors, check_references, horizon_problem, unknown
 from riskline.config.priors import BaseRate, HazardSettings, Priors, SourceClass, find_priors_dir, load_priors
-from riskline.config.schema import EstimateSpec, EventSpec, ScenarioFile, SignpostSpec, SourceSpec
+from riskline.config.schema import EstimateSpec, EventSpec, HazardOverride, ScenarioFile, SignpostSpec, SourceSpec
 from riskline.config.seeds import check_quote
 from riskline.config.windows import RelativeWindow, Window, resolve_window
 from riskline.config.yamlfile import YamlDocument, closest, read_yaml, validate
@@ -166,6 +166,19 @@ class Scenario:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise ConfigError([ConfigIssue(self.path, None, f"base_rates.{name}", problems)]) from None
         overrides = self.spec.priors.model_copy(update={"base_rates": {**self.spec.priors.base_rates, name: rate}})
+        return replace(self, spec=self.spec.model_copy(update={"priors": overrides}))
+
+    def with_hazard(self, **changes: float | str) -> Scenario:
+        """The scenario with its hazard settings changed, e.g. `with_hazard(reversion=2.0)`.
+
+        The change is a scenario override (as a `priors.hazard` entry in the file would be).
+        """
+        try:
+            hazard = HazardOverride.model_validate(self.spec.priors.hazard.model_dump() | changes)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise ConfigError([ConfigIssue(self.path, None, "priors.hazard", problems)]) from None
+        overrides = self.spec.priors.model_copy(update={"hazard": hazard})
         return replace(self, spec=self.spec.model_copy(update={"priors": overrides}))
 
 

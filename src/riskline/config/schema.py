@@ -172,6 +172,7 @@ class HazardOverride(Strict):
     kind: Literal["random_walk", "constant"] | None = None
     smoothness: float | None = Field(default=None, gt=0)
     knot_spacing: float | None = Field(default=None, gt=0)
+    reversion: float | None = Field(default=None, gt=0)
 
 
 class PriorOverrides(Strict):

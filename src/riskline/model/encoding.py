@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import logit
 
+from riskline.config.priors import HazardSettings
 from riskline.config.scenario import Scenario, Window
 from riskline.model.grid import TimeGrid, edge_weights
 
@@ -143,10 +144,26 @@ def _hazard_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) 
     walk = np.zeros((events, bins, events, steps))
     for event, root in enumerate(roots):
         at_knots = _uniform_weights(calendar_middles if root else delay_middles, spacing, steps)
-        # knot m holds the sum of steps 0..m-1, so step j reaches every knot after it
-        reached = np.cumsum(at_knots[:, ::-1], axis=1)[:, ::-1][:, 1:]
-        walk[event, :, event] = reached * scenario.hazard.smoothness * np.sqrt(spacing)
+        walk[event, :, event] = at_knots @ _knot_weights(steps, spacing, scenario.hazard)
     return data | {"walk_weights": walk.reshape(events * bins, events * steps)}
+
+
+def _knot_weights(steps: int, spacing: float, hazard: HazardSettings) -> np.ndarray:
+    """(knot, step): how much each standard-normal step moves the log hazard at each knot.
+
+    Knot 0 is 0. A random walk: knot m holds the sum of steps 0..m-1, each sigma sqrt(h).
+    With reversion time theta (Ornstein-Uhlenbeck, docs/model.md): each knot keeps
+    phi = exp(-h / theta) of the one before, and step j reaches knot m > j as
+    phi^(m-1-j) sigma sqrt(theta (1 - phi^2) / 2), which tends to the random walk's as theta grows.
+    """
+    sigma = hazard.smoothness
+    if hazard.reversion is None:
+        phi, scale = 1.0, sigma * np.sqrt(spacing)
+    else:
+        phi = np.exp(-spacing / hazard.reversion)
+        scale = sigma * np.sqrt(hazard.reversion * (1 - phi**2) / 2)
+    lag = np.arange(steps + 1)[:, None] - 1 - np.arange(steps)[None, :]
+    return np.where(lag >= 0, scale * phi ** np.clip(lag, 0, None), 0.0)
 
 
 def _source_data(scenario: Scenario, structure: ModelStructure) -> dict[str, np.ndarray]:
