@@ -167,8 +167,9 @@ def _priors_section(forecast: Forecast) -> list[str]:
 def _hazard_words(hazard) -> str:
     if hazard.kind == "constant":
         return "constant over time"
+    reverting = "" if hazard.reversion is None else f", falling back towards its level over {hazard.reversion:g} years"
     return (f"random walk on the log hazard, sd {hazard.smoothness:g} per sqrt(year), "
-            f"knots every {hazard.knot_spacing:g} year(s)")  # fmt: skip
+            f"knots every {hazard.knot_spacing:g} year(s){reverting}")  # fmt: skip
 
 
 def _diagnostics_section(summary: dict) -> list[str]:
