@@ -32,6 +32,7 @@ __all__ = [
     "class_record",
     "date_table",
     "horizon_table",
+    "setting_scores",
     "statement_table",
     "summary_table",
 ]
@@ -72,15 +73,30 @@ def _extremized(table: pd.DataFrame) -> pd.DataFrame:
     return _cross_validated(candidates)
 
 
-def _learned(table: pd.DataFrame) -> pd.DataFrame:
+def _setting_rows(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Riskline's forecasts under each prior setting, by the setting's label ("judgement": the priors as given)."""
     settings = sorted(m for m in table["method"].unique() if m.startswith(SETTING_PREFIX))
-    if not settings:
+    found = {"judgement": table[table["method"] == "riskline"]}
+    return found | {m.removeprefix(SETTING_PREFIX): table[table["method"] == m] for m in settings}
+
+
+def _learned(table: pd.DataFrame) -> pd.DataFrame:
+    candidates = _setting_rows(table)
+    if len(candidates) == 1:
         return pd.DataFrame()
-    candidates = {"judgement": table[table["method"] == "riskline"].assign(choice="judgement")}
-    for method in settings:
-        label = method.removeprefix(SETTING_PREFIX)
-        candidates[label] = table[table["method"] == method].assign(choice=label)
-    return _cross_validated({k: v.assign(method=LEARNED) for k, v in candidates.items()})
+    return _cross_validated({k: v.assign(method=LEARNED, choice=k) for k, v in candidates.items()})
+
+
+def setting_scores(table: pd.DataFrame) -> pd.Series:
+    """Each prior setting's mean log score over all questions and horizons (the learning objective), best first."""
+    means = pd.DataFrame({k: _question_means(v) for k, v in _setting_rows(table).items()})
+    return means.mean().sort_values()
+
+
+def _question_means(rows: pd.DataFrame) -> pd.Series:
+    """Each question's mean log score over its forecasts (origins and horizons)."""
+    scores = binary_scores(rows["p"], rows["happened"])["log_score"].to_numpy()
+    return rows.assign(score=scores).groupby("question")["score"].mean()
 
 
 def _cross_validated(candidates: dict) -> pd.DataFrame:
@@ -89,13 +105,7 @@ def _cross_validated(candidates: dict) -> pd.DataFrame:
     A corpus of one question has no other questions to learn from: it gets the first
     candidate, the default (d = 1, or the priors as given).
     """
-    per_question = {
-        key: rows.assign(score=binary_scores(rows["p"], rows["happened"])["log_score"].to_numpy())
-        .groupby("question")["score"]
-        .mean()
-        for key, rows in candidates.items()
-    }
-    means = pd.DataFrame(per_question)  # question x candidate
+    means = pd.DataFrame({key: _question_means(rows) for key, rows in candidates.items()})  # question x candidate
     chosen = []
     for question in means.index:
         others = means.drop(index=question).mean()
