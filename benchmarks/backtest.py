@@ -65,6 +65,8 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.record}.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     scores.to_csv(RESULTS / f"{args.record}-scores.csv", index=False, float_format="%.4f")
+    # every forecast with its outcome: what scripts/fit_backtest_priors.py learns from
+    result.horizons.to_csv(RESULTS / f"{args.record}-questions.csv", index=False, float_format="%.6f")
     print(scores.to_string(index=False))
     print(f"\n{origins} origins in {fitted - start:.0f} s; outputs {written - fitted:.1f} s; wrote {args.out}")
 

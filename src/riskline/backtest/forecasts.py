@@ -51,16 +51,20 @@ class PriorSetting:
         return f"bias{self.bias_shift:+g}_noise×{self.noise_scale:g}_rate×{self.base_rate_scale:g}"
 
     def apply(self, scenario: Scenario, base_rate: str) -> Scenario:
-        """`scenario` with this setting's changes as scenario-level prior overrides."""
-        if self == JUDGEMENT:
-            return scenario
+        """`scenario` with this setting's changes as scenario-level prior overrides.
+
+        The changes start from each class's judged priors (`SourceClass.judgement`, where the
+        priors in use were learned from the backtest), so that no arm of a backtest reuses
+        numbers learned from the outcomes it scores.
+        """
         classes = {}
         for source in scenario.sources:
             found = scenario.source_class(source)
+            judged = found.judgement or found
             classes[source.reliability] = found.model_copy(
                 update={
-                    "bias": found.bias.model_copy(update={"mean": found.bias.mean + self.bias_shift}),
-                    "noise": found.noise.model_copy(update={"median": found.noise.median * self.noise_scale}),
+                    "bias": judged.bias.model_copy(update={"mean": judged.bias.mean + self.bias_shift}),
+                    "noise": judged.noise.model_copy(update={"median": judged.noise.median * self.noise_scale}),
                 }
             )
         overrides = scenario.spec.priors.model_copy(
@@ -126,7 +130,7 @@ def forecast_corpus(
 
 
 def _origin_curves(question: Question, origin: date, sampler: FitSettings, settings) -> pd.DataFrame:
-    scenario = question.at(origin)
+    scenario = JUDGEMENT.apply(question.at(origin), question.category)
     dates = curve_dates(origin)
     seed = sampler.random_seed ^ zlib.crc32(f"{question.name}:{origin}".encode())
     with warnings.catch_warnings():

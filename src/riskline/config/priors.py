@@ -100,12 +100,24 @@ class LogNormal(Strict):
     log_sd: float = Field(ge=0)
 
 
+class JudgedPrior(Strict):
+    """A class's bias and noise priors as judged before the backtest (kept for its judgement arm)."""
+
+    bias: Normal
+    noise: LogNormal
+
+
 class SourceClass(Strict):
-    """Prior on a class of sources' bias (logit scale) and noise scale."""
+    """Prior on a class of sources' bias (logit scale) and noise scale.
+
+    `judgement`, when present, holds the priors as judged before they were learned from the
+    backtest (scripts/fit_backtest_priors.py); the model uses `bias` and `noise`.
+    """
 
     description: str
     bias: Normal
     noise: LogNormal
+    judgement: JudgedPrior | None = None
 
 
 class SourcesFile(Strict):

@@ -1,0 +1,59 @@
+"""scripts/fit_backtest_priors.py: the learned priors are the judged ones changed by the best setting."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pandas as pd
+from ruamel.yaml import YAML
+
+from riskline.backtest import PriorSetting
+
+from ..conftest import ROOT
+
+SCRIPT = ROOT / "scripts" / "fit_backtest_priors.py"
+RECORD = {"questions": 2, "statements": 3, "origins": 3}
+
+
+def script():
+    spec = importlib.util.spec_from_file_location("fit_backtest_priors", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def forecasts(best: str) -> pd.DataFrame:
+    """Two questions' forecasts under two settings: `best` nearer the outcomes."""
+    rows = []
+    for method in ("riskline", "riskline:bias+0.5_noise×1_rate×1"):
+        p = 0.8 if method == best else 0.4
+        rows += [{"question": q, "method": method, "p": p, "happened": 1} for q in ("a", "b")]
+    return pd.DataFrame(rows)
+
+
+def test_the_best_setting_is_written_from_the_judged_priors():
+    fitting = script()
+    setting, scores = fitting.best_setting(forecasts("riskline:bias+0.5_noise×1_rate×1"))
+    assert setting == PriorSetting(bias_shift=0.5)
+    text = (ROOT / "priors" / "sources.yaml").read_text()
+    learned = fitting.learned_text(text, setting, scores, RECORD)
+    classes = YAML(typ="safe").load(learned)["classes"]
+    for name, entry in YAML(typ="safe").load(text)["classes"].items():
+        judged = entry.get("judgement", entry)
+        assert classes[name]["bias"]["mean"] == judged["bias"]["mean"] + 0.5
+        assert classes[name]["noise"]["median"] == judged["noise"]["median"]
+        assert classes[name]["judgement"]["bias"] == judged["bias"]
+    assert learned.count(fitting.BEGIN) == 1
+    assert "every class's mean bias +0.5 logit" in learned
+    # written again from its own output: the same file (the judged values are kept)
+    assert fitting.learned_text(learned, setting, scores, RECORD) == learned
+
+
+def test_judgement_winning_leaves_the_judged_numbers():
+    fitting = script()
+    setting, scores = fitting.best_setting(forecasts("riskline"))
+    text = (ROOT / "priors" / "sources.yaml").read_text()
+    classes = YAML(typ="safe").load(fitting.learned_text(text, setting, scores, RECORD))["classes"]
+    for entry in classes.values():
+        assert entry["bias"] == entry["judgement"]["bias"]
+        assert entry["noise"] == entry["judgement"]["noise"]
