@@ -237,7 +237,12 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
             print(f"error: {exc}", file=sys.stderr)
             failed += 1
         else:
-            print(f"ok: {path} ({len(scenario.events)} events, {len(scenario.estimates)} estimates)")
+            outcome = scenario.spec.outcome
+            resolved = ""
+            if outcome is not None:
+                said = f"happened {outcome.happened}" if outcome.happened else f"not by {outcome.not_by}"
+                resolved = f"; outcome {said}, for `riskline backtest` only (a forecast never reads it)"
+            print(f"ok: {path} ({len(scenario.events)} events, {len(scenario.estimates)} estimates{resolved})")
     return 2 if failed else 0
 
 

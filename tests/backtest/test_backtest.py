@@ -154,3 +154,17 @@ def test_each_statement_is_scored_against_its_own_window(backtest_run):
     classes = pd.read_csv(backtest_run / "classes.csv").set_index("class")
     assert classes.loc["intelligence_service", "statements"] == 1
     assert classes.loc["government_official", "came_true"] == 1.0
+
+
+def test_the_forecast_never_reads_the_outcome(tmp_path):
+    from riskline import load_scenario
+    from riskline.model.encoding import encode
+    from riskline.model.fit import data_fingerprint
+
+    text = (QUESTIONS / "happened.yaml").read_text()
+    (tmp_path / "priors").symlink_to(CONFIGS.parent.parent / "priors")
+    blind = tmp_path / "blind.yaml"
+    blind.write_text(text[: text.index("outcome:")])
+    with_outcome, without = (encode(load_scenario(p)) for p in (QUESTIONS / "happened.yaml", blind))
+    assert with_outcome[0] == without[0]
+    assert data_fingerprint(with_outcome[1]) == data_fingerprint(without[1])
