@@ -76,12 +76,12 @@ class PriorSetting:
 
 
 JUDGEMENT = PriorSetting()
-"""The priors as the files give them."""
+"""The judged priors: the files' own, or each class's `judgement:` where the file holds learned ones."""
 CANDIDATES = (
     JUDGEMENT,
     *(
         PriorSetting(bias, noise)
-        for bias in (-0.5, 0.0, 0.5, 1.0)
+        for bias in (-0.5, 0.0, 0.5, 1.0, 1.5, 2.0)
         for noise in (1.0, 2.0)
         if (bias, noise) != (0.0, 1.0)
     ),
@@ -89,8 +89,9 @@ CANDIDATES = (
     PriorSetting(base_rate_scale=2.0),
 )
 """The settings the learned priors are chosen from: sources that understate or overstate (a
-negative or positive bias shift, in logits) or are twice as noisy as judged, and base rates
-half or twice as high. A coarse grid: each setting costs one `update` per origin."""
+negative or positive bias shift, in logits, up to +2: odds 7.4 times too high) or are twice as
+noisy as judged, and base rates half or twice as high. A coarse grid: each setting costs one
+`update` per origin."""
 
 
 @dataclass(frozen=True)
