@@ -40,6 +40,9 @@ def test_writes_the_tables_figures_and_report(backtest_run):
     expected = {"riskline", LEARNED, "priors_alone", "linear_pool", "log_pool", "extremized_pool", "recency_pool",
                 "latest_statement"}  # fmt: skip
     assert expected <= set(scores["method"])
+    settings = pd.read_csv(backtest_run / "settings.csv")
+    assert set(settings["method"]) == {"judgement"} | {s.label for s in CANDIDATES[1:]}
+    assert not scores["method"].str.startswith("riskline:").any()
     html = (backtest_run / "report.html").read_text()
     assert "data:image/png;base64," in html
     assert "censored" in html
@@ -85,6 +88,18 @@ def test_a_date_is_scored_only_for_an_event_that_happened(backtest_run):
     dates = pd.read_csv(backtest_run / "dates.csv")
     assert set(dates["question"]) == {"happened"}
     assert dates["pit"].between(0, 1).all()
+
+
+def test_paired_differences_are_question_by_question():
+    from riskline.backtest.scores import paired_differences
+
+    rows = pd.DataFrame(
+        {"question": ["a", "a", "b", "b"], "method": ["x", "y", "x", "y"], "horizon": "1y",
+         "log_score": [1.0, 0.5, 3.0, 2.0]}  # fmt: skip
+    )
+    table = paired_differences(rows, "x").set_index("method")
+    assert table.loc["y", "difference"] == pytest.approx(-0.75)  # (0.5 - 1 + 2 - 3) / 2
+    assert table.loc["y", "se"] == pytest.approx(np.std([-0.5, -1.0], ddof=1) / np.sqrt(2))
 
 
 def test_cross_validation_never_uses_the_question_scored():

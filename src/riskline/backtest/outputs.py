@@ -18,10 +18,12 @@ from riskline.backtest.corpus import HORIZONS, Question
 from riskline.backtest.forecasts import JUDGEMENT, FitSettings, PriorSetting, forecast_corpus
 from riskline.backtest.scores import (
     LEARNED,
+    SETTING_PREFIX,
     chosen_curves,
     class_record,
     date_table,
     horizon_table,
+    paired_differences,
     statement_table,
     summary_table,
 )
@@ -36,7 +38,8 @@ FIGURES = {
     "reliability": "Reliability: observed frequency against forecast probability, per horizon.",
     "pit": "PIT of the events' dates: uniform for a calibrated forecast.",
 }
-TABLES = ("scores.csv", "questions.csv", "dates.csv", "date_scores.csv", "curves.csv", "statements.csv", "classes.csv")
+TABLES = ("scores.csv", "settings.csv", "questions.csv", "dates.csv", "date_scores.csv", "curves.csv", "statements.csv",
+          "classes.csv")  # fmt: skip
 BACKTEST_FILES = frozenset(
     [*TABLES, "summary.json", "report.md", "report.html"]
     + [f"{name}.{suffix}" for name in FIGURES for suffix in FIGURE_FORMATS]
@@ -58,8 +61,15 @@ class BacktestResult:
     settings: tuple[PriorSetting, ...]
 
     def scores(self) -> pd.DataFrame:
-        """scores.csv: one row per method and horizon."""
-        return summary_table(self.horizons)
+        """scores.csv: one row per method and horizon (riskline under the other prior settings: `settings`)."""
+        table = summary_table(self.horizons)
+        return table[~table["method"].str.startswith(SETTING_PREFIX)].reset_index(drop=True)
+
+    def settings_scores(self) -> pd.DataFrame:
+        """settings.csv: riskline under each prior setting tried, per horizon, judgement first."""
+        table = summary_table(self.horizons)
+        table = table[(table["method"] == "riskline") | table["method"].str.startswith(SETTING_PREFIX)]
+        return table.assign(method=table["method"].str.removeprefix(SETTING_PREFIX).replace("riskline", "judgement"))
 
     def date_scores(self) -> pd.DataFrame:
         """date_scores.csv: per method, the mean over questions of each question's mean date scores."""
@@ -107,6 +117,7 @@ def write_backtest(result: BacktestResult, out_dir: str | Path, command: str | N
     }
     with staged(Path(out_dir), BACKTEST_FILES) as staging:
         scores.to_csv(staging / "scores.csv", index=False, float_format="%.6f")
+        result.settings_scores().to_csv(staging / "settings.csv", index=False, float_format="%.6f")
         result.horizons.to_csv(staging / "questions.csv", index=False, float_format="%.6f")
         result.dates.to_csv(staging / "dates.csv", index=False, float_format="%.6f")
         date_scores.to_csv(staging / "date_scores.csv", index=False, float_format="%.6f")
@@ -128,6 +139,60 @@ def _footer(result: BacktestResult) -> str:
     statements = sum(len(q.scenario.estimates) for q in result.questions)
     return (f"{len(result.questions)} resolved questions, {statements} statements, rolling origins at each issue date; "
             f"riskline {version('riskline')}.")  # fmt: skip
+
+
+def _versus(result: BacktestResult, reference: str) -> pd.DataFrame:
+    """paired_differences in the shape of scores.csv, for _wide_table."""
+    main = result.horizons[~result.horizons["method"].str.startswith(SETTING_PREFIX)]
+    table = paired_differences(main, reference)
+    counts = result.scores().drop_duplicates("horizon").set_index("horizon")
+    return table.assign(
+        log_score=table["difference"],
+        log_score_se=table["se"],
+        n=table["horizon"].map(counts["n"]),
+        n_forecasts=table["horizon"].map(counts["n_forecasts"]),
+    )
+
+
+def _learning_section(result: BacktestResult) -> list[str]:
+    """The prior settings tried, their scores on the whole corpus, and what cross-validation chose."""
+    choices = result.learned_choices()["choice"].value_counts()
+    chosen = "; ".join(f"{label} for {count} question{'s' if count > 1 else ''}" for label, count in choices.items())
+    lines = [
+        "",
+        "## Learned priors",
+        "",
+        "riskline under each prior setting tried (`bias`: the shift of every class's mean bias, in logits; `noise`: "
+        "the factor on every class's median noise; `rate`: the factor on the question's base rate), scored on the "
+        "whole corpus. `riskline_learned` above takes, for each question, the setting best on the *other* questions "
+        f"(leave-one-question-out): {chosen}.",
+        "",
+        *_wide_table(result.settings_scores(), "log_score", "log_score_se"),
+    ]
+    return lines
+
+
+def _wide_table(scores: pd.DataFrame, column: str, se: str | None = None) -> list[str]:
+    """A Markdown table: a row per method (best first at the first horizon), a column per horizon."""
+    horizons = list(dict.fromkeys(scores["horizon"]))
+    counts = scores.drop_duplicates("horizon").set_index("horizon")
+    head = " | ".join(f"{h} ({counts.loc[h, 'n']} q., {counts.loc[h, 'n_forecasts']} f.)" for h in horizons)
+    table = scores.set_index(["method", "horizon"])
+    best = scores.loc[scores.groupby("horizon")[column].idxmin()].set_index("horizon")["method"]
+    order = scores[scores["horizon"] == horizons[1 if len(horizons) > 1 else 0]].sort_values(column)["method"]
+    lines = [f"| method | {head} |", "|---" * (len(horizons) + 1) + "|"]
+    for method in order:
+        cells = []
+        for h in horizons:
+            if (method, h) not in table.index:
+                cells.append("")
+                continue
+            value = f"{table.loc[(method, h), column]:.3f}"
+            if se is not None and not pd.isna(table.loc[(method, h), se]):
+                value += f" ± {table.loc[(method, h), se]:.3f}"
+            cells.append(f"**{value}**" if best[h] == method else value)
+        lines.append(f"| {method} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _class_section(statements: pd.DataFrame) -> list[str]:
@@ -187,13 +252,21 @@ def _report(result: BacktestResult, scores: pd.DataFrame, date_scores: pd.DataFr
         "",
         "## Scores by horizon",
         "",
-        "| horizon | method | questions | forecasts | log score (± se) | Brier |",
-        "|---|---|---|---|---|---|",
+        "Mean log score (± its standard error over questions); the best at each horizon in bold. The "
+        "number of questions scored at each horizon is in its heading (forecasts: question × origin).",
+        "",
+        *_wide_table(scores, "log_score", "log_score_se"),
+        "",
+        "Brier score:",
+        "",
+        *_wide_table(scores, "brier"),
+        "",
+        "Against riskline question by question: each method's mean log score minus riskline's on the same "
+        "questions, ± its standard error (negative: better than riskline). Questions differ far more from each "
+        "other than methods do on one question, so this is the sharper comparison.",
+        "",
+        *_wide_table(_versus(result, "riskline"), "log_score", "log_score_se"),
     ]
-    for row in scores.itertuples(index=False):
-        se = "" if pd.isna(row.log_score_se) else f" ± {row.log_score_se:.3f}"
-        lines.append(f"| {row.horizon} | {row.method} | {row.n} | {row.n_forecasts} | {row.log_score:.3f}{se} | "
-                     f"{row.brier:.3f} |")  # fmt: skip
     lines += [
         "",
         f"![{FIGURES['scores']}](scores.png)",
@@ -218,10 +291,7 @@ def _report(result: BacktestResult, scores: pd.DataFrame, date_scores: pd.DataFr
     ]
     lines += _class_section(result.statements())
     if len(result.settings) > 1:
-        lines += ["", "## Learned priors (leave one question out)", "",
-                  "For each question, the prior setting with the best mean log score on the *other* questions:", "",
-                  "| question | setting chosen |", "|---|---|"]  # fmt: skip
-        lines += [f"| {q} | {c} |" for q, c in result.learned_choices().itertuples(index=False)]
+        lines += _learning_section(result)
     lines += [
         "",
         "## The questions",

@@ -32,6 +32,7 @@ __all__ = [
     "class_record",
     "date_table",
     "horizon_table",
+    "paired_differences",
     "setting_scores",
     "statement_table",
     "summary_table",
@@ -173,6 +174,24 @@ def summary_table(forecasts: pd.DataFrame) -> pd.DataFrame:
         ["horizon", "log_score"], key=lambda c: c.map(order) if c.name == "horizon" else c
     )
     return summary[["method", "horizon", "n", "n_forecasts", "log_score", "log_score_se", "brier"]]
+
+
+def paired_differences(forecasts: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Per method and horizon: the mean over questions of (its log score - `reference`'s), with its standard error.
+
+    Questions differ far more from each other than methods do on the same question, so the
+    difference question by question says whether one method beats another where the
+    methods' own standard errors overlap. Negative: better than `reference`.
+    """
+    per_question = forecasts.groupby(["method", "horizon", "question"])["log_score"].mean().unstack("method")
+    differences = per_question.sub(per_question[reference], axis=0).drop(columns=reference)
+    grouped = differences.stack().rename("difference").reset_index().groupby(["method", "horizon"])["difference"]
+    table = pd.DataFrame({"difference": grouped.mean(), "se": grouped.std() / np.sqrt(grouped.count()),
+                          "n": grouped.count()})  # fmt: skip
+    order = {name: i for i, name in enumerate(HORIZONS)}
+    return table.reset_index().sort_values(
+        ["horizon", "method"], key=lambda c: c.map(order) if c.name == "horizon" else c
+    )
 
 
 def statement_table(questions: Sequence[Question]) -> pd.DataFrame:
