@@ -57,3 +57,12 @@ def test_judgement_winning_leaves_the_judged_numbers():
     for entry in classes.values():
         assert entry["bias"] == entry["judgement"]["bias"]
         assert entry["noise"] == entry["judgement"]["noise"]
+
+
+def test_sources_yaml_is_what_the_recorded_backtest_learns():
+    """priors/sources.yaml holds what the script writes from benchmarks/results/ (as --check verifies)."""
+    fitting = script()
+    setting, scores = fitting.best_setting(pd.read_csv(fitting.DEFAULT_QUESTIONS))
+    record = __import__("json").loads(fitting.DEFAULT_RECORD.read_text())
+    text = fitting.SOURCES.read_text(encoding="utf-8")
+    assert fitting.learned_text(text, setting, scores, record) == text
