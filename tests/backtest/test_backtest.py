@@ -94,8 +94,12 @@ def test_paired_differences_are_question_by_question():
     from riskline.backtest.scores import paired_differences
 
     rows = pd.DataFrame(
-        {"question": ["a", "a", "b", "b"], "method": ["x", "y", "x", "y"], "horizon": "1y",
-         "log_score": [1.0, 0.5, 3.0, 2.0]}  # fmt: skip
+        {
+            "question": ["a", "a", "b", "b"],
+            "method": ["x", "y", "x", "y"],
+            "horizon": "1y",
+            "log_score": [1.0, 0.5, 3.0, 2.0],
+        }
     )
     table = paired_differences(rows, "x").set_index("method")
     assert table.loc["y", "difference"] == pytest.approx(-0.75)  # (0.5 - 1 + 2 - 3) / 2
