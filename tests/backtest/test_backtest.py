@@ -36,7 +36,7 @@ def test_writes_the_tables_figures_and_report(backtest_run):
     assert list(scores.columns[:5]) == ["method", "horizon", "n", "log_score", "log_score_se"][:3] + list(
         scores.columns[3:5]
     )
-    assert {"method", "horizon", "n", "log_score", "brier"} <= set(scores.columns)
+    assert {"method", "horizon", "n", "log_score", "brier", "sharpness"} <= set(scores.columns)
     expected = {"riskline", LEARNED, "priors_alone", "linear_pool", "log_pool", "extremized_pool", "recency_pool",
                 "latest_statement"}  # fmt: skip
     assert expected <= set(scores["method"])
@@ -73,6 +73,7 @@ def test_scores_are_the_log_and_brier_of_each_row(backtest_run):
     mine = rows[(rows["method"] == "riskline") & (rows["horizon"] == "1y")]
     by_question = mine.groupby("question")["log_score"].mean().mean()  # each question counts once
     assert summary.loc[("riskline", "1y"), "log_score"] == pytest.approx(by_question, rel=1e-4)
+    assert summary.loc[("riskline", "1y"), "sharpness"] == pytest.approx(np.std(mine["p"]), rel=1e-4)
 
 
 def test_riskline_moves_with_the_statements():

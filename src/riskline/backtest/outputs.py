@@ -172,8 +172,11 @@ def _learning_section(result: BacktestResult) -> list[str]:
     return lines
 
 
-def _wide_table(scores: pd.DataFrame, column: str, se: str | None = None) -> list[str]:
-    """A Markdown table: a row per method (best first at the first horizon), a column per horizon."""
+def _wide_table(scores: pd.DataFrame, column: str, se: str | None = None, bold: bool = True) -> list[str]:
+    """A Markdown table: a row per method (lowest first at the second horizon), a column per horizon.
+
+    With `bold`, the lowest value at each horizon (the best score) is in bold.
+    """
     horizons = list(dict.fromkeys(scores["horizon"]))
     counts = scores.drop_duplicates("horizon").set_index("horizon")
     head = " | ".join(f"{h} ({counts.loc[h, 'n']} q., {counts.loc[h, 'n_forecasts']} f.)" for h in horizons)
@@ -190,7 +193,7 @@ def _wide_table(scores: pd.DataFrame, column: str, se: str | None = None) -> lis
             value = f"{table.loc[(method, h), column]:.3f}"
             if se is not None and not pd.isna(table.loc[(method, h), se]):
                 value += f" ± {table.loc[(method, h), se]:.3f}"
-            cells.append(f"**{value}**" if best[h] == method else value)
+            cells.append(f"**{value}**" if bold and best[h] == method else value)
         lines.append(f"| {method} | " + " | ".join(cells) + " |")
     return lines
 
@@ -260,6 +263,10 @@ def _report(result: BacktestResult, scores: pd.DataFrame, date_scores: pd.DataFr
         "Brier score:",
         "",
         *_wide_table(scores, "brier"),
+        "",
+        "Sharpness (the standard deviation of the forecasts; higher is sharper, which only helps a calibrated method):",
+        "",
+        *_wide_table(scores, "sharpness", bold=False),
         "",
         "Against riskline question by question: each method's mean log score minus riskline's on the same "
         "questions, ± its standard error (negative: better than riskline). Questions differ far more from each "

@@ -161,7 +161,10 @@ def summary_table(forecasts: pd.DataFrame) -> pd.DataFrame:
     """scores.csv: per method and horizon, the mean over questions of each question's mean score.
 
     `n` counts questions, `n_forecasts` the (question, origin) forecasts; `*_se` is the
-    standard error of the mean over questions.
+    standard error of the mean over questions. `sharpness` is the standard deviation of the
+    forecast probabilities over all forecasts: 0 for a method that always says the same,
+    0.5 for one that only says 0 or 1 in equal measure; a sharp method is only better when
+    it is also calibrated.
     """
     per_question = forecasts.groupby(["method", "horizon", "question"])[["log_score", "brier"]].mean()
     grouped = per_question.groupby(["method", "horizon"])
@@ -169,11 +172,12 @@ def summary_table(forecasts: pd.DataFrame) -> pd.DataFrame:
     summary["log_score_se"] = grouped["log_score"].std() / np.sqrt(grouped.size())
     summary["n"] = grouped.size()
     summary["n_forecasts"] = forecasts.groupby(["method", "horizon"]).size()
+    summary["sharpness"] = forecasts.groupby(["method", "horizon"])["p"].std(ddof=0)
     order = {name: i for i, name in enumerate(HORIZONS)}
     summary = summary.reset_index().sort_values(
         ["horizon", "log_score"], key=lambda c: c.map(order) if c.name == "horizon" else c
     )
-    return summary[["method", "horizon", "n", "n_forecasts", "log_score", "log_score_se", "brier"]]
+    return summary[["method", "horizon", "n", "n_forecasts", "log_score", "log_score_se", "brier", "sharpness"]]
 
 
 def paired_differences(forecasts: pd.DataFrame, reference: str) -> pd.DataFrame:
