@@ -125,9 +125,11 @@ def test_prior_settings_edit_every_class_and_the_base_rate():
     setting = PriorSetting(bias_shift=0.5, noise_scale=2.0, base_rate_scale=0.5)
     edited = setting.apply(question.scenario, question.category)
     for source in question.scenario.sources:
-        before, after = question.scenario.source_class(source), edited.source_class(source)
-        assert after.bias.mean == before.bias.mean + 0.5
-        assert after.noise.median == before.noise.median * 2
+        # from the judged priors, not the learned ones in use: no arm reuses what the outcomes taught
+        judged = question.scenario.source_class(source).judgement
+        after = edited.source_class(source)
+        assert after.bias.mean == judged.bias.mean + 0.5
+        assert after.noise.median == judged.noise.median * 2
     event = question.scenario.events[0]
     assert edited.base_rate(event).per_year == question.scenario.base_rate(event).per_year / 2
     assert len(set(CANDIDATES)) == len(CANDIDATES)
