@@ -2,7 +2,8 @@
 
 Each statement is taken literally: its probability is the centre of its stated range
 (`StatedProbability.logit_centre`), and its window is read as a constant hazard from the
-issue date, the one hazard that gives that probability over that window. Forecasting
+issue date that gives that probability over that window (for a window that opens later,
+the lower of the two such hazards: `literal_hazard`). Forecasting
 from an origin after the statements, each curve is conditioned on no event by the origin
 (with a constant hazard, the curve simply restarts there). The pools combine the curves
 date by date, so each pool is itself a cumulative curve:

@@ -92,7 +92,7 @@ def date_scores(years: np.ndarray, cdf: np.ndarray, happened_years: float) -> di
     within = cdf[-1]
     return {
         "log_density": float(-np.log(mass / (years[k + 1] - years[k]))),
-        "crps": float(sr.crps_ensemble(happened_years, times)),
+        "crps": float(sr.crps_ensemble(happened_years, times, estimator="qd")),  # the quantiles, not a sample
         "pit": float(np.interp(happened_years, years, cdf) / within) if within > 0 else float("nan"),
     }
 

@@ -190,3 +190,71 @@ def test_the_forecast_never_reads_the_outcome(tmp_path):
     with_outcome, without = (encode(load_scenario(p)) for p in (QUESTIONS / "happened.yaml", blind))
     assert with_outcome[0] == without[0]
     assert data_fingerprint(with_outcome[1]) == data_fingerprint(without[1])
+
+
+CHAIN = """
+  - id: trigger
+    label: The trigger
+    base_rate: backtest-war-onset
+"""
+
+
+def chain_question(tmp_path, window: str):
+    """happened.yaml with a trigger event before its event, and an earlier statement about the trigger."""
+    text = (QUESTIONS / "happened.yaml").read_text()
+    text = text.replace("events:\n", "events:" + CHAIN, 1).replace(
+        "    base_rate: backtest-war-onset\nsources:", "    base_rate: backtest-war-onset\n    after: trigger\nsources:"
+    )
+    text = text.replace("    window: {within: 1 year}", f"    window: {window}", 1)
+    early = """  - id: trigger-soon
+    source: service
+    issued: 2020-06-01
+    event: trigger
+    quote: the trigger is likely within a year
+    provenance: {outlet: Example Times}
+    window: {within: 1 year}
+    probability: likely
+"""
+    text = text.replace("estimates:\n", "estimates:\n" + early, 1)
+    folder = tmp_path / "questions"
+    folder.mkdir(exist_ok=True)
+    (tmp_path / "priors").symlink_to(CONFIGS.parent.parent / "priors")
+    (folder / "chain.yaml").write_text(text)
+    return folder
+
+
+def test_origins_start_at_the_first_statement_the_pools_can_read(tmp_path):
+    question = load_corpus(chain_question(tmp_path, "{within: 1 year}"))[0]
+    assert question.event == "event"
+    # the trigger's statement of 2020-06-01 is no origin: nothing about the event had been said
+    assert question.origins() == [date(2021, 1, 15), date(2021, 6, 1)]
+
+
+def test_a_question_whose_event_has_no_calendar_window_is_a_clear_error(tmp_path):
+    folder = chain_question(tmp_path, "{after: trigger, within: 1 year}")
+    text = (
+        (folder / "chain.yaml")
+        .read_text()
+        .replace("    window: {end: 2023-01-01}", "    window: {after: trigger, within: 2 years}")
+    )
+    (folder / "chain.yaml").write_text(text)
+    with pytest.raises(ConfigError, match=r"no statement about .event. .* has a calendar window"):
+        load_corpus(folder)
+
+
+def test_dates_are_placed_in_calendar_years():
+    """A month-end origin: the event in the curve's second month must be scored in that month."""
+    from types import SimpleNamespace
+
+    from riskline.backtest.forecasts import MONTHS, curve_dates
+    from riskline.backtest.scores import date_table
+    from riskline.scoring import Outcome
+
+    origin = date(2021, 1, 31)
+    dates = curve_dates(origin)
+    p = np.array([0.0 if d <= date(2021, 2, 28) else 0.5 for d in dates])  # all of the rise in the 2nd month
+    curves = pd.DataFrame({"question": "q", "origin": origin, "method": "m", "months": np.arange(MONTHS + 1), "p": p})
+    question = SimpleNamespace(name="q", outcome=Outcome(happened=date(2021, 3, 2)))
+    row = date_table(curves, [question], ["m"]).iloc[0]
+    assert row["pit"] == pytest.approx(0.0, abs=0.2)  # early in the month that holds all the mass
+    assert row["log_density"] < 0  # 50% within one month: a density of 6 per year, not the floor

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
-from riskline.config.scenario import Scenario, load_scenario
+from riskline.config.scenario import Estimate, Scenario, Window, load_scenario
 from riskline.errors import ConfigError, ConfigIssue
 from riskline.scoring import Outcome
 
@@ -53,9 +53,19 @@ class Question:
         """The question's kind: its event's base rate (e.g. backtest-war-onset)."""
         return self.scenario.events[-1].base_rate
 
+    def statements(self, scenario: Scenario | None = None) -> list[Estimate]:
+        """The statements the pools read: about the question's event, with a calendar window."""
+        scenario = scenario or self.scenario
+        return [e for e in scenario.estimates if e.spec.event == self.event and isinstance(e.window, Window)]
+
     def origins(self) -> list[date]:
-        """Every distinct issue date of the question's statements, oldest first: the rolling origins."""
-        return sorted({e.spec.issued for e in self.scenario.estimates})
+        """The rolling origins, oldest first: every distinct issue date from the first statement the pools can read.
+
+        Earlier statements (about another event of the chain) count from there on; forecasting
+        before any statement about the question itself would leave the pools nothing to read.
+        """
+        first = min(e.spec.issued for e in self.statements())
+        return sorted({e.spec.issued for e in self.scenario.estimates if e.spec.issued >= first})
 
     def at(self, origin: date) -> Scenario:
         """The scenario as of `origin`: statements issued later left out."""
@@ -89,10 +99,15 @@ def load_corpus(folder: str | Path, priors_dir: str | Path | None = None) -> lis
 
 
 def _backtest_problems(scenario: Scenario) -> list[ConfigIssue]:
-    """What a valid scenario still lacks to be scored: an outcome, and a horizon past the last origin + SPAN."""
+    """What a valid scenario still lacks to be scored: an outcome, a statement on the question's event, a horizon."""
     if scenario.spec.outcome is None:
         message = "a backtest question needs an 'outcome:' block ({happened: DATE} or {not_by: DATE}, with evidence)"
         return [ConfigIssue(scenario.path, None, "outcome", message)]
+    event = scenario.events[-1].id
+    if not any(e.spec.event == event and isinstance(e.window, Window) for e in scenario.estimates):
+        message = (f"no statement about '{event}' (the question's event: the scenario's last) has a calendar "
+                   "window; the baselines read only those: add one, or list the question's event last")  # fmt: skip
+        return [ConfigIssue(scenario.path, None, "estimates", message)]
     last = max(e.spec.issued for e in scenario.estimates) + SPAN
     if scenario.horizon < last:
         message = (f"horizon {scenario.horizon} ends before the last origin's 5-year horizon ({last}); "

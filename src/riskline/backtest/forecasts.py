@@ -144,9 +144,10 @@ def _origin_curves(question: Question, origin: date, sampler: FitSettings, setti
         }
         for setting in settings:
             if setting != JUDGEMENT:
-                edited = update(base, setting.apply(scenario, question.category), random_seed=seed, prior=False)
+                edited = update(base, setting.apply(scenario, question.category), random_seed=seed, prior=False,
+                                draws=sampler.draws, tune=sampler.tune, chains=sampler.chains)  # fmt: skip
                 curves[f"riskline:{setting.label}"] = _mean_curve(edited, question.event, dates)
-    estimates = [e for e in scenario.estimates if e.spec.event == question.event]
+    estimates = question.statements(scenario)
     statements = pooling.statement_curves(estimates, origin, dates)
     issued = [e.spec.issued for e in estimates]
     curves |= {

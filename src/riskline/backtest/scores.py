@@ -21,6 +21,7 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from riskline.backtest.corpus import HORIZONS, Question, curve_months
+from riskline.backtest.forecasts import curve_dates
 from riskline.config.windows import Window
 from riskline.pooling import CLIP
 from riskline.scoring import binary_scores, date_scores
@@ -148,7 +149,8 @@ def date_table(curves: pd.DataFrame, questions: Sequence[Question], methods: Seq
         for (origin, method), curve in mine.groupby(["origin", "method"]):
             if method not in methods:
                 continue
-            years = curve["months"].to_numpy() / 12
+            # the curve's points are calendar months after the origin: place them in years as the date is
+            years = np.array([(d - origin).days / 365.25 for d in curve_dates(origin)])[curve["months"].to_numpy()]
             after = (happened - origin).days / 365.25
             if after > years[-1]:
                 continue

@@ -62,7 +62,16 @@ _LOG_DENSITY: weakref.WeakKeyDictionary[Forecast, np.ndarray] = weakref.WeakKeyD
 """Each fit's log density at its own draws, computed at its first update (a slider's are many)."""
 
 
-def update(forecast: Forecast, scenario: Scenario, *, random_seed: int, prior: bool = True) -> Forecast:
+def update(
+    forecast: Forecast,
+    scenario: Scenario,
+    *,
+    random_seed: int,
+    prior: bool = True,
+    draws: int | None = None,
+    tune: int | None = None,
+    chains: int | None = None,
+) -> Forecast:
     """The forecast of `scenario`, an edit of `forecast.scenario`: a fit's draws reweighted, or a new fit.
 
     The draws are those of `forecast` when it was fitted, or of the fit it was itself
@@ -70,7 +79,8 @@ def update(forecast: Forecast, scenario: Scenario, *, random_seed: int, prior: b
     now (its data's fingerprint), with the same structure (events, grid, capacities) as
     `scenario` and at least MIN_DRAWS draws, and when the weights pass the Pareto k-hat and
     ESS checks (the module docstring); otherwise returns `fit(scenario, random_seed=random_seed,
-    prior=prior)`. `Forecast.diagnostics().pareto_k` tells which happened (None after a fit).
+    prior=prior, draws=draws, tune=tune, chains=chains)` (None: priors/model.yaml's sizes).
+    `Forecast.diagnostics().pareto_k` tells which happened (None after a fit).
     """
     behind = _FIT_BEHIND.get(forecast, forecast)
     structure, data = encode(scenario)
@@ -83,7 +93,7 @@ def update(forecast: Forecast, scenario: Scenario, *, random_seed: int, prior: b
                 reweighted.tree["prior"] = named(scenario, xr.DataTree(sample_prior(scenario, random_seed, compiled)))
             warn_if_unhealthy(reweighted)
             return reweighted
-    return fit(scenario, random_seed=random_seed, prior=prior)
+    return fit(scenario, random_seed=random_seed, prior=prior, draws=draws, tune=tune, chains=chains)
 
 
 def _reweightable(forecast: Forecast, data: dict) -> bool:
