@@ -173,6 +173,8 @@ def test_each_statement_is_scored_against_its_own_window(backtest_run):
     # not_by 2024-12-01 is after 'could within 6 weeks' of 2022-03-01 closed: failed
     assert statements["came_true"].to_dict() == {"likely-within-a-year": 0, "unlikely-in-two-years": 1,
                                                  "could-within-weeks": 0}  # fmt: skip
+    assert statements.loc["likely-within-a-year", "window_years"] == pytest.approx(365 / 365.25)
+    assert statements.loc["could-within-weeks", "phrase"] == "could"
     classes = pd.read_csv(backtest_run / "classes.csv").set_index("class")
     assert classes.loc["intelligence_service", "statements"] == 1
     assert classes.loc["government_official", "came_true"] == 1.0

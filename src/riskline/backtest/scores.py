@@ -206,7 +206,8 @@ def statement_table(questions: Sequence[Question]) -> pd.DataFrame:
     A window [start, end) came true when the event happened in it; it failed when the
     event happened outside it or the outcome's `not_by` reaches the window's end (the
     latest end, for a fuzzy one); otherwise it is still open (censored) and left out.
-    `stated` is the centre of the stated range (logit scale), as the pools read it.
+    `stated` is the centre of the stated range (logit scale), as the pools read it; `phrase`
+    the probability as written; `window_years` from the issue date to the window's latest end.
     """
     rows = []
     for question in questions:
@@ -222,9 +223,12 @@ def statement_table(questions: Sequence[Question]) -> pd.DataFrame:
                 came = False
             else:
                 continue
-            stated = float(expit(estimate.probability.logit_centre()))
-            rows.append({"question": question.name, "estimate": estimate.id, "class": classes[estimate.spec.source],
-                         "stated": stated, "came_true": int(came)})  # fmt: skip
+            span = (window.end_latest - estimate.spec.issued).days / 365.25
+            rows.append({
+                "question": question.name, "estimate": estimate.id, "class": classes[estimate.spec.source],
+                "phrase": estimate.probability.text, "window_years": span,
+                "stated": float(expit(estimate.probability.logit_centre())), "came_true": int(came),
+            })  # fmt: skip
     table = pd.DataFrame(rows)
     return pd.concat([table, binary_scores(table["stated"], table["came_true"])], axis=1) if rows else table
 
