@@ -187,6 +187,9 @@ def test_markdown_report_traces_numbers_to_quotes(seed_run, seed_forecast: Forec
         assert est.probability.describe() in report
     assert summary["command"] in report
     assert seed_forecast.scenario.lexicon.title in report
+    # the sources' priors are learned from the backtest (priors/sources.yaml): the report says so and what was judged
+    assert "learned from the track record of resolved questions" in report
+    assert "intelligence_service bias mean 0, noise median 0.5" in report
     for name in FIGURES:
         assert f"]({name}.png)" in report
     year = seed_forecast.headline_years()[-1]

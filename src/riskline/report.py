@@ -157,11 +157,28 @@ def _priors_section(forecast: Forecast) -> list[str]:
         bias = f"Normal(mean {found.bias.mean:g}, sd {found.bias.sd:g})"
         noise = f"LogNormal(median {found.noise.median:g}, sd of log {found.noise.log_sd:g})"
         lines.append(f"| {_cell(source.label)} | {source.reliability} | {bias} | {noise} |")
+    lines += _learned_classes(scenario)
     for signpost in scenario.signposts:
         low, high = signpost.hazard_ratio
         where = f"`{signpost.id}` on {signpost.date} ({signpost.event})"
         lines += ["", f"**Signpost** {where}: hazard ratio {low:g}–{high:g} (90%) from that date."]
     return [*lines, ""]
+
+
+def _learned_classes(scenario) -> list[str]:
+    """Which classes' priors were learned from the backtest, and what they were as judged."""
+    judged = {}
+    for source in scenario.sources:
+        found = scenario.source_class(source)
+        if found.judgement is not None and (found.judgement.bias, found.judgement.noise) != (found.bias, found.noise):
+            was = found.judgement
+            judged[source.reliability] = (
+                f"{source.reliability} bias mean {was.bias.mean:g}, noise median {was.noise.median:g}"
+            )
+    if not judged:
+        return []
+    return ["", "These classes' priors are learned from the track record of resolved questions (`priors/sources.yaml`, "
+            f"docs/backtests.md); as judged before any outcome was scored: {'; '.join(judged.values())}."]  # fmt: skip
 
 
 def _hazard_words(hazard) -> str:
