@@ -32,19 +32,24 @@ from riskline.config.scenario import Estimate, Window
 from riskline.errors import ConfigError, ConfigIssue
 
 __all__ = [
-    "POOLS",
     "extremized_pool",
     "latest_statement",
     "linear_pool",
     "literal_hazard",
     "log_pool",
     "recency_pool",
+    "recency_weights",
     "statement_curves",
+    "years_after",
 ]
 
-YEAR = 365.25
 CLIP = 1e-6
 """Pooled log-odds are taken of probabilities kept inside [1e-6, 1 - 1e-6]."""
+
+
+def years_after(origin: date, when: date) -> float:
+    """Years from `origin` to `when`, in years of 365.25 days as the model's time grid counts them."""
+    return (when - origin).days / 365.25
 
 
 def literal_hazard(estimate: Estimate) -> float:
@@ -62,8 +67,8 @@ def literal_hazard(estimate: Estimate) -> float:
     p = expit(estimate.probability.logit_centre())
     issued = estimate.spec.issued
     end = window.end_earliest + (window.end_latest - window.end_earliest) / 2
-    a = (window.start - issued).days / YEAR
-    b = (end - issued).days / YEAR
+    a = years_after(issued, window.start)
+    b = years_after(issued, end)
     if a <= 0:
         return -np.log1p(-p) / b
     # exp(-r a) - exp(-r b) peaks where a exp(-r a) = b exp(-r b)
@@ -75,7 +80,7 @@ def literal_hazard(estimate: Estimate) -> float:
 
 def statement_curves(estimates: Sequence[Estimate], origin: date, dates: Sequence[date]) -> np.ndarray:
     """P(T <= date | T > origin) for each statement read literally: shape (statements, dates)."""
-    years = np.array([(d - origin).days / YEAR for d in dates])
+    years = np.array([years_after(origin, d) for d in dates])
     rates = np.array([literal_hazard(e) for e in estimates])
     return -np.expm1(-rates[:, None] * np.clip(years, 0, None)[None, :])
 
@@ -115,7 +120,3 @@ def recency_pool(curves: np.ndarray, issued: Sequence[date]) -> np.ndarray:
 def latest_statement(curves: np.ndarray, issued: Sequence[date]) -> np.ndarray:
     latest = max(issued)
     return curves[[d == latest for d in issued]].mean(axis=0)
-
-
-POOLS = ("linear_pool", "log_pool", "extremized_pool", "recency_pool", "latest_statement")
-"""The pools' names as the backtest reports them."""

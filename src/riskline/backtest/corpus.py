@@ -18,13 +18,19 @@ from riskline.config.scenario import Estimate, Scenario, Window, load_scenario
 from riskline.errors import ConfigError, ConfigIssue
 from riskline.scoring import Outcome
 
-__all__ = ["HORIZONS", "SPAN", "Question", "curve_months", "load_corpus"]
+__all__ = ["HORIZONS", "SPAN", "Question", "curve_months", "load_corpus", "readable_statements"]
 
 HORIZONS = {"6m": relativedelta(months=6), "1y": relativedelta(years=1), "2y": relativedelta(years=2),
             "5y": relativedelta(years=5)}  # fmt: skip
 """The horizons scored: P(event by origin + h)."""
-SPAN = relativedelta(years=5)
-"""How far after each origin the forecast's curve is read (the longest horizon)."""
+SPAN = HORIZONS["5y"]
+"""How far after each origin the forecast's curve is read: the longest horizon."""
+
+
+def readable_statements(scenario: Scenario) -> list[Estimate]:
+    """The statements the pools read: about the question's event (the scenario's last), with a calendar window."""
+    event = scenario.events[-1].id
+    return [e for e in scenario.estimates if e.spec.event == event and isinstance(e.window, Window)]
 
 
 def curve_months(span: relativedelta) -> int:
@@ -53,18 +59,13 @@ class Question:
         """The question's kind: its event's base rate (e.g. backtest-war-onset)."""
         return self.scenario.events[-1].base_rate
 
-    def statements(self, scenario: Scenario | None = None) -> list[Estimate]:
-        """The statements the pools read: about the question's event, with a calendar window."""
-        scenario = scenario or self.scenario
-        return [e for e in scenario.estimates if e.spec.event == self.event and isinstance(e.window, Window)]
-
     def origins(self) -> list[date]:
         """The rolling origins, oldest first: every distinct issue date from the first statement the pools can read.
 
         Earlier statements (about another event of the chain) count from there on; forecasting
         before any statement about the question itself would leave the pools nothing to read.
         """
-        first = min(e.spec.issued for e in self.statements())
+        first = min(e.spec.issued for e in readable_statements(self.scenario))
         return sorted({e.spec.issued for e in self.scenario.estimates if e.spec.issued >= first})
 
     def at(self, origin: date) -> Scenario:
@@ -103,8 +104,8 @@ def _backtest_problems(scenario: Scenario) -> list[ConfigIssue]:
     if scenario.spec.outcome is None:
         message = "a backtest question needs an 'outcome:' block ({happened: DATE} or {not_by: DATE}, with evidence)"
         return [ConfigIssue(scenario.path, None, "outcome", message)]
-    event = scenario.events[-1].id
-    if not any(e.spec.event == event and isinstance(e.window, Window) for e in scenario.estimates):
+    if not readable_statements(scenario):
+        event = scenario.events[-1].id
         message = (f"no statement about '{event}' (the question's event: the scenario's last) has a calendar "
                    "window; the baselines read only those: add one, or list the question's event last")  # fmt: skip
         return [ConfigIssue(scenario.path, None, "estimates", message)]

@@ -21,16 +21,18 @@ import pandas as pd
 from dateutil.relativedelta import relativedelta
 
 from riskline import pooling
-from riskline.backtest.corpus import SPAN, Question, curve_months
+from riskline.backtest.corpus import SPAN, Question, curve_months, readable_statements
 from riskline.config.scenario import Scenario
 from riskline.errors import ConvergenceWarning
 from riskline.forecast import Forecast
 from riskline.model.fit import fit
 from riskline.model.update import update
 
-__all__ = ["CANDIDATES", "JUDGEMENT", "FitSettings", "PriorSetting", "curve_dates", "forecast_corpus"]
+__all__ = ["CANDIDATES", "JUDGEMENT", "SETTING_PREFIX", "FitSettings", "PriorSetting", "curve_dates", "forecast_corpus"]
 
 MONTHS = curve_months(SPAN)
+SETTING_PREFIX = "riskline:"
+"""riskline's curves under a prior setting other than the judged one are named SETTING_PREFIX + its label."""
 
 
 @dataclass(frozen=True)
@@ -146,8 +148,8 @@ def _origin_curves(question: Question, origin: date, sampler: FitSettings, setti
             if setting != JUDGEMENT:
                 edited = update(base, setting.apply(scenario, question.category), random_seed=seed, prior=False,
                                 draws=sampler.draws, tune=sampler.tune, chains=sampler.chains)  # fmt: skip
-                curves[f"riskline:{setting.label}"] = _mean_curve(edited, question.event, dates)
-    estimates = question.statements(scenario)
+                curves[SETTING_PREFIX + setting.label] = _mean_curve(edited, question.event, dates)
+    estimates = readable_statements(scenario)
     statements = pooling.statement_curves(estimates, origin, dates)
     issued = [e.spec.issued for e in estimates]
     curves |= {

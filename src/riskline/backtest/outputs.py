@@ -15,10 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from riskline.backtest.corpus import HORIZONS, Question
-from riskline.backtest.forecasts import JUDGEMENT, FitSettings, PriorSetting, forecast_corpus
+from riskline.backtest.forecasts import JUDGEMENT, SETTING_PREFIX, FitSettings, PriorSetting, forecast_corpus
 from riskline.backtest.scores import (
     LEARNED,
-    SETTING_PREFIX,
     chosen_curves,
     class_record,
     date_table,
@@ -99,7 +98,7 @@ def run_backtest(
     curves = forecast_corpus(questions, sampler, settings, progress)
     horizons = horizon_table(curves, questions)
     every = pd.concat([curves, chosen_curves(curves, horizons)], ignore_index=True)
-    methods = [m for m in every["method"].unique() if not m.startswith("riskline:")]
+    methods = [m for m in every["method"].unique() if not m.startswith(SETTING_PREFIX)]
     dates = date_table(every, questions, methods)
     return BacktestResult(list(questions), every, horizons, dates, sampler, tuple(settings))
 
@@ -129,7 +128,7 @@ def write_backtest(result: BacktestResult, out_dir: str | Path, command: str | N
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         for name, figure in figures.items():
             save_figure(figure, staging / name)
-        markdown = _report(result, scores, date_scores, command)
+        markdown = _report(result, scores, date_scores, statements, command)
         (staging / "report.md").write_text(markdown, encoding="utf-8")
         (staging / "report.html").write_text(render_html(markdown, staging, "riskline backtest"), encoding="utf-8")
     return Path(out_dir)
@@ -141,11 +140,11 @@ def _footer(result: BacktestResult) -> str:
             f"riskline {version('riskline')}.")  # fmt: skip
 
 
-def _versus(result: BacktestResult, reference: str) -> pd.DataFrame:
-    """paired_differences in the shape of scores.csv, for _wide_table."""
+def _versus(result: BacktestResult, scores: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """paired_differences in the shape of scores.csv (`scores`, for its counts), for _wide_table."""
     main = result.horizons[~result.horizons["method"].str.startswith(SETTING_PREFIX)]
     table = paired_differences(main, reference)
-    counts = result.scores().drop_duplicates("horizon").set_index("horizon")
+    counts = scores.drop_duplicates("horizon").set_index("horizon")
     return table.assign(
         log_score=table["difference"],
         log_score_se=table["se"],
@@ -243,7 +242,13 @@ def _summary(result: BacktestResult, scores: pd.DataFrame, date_scores: pd.DataF
     }
 
 
-def _report(result: BacktestResult, scores: pd.DataFrame, date_scores: pd.DataFrame, command: str | None) -> str:
+def _report(
+    result: BacktestResult,
+    scores: pd.DataFrame,
+    date_scores: pd.DataFrame,
+    statements: pd.DataFrame,
+    command: str | None,
+) -> str:
     lines = [
         "# riskline backtest",
         "",
@@ -272,7 +277,7 @@ def _report(result: BacktestResult, scores: pd.DataFrame, date_scores: pd.DataFr
         "questions, ± its standard error (negative: better than riskline). Questions differ far more from each "
         "other than methods do on one question, so this is the sharper comparison.",
         "",
-        *_wide_table(_versus(result, "riskline"), "log_score", "log_score_se"),
+        *_wide_table(_versus(result, scores, "riskline"), "log_score", "log_score_se"),
     ]
     lines += [
         "",
@@ -296,7 +301,7 @@ def _report(result: BacktestResult, scores: pd.DataFrame, date_scores: pd.DataFr
         "",
         f"![{FIGURES['reliability']}](reliability.png)",
     ]
-    lines += _class_section(result.statements())
+    lines += _class_section(statements)
     if len(result.settings) > 1:
         lines += _learning_section(result)
     lines += [

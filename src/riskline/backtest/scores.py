@@ -18,12 +18,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit, logit
+from scipy.special import expit
 
-from riskline.backtest.corpus import HORIZONS, Question, curve_months
-from riskline.backtest.forecasts import curve_dates
-from riskline.config.windows import Window
-from riskline.pooling import CLIP
+from riskline.backtest.corpus import HORIZONS, Question, curve_months, readable_statements
+from riskline.backtest.forecasts import SETTING_PREFIX, curve_dates
+from riskline.pooling import extremized_pool, years_after
 from riskline.scoring import binary_scores, date_scores
 
 __all__ = [
@@ -42,7 +41,6 @@ __all__ = [
 EXTREMIZING_FACTORS = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 """Candidates for the extremized pool's factor (Baron et al. 2014 found values of about 1.5-2.5)."""
 LEARNED = "riskline_learned"
-SETTING_PREFIX = "riskline:"
 
 
 def horizon_table(curves: pd.DataFrame, questions: Sequence[Question]) -> pd.DataFrame:
@@ -70,9 +68,14 @@ def _extremized(table: pd.DataFrame) -> pd.DataFrame:
     log_pool = table[table["method"] == "log_pool"]
     candidates = {}
     for factor in EXTREMIZING_FACTORS:
-        p = expit(factor * logit(np.clip(log_pool["p"], CLIP, 1 - CLIP)))
-        candidates[factor] = log_pool.assign(method="extremized_pool", p=p, choice=f"d={factor:g}")
+        candidates[factor] = log_pool.assign(method="extremized_pool", p=_extremized_log_pool(log_pool["p"], factor),
+                                             choice=f"d={factor:g}")  # fmt: skip
     return _cross_validated(candidates)
+
+
+def _extremized_log_pool(log_pool: pd.Series, factor: float) -> np.ndarray:
+    """The extremized pool from the log pool's probabilities: its mean log-odds are their log-odds."""
+    return extremized_pool(log_pool.to_numpy()[None, :], factor)
 
 
 def _setting_rows(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -126,7 +129,7 @@ def chosen_curves(curves: pd.DataFrame, horizons: pd.DataFrame) -> pd.DataFrame:
         if row.method == "extremized_pool":
             base = mine[mine["method"] == "log_pool"]
             factor = float(row.choice.removeprefix("d="))
-            p = expit(factor * logit(np.clip(base["p"], CLIP, 1 - CLIP)))
+            p = _extremized_log_pool(base["p"], factor)
         else:
             source = "riskline" if row.choice == "judgement" else SETTING_PREFIX + row.choice
             base = mine[mine["method"] == source]
@@ -150,8 +153,8 @@ def date_table(curves: pd.DataFrame, questions: Sequence[Question], methods: Seq
             if method not in methods:
                 continue
             # the curve's points are calendar months after the origin: place them in years as the date is
-            years = np.array([(d - origin).days / 365.25 for d in curve_dates(origin)])[curve["months"].to_numpy()]
-            after = (happened - origin).days / 365.25
+            years = np.array([years_after(origin, d) for d in curve_dates(origin)])[curve["months"].to_numpy()]
+            after = years_after(origin, happened)
             if after > years[-1]:
                 continue
             scores = date_scores(years, curve["p"].to_numpy(), after)
@@ -175,10 +178,7 @@ def summary_table(forecasts: pd.DataFrame) -> pd.DataFrame:
     summary["n"] = grouped.size()
     summary["n_forecasts"] = forecasts.groupby(["method", "horizon"]).size()
     summary["sharpness"] = forecasts.groupby(["method", "horizon"])["p"].std(ddof=0)
-    order = {name: i for i, name in enumerate(HORIZONS)}
-    summary = summary.reset_index().sort_values(
-        ["horizon", "log_score"], key=lambda c: c.map(order) if c.name == "horizon" else c
-    )
+    summary = _in_horizon_order(summary.reset_index(), then="log_score")
     return summary[["method", "horizon", "n", "n_forecasts", "log_score", "log_score_se", "brier", "sharpness"]]
 
 
@@ -194,10 +194,13 @@ def paired_differences(forecasts: pd.DataFrame, reference: str) -> pd.DataFrame:
     grouped = differences.stack().rename("difference").reset_index().groupby(["method", "horizon"])["difference"]
     table = pd.DataFrame({"difference": grouped.mean(), "se": grouped.std() / np.sqrt(grouped.count()),
                           "n": grouped.count()})  # fmt: skip
+    return _in_horizon_order(table.reset_index(), then="method")
+
+
+def _in_horizon_order(table: pd.DataFrame, then: str) -> pd.DataFrame:
+    """Rows by horizon as HORIZONS lists them (6m first, not alphabetically), then by `then`."""
     order = {name: i for i, name in enumerate(HORIZONS)}
-    return table.reset_index().sort_values(
-        ["horizon", "method"], key=lambda c: c.map(order) if c.name == "horizon" else c
-    )
+    return table.sort_values(["horizon", then], key=lambda c: c.map(order) if c.name == "horizon" else c)
 
 
 def statement_table(questions: Sequence[Question]) -> pd.DataFrame:
@@ -213,17 +216,15 @@ def statement_table(questions: Sequence[Question]) -> pd.DataFrame:
     for question in questions:
         outcome = question.outcome
         classes = {s.id: s.reliability for s in question.scenario.sources}
-        for estimate in question.scenario.estimates:
+        for estimate in readable_statements(question.scenario):
             window = estimate.window
-            if not isinstance(window, Window) or estimate.spec.event != question.event:
-                continue
             if outcome.happened is not None:
                 came = window.start <= outcome.happened < window.end_latest
             elif outcome.not_by >= window.end_latest:
                 came = False
             else:
                 continue
-            span = (window.end_latest - estimate.spec.issued).days / 365.25
+            span = years_after(estimate.spec.issued, window.end_latest)
             rows.append({
                 "question": question.name, "estimate": estimate.id, "class": classes[estimate.spec.source],
                 "phrase": estimate.probability.text, "window_years": span,
