@@ -20,7 +20,7 @@ from scipy.special import logit
 
 from riskline.config.scenario import Scenario
 from riskline.model import chains
-from riskline.model.encoding import scenario_grid
+from riskline.model.encoding import scenario_grid, window_closed
 from riskline.model.likelihood import CLIP
 
 __all__ = ["QUANTILES", "Diagnostics", "Forecast"]
@@ -209,10 +209,15 @@ class Forecast:
         probability the statement speaks of; the posterior mass inside the stated range; a
         standardized residual of the stated belief (logit scale, in units of its predictive sd:
         the model's uncertainty about q, the source's bias and noise); and a flag when less than
-        5% of the posterior lies inside the stated range.
+        5% of the posterior lies inside the stated range. A statement whose window closed by as_of
+        with nothing having happened (`window_closed`) is read as its source's failed forecast, not
+        as data about q (docs/model.md): it is never flagged, and `source_bias_mean` /
+        `source_bias_prior` give what the fit concluded about its source's bias (logit) against
+        the prior's mean, for every row.
         """
         posterior = self.tree.posterior
         q = posterior["window_probability"].stack(sample=SAMPLE_DIMS).values  # (estimate, sample)
+        bias_priors = {s.id: self.scenario.source_class(s).bias.mean for s in self.scenario.sources}
         rows = []
         for i, est in enumerate(self.scenario.estimates):
             stated, source = est.probability, est.spec.source
@@ -225,13 +230,16 @@ class Forecast:
             readers = stated.logit_normal.sigma if stated.logit_normal is not None else 0.0  # a survey's own spread
             spread = np.sqrt(belief.var() + np.mean((np.pi * noise * factor) ** 2 / 3) + readers**2)
             inside = float(np.mean((q[i] >= stated.low) & (q[i] <= stated.high)))
+            closed = window_closed(est, self.scenario.as_of)
             rows.append({
                 "estimate": est.id, "source": source, "issued": est.spec.issued, "event": est.spec.event,
                 "quote": est.spec.quote, "window": est.window.describe(est.spec.issued),
                 "stated": stated.describe(), "stated_low": stated.low, "stated_high": stated.high,
                 "posterior_q05": float(np.quantile(q[i], 0.05)), "posterior_median": float(np.median(q[i])),
                 "posterior_q95": float(np.quantile(q[i], 0.95)), "posterior_in_range": inside,
-                "residual": float((centre - belief.mean()) / spread), "flag": inside < FLAG_MASS,
+                "residual": float((centre - belief.mean()) / spread), "flag": inside < FLAG_MASS and not closed,
+                "window_closed": closed, "source_bias_mean": float(bias.mean()),
+                "source_bias_prior": bias_priors[source],
             })  # fmt: skip
         return pd.DataFrame(rows)
 

@@ -109,14 +109,25 @@ def _estimates_section(forecast: Forecast, summary: dict) -> list[str]:
             f"- Provenance: {_provenance(spec.provenance)}",
             f"- Event: `{spec.event}` ({spec.kind}); window: {est.window.describe(spec.issued)}",
             f"- Stated: {est.probability.describe()}" + (f"; confidence {spec.confidence}" if spec.confidence else ""),
-            f"- Combined view of the same probability: median {row.posterior_median:.0%} "
-            f"[{row.posterior_q05:.0%}–{row.posterior_q95:.0%}], {row.posterior_in_range:.0%} of it inside the stated "
-            f"range, residual {row.residual:+.2f}.{flag}",
+            _verdict(row, flag),
         ]
         if spec.note:
             lines.append(f"- Analyst's note: {' '.join(spec.note.split())}")
         lines.append("")
     return lines
+
+
+def _verdict(row, flag: str) -> str:
+    """The combined view of a statement's probability; for a closed window, what it taught about its source."""
+    view = (f"median {row.posterior_median:.0%} [{row.posterior_q05:.0%}–{row.posterior_q95:.0%}], "
+            f"{row.posterior_in_range:.0%} of it inside the stated range")  # fmt: skip
+    if row.window_closed:
+        return (
+            f"- **Window closed, nothing happened.** Read as a failed forecast of its source, not as evidence of "
+            f"the hazard: the fit puts the source's bias at {row.source_bias_mean:+.2f} logit (prior mean "
+            f"{row.source_bias_prior:+.2f}; positive: overstates). Combined view of the window: {view}."
+        )
+    return f"- Combined view of the same probability: {view}, residual {row.residual:+.2f}.{flag}"
 
 
 def _provenance(provenance) -> str:

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 from scipy.special import logit
 
 from riskline.config.priors import HazardSettings
-from riskline.config.scenario import Scenario, Window
+from riskline.config.scenario import Estimate, Scenario, Window
 from riskline.model.grid import TimeGrid, edge_weights
 
-__all__ = ["LOGIT_BOUND", "ModelStructure", "encode", "scenario_grid"]
+__all__ = ["LOGIT_BOUND", "ModelStructure", "encode", "scenario_grid", "window_closed"]
 
 LOGIT_BOUND = 50.0
 """Stand-in for logit(0) and logit(1): past every logit a hazard can produce, yet finite,
@@ -182,6 +183,9 @@ def _estimate_data(
 ) -> dict[str, np.ndarray]:
     """Per estimate: what it says, and where its window lies as rows of two matrices.
 
+    A statement whose window closed by as_of (`window_closed`) is not data about the hazard
+    (`estimate_mask` 0) but a forecast of its source that failed (`closed_window` 1, with the
+    centre of what it stated, `stated_centre`): docs/model.md, "Closed windows".
     Rows 0..cap*points-1 are (estimate, end) pairs. `window_gaps` maps the hazards
     (event, bin) to cumulative hazards: window end minus start, then (cap more rows, one per
     estimate) start minus issue date (root events, calendar windows; exact).
@@ -205,12 +209,15 @@ def _estimate_data(
         "logit_low": np.full(cap, -1.0), "logit_high": np.full(cap, 1.0), "is_survey": np.zeros(cap),
         "survey_mu": np.zeros(cap), "survey_sigma": np.ones(cap), "confidence_factor": np.ones(cap),
         "condition_exposure": np.zeros((structure.conditions, bins)),
+        "closed_window": np.zeros(cap), "stated_centre": np.zeros(cap),
     }  # fmt: skip
     if conditions:  # padded rows: no window reads them, so the model skips them
         data["condition_exposure"][: len(conditions)] = grid.exposure(conditions)
     factors = scenario.priors.model.confidence
     for i, est in enumerate(scenario.estimates):
-        data["estimate_mask"][i] = 1.0
+        closed = window_closed(est, scenario.as_of)
+        data["estimate_mask"][i], data["closed_window"][i] = (0.0, 1.0) if closed else (1.0, 0.0)
+        data["stated_centre"][i] = est.probability.logit_centre()
         data["estimate_source"][i, source_ids.index(est.spec.source)] = 1.0
         window, event, rows = est.window, ids.index(est.spec.event), slice(i * points, (i + 1) * points)
         if isinstance(window, Window) and structure.parents[event] < 0:
@@ -243,6 +250,14 @@ def _estimate_data(
     if edges.shape[1]:
         data["window_edge_columns"], data["window_edge_weights"] = _sparse_rows(edges)
     return data
+
+
+def window_closed(estimate: Estimate, as_of: date) -> bool:
+    """Whether a calendar window's latest end is on or before as_of: it closed with nothing having happened.
+
+    A window counted from an ancestor never closes while the ancestor has not happened.
+    """
+    return isinstance(estimate.window, Window) and estimate.window.end_latest <= as_of
 
 
 def _sparse_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,11 @@
   tau scaled by the statement's confidence. An interval [lo, hi] for pi is interval-censored;
   a survey phrase, logit(pi) ~ Normal(mu, sigma) over readers, is Gaussian with the
   variances added.
+- A statement whose calendar window closed by as_of with nothing having happened is not
+  data about the hazard: it is its source's forecast, and it failed. It adds
+  log(1 - sigmoid(c - bias)), c the logit centre of what was stated: the probability the
+  source gave, its bias removed, that nothing would happen. So it teaches the source's bias,
+  and through it discounts the source's other statements, but cannot raise the hazard.
 - "Not happened by as_of" adds -L(as_of) per root event (a triggered event cannot happen
   before its trigger, which has not happened either).
 
@@ -86,6 +91,9 @@ def _estimates(structure: ModelStructure, d: dict, hazard) -> None:
     bias, noise = _source_bias(d), _source_noise(d)
     pm.Deterministic("window_probability", window_probability(structure, hazard, bias, noise, d), dims="estimate")
     pm.Potential("estimates", statements_logp(structure, hazard, bias, noise, d))
+    # a window closed with nothing having happened: the source's forecast, bias removed, failed
+    corrected = d["stated_centre"] - pt.dot(d["estimate_source"], bias)
+    pm.Potential("closed_windows", -pt.sum(d["closed_window"] * pt.softplus(corrected)))
 
 
 def _source_bias(d: dict):

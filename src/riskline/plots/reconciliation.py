@@ -4,7 +4,9 @@ One row per estimate, grouped by event. The coloured bar is the range the statem
 phrase stands for; the black dot and line are the posterior median and 90% interval of the
 probability that statement speaks of (its window, given nothing by its issue date). A
 flagged row (less than 5% of the posterior inside the stated range) is labelled in bold
-with a marker, so disagreement is visible without colour.
+with a marker, so disagreement is visible without colour. A statement whose window closed
+with nothing having happened is hatched and marked ✕: it scores its source, it is not
+evidence of the hazard.
 """
 
 from __future__ import annotations
@@ -42,10 +44,11 @@ def plot_reconciliation(forecast: Forecast, ax=None) -> Figure:
         y -= 1
         for row in rows.itertuples():
             ax.barh(y, row.stated_high - row.stated_low, left=row.stated_low, height=0.6, color=colours[row.source],
-                    alpha=0.55, lw=0)  # fmt: skip
+                    alpha=0.55, lw=0, hatch="///" if row.window_closed else None)  # fmt: skip
             ax.plot([row.posterior_q05, row.posterior_q95], [y, y], color="black", lw=1.4)
             ax.plot(row.posterior_median, y, "o", color="black", ms=4.5)
-            name = f"{'⚑ ' if row.flag else ''}{labels[row.source].split(' (')[0]}, {row.issued:%b %Y}"
+            mark = "⚑ " if row.flag else "✕ " if row.window_closed else ""
+            name = f"{mark}{labels[row.source].split(' (')[0]}, {row.issued:%b %Y}"
             said = textwrap.shorten(f"{row.stated.split(' (')[0]}, {row.window}", 52, placeholder="…")
             ticks.append((y, f"{name}\n{said}", row.flag))
             y -= 1
@@ -64,6 +67,9 @@ def plot_reconciliation(forecast: Forecast, ax=None) -> Figure:
         Line2D([], [], color="black", marker="o", ms=4.5, lw=1.4, label="combined view: median, 90%"),
         Line2D([], [], ls="", marker="$⚑$", color="black", label=f"flagged: < {FLAG_MASS:.0%} of it in range"),
     ]
+    if table["window_closed"].any():
+        handles.append(Patch(facecolor="white", edgecolor="0.4", hatch="///",
+                             label="✕ window closed, nothing happened: scores its source"))  # fmt: skip
     fig = ax.figure
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7, frameon=False)
     fig.suptitle(f"{scenario.spec.title}: who disagrees with the combined view", fontsize=11, fontweight="bold")

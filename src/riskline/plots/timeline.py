@@ -121,7 +121,8 @@ def _mark_headline(forecast: Forecast, years, event: str, ax):
 def _draw_estimates(forecast: Forecast, event: str, ax, reconciliation) -> None:
     """Each statement as a numbered range at its window end, and the combined view of it just after.
 
-    Keyed below the axes; a statement the reconciliation flags is marked ⚑ in the key.
+    Keyed below the axes; a statement the reconciliation flags is marked ⚑ in the key, one
+    whose window closed with nothing having happened ✕.
     """
     scenario = forecast.scenario
     colours = source_colours(scenario)
@@ -133,7 +134,7 @@ def _draw_estimates(forecast: Forecast, event: str, ax, reconciliation) -> None:
         stated = est.probability
         relative = isinstance(est.window, RelativeWindow)
         view = reconciliation.loc[est.id]
-        flag = "⚑ " if view["flag"] else ""
+        flag = "⚑ " if view["flag"] else "✕ closed, nothing happened: " if view["window_closed"] else ""
         label = textwrap.shorten(f"{flag}{number}  {labels[est.spec.source]}, {est.spec.issued:%b %Y}: {stated.text} "
                                  f"({100 * stated.low:.0f}–{100 * stated.high:.0f}%), {_window_words(est)}",
                                  LEGEND_CHARS - 12 * relative, placeholder="…")  # fmt: skip
