@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 import xarray as xr
 
+from riskline import load_scenario
 from riskline.cli import main
+from riskline.config.scenario import Window
 from riskline.errors import OutputError
 from riskline.export import FIGURE_FORMATS, RUN_FILES, check_output_dir
 from riskline.forecast import QUANTILES
@@ -24,7 +27,8 @@ EXPECTED_FILES = {
     "forecast.nc",
     "report.md",
     "report.html",
-    *(f"{name}.{suffix}" for name in FIGURES for suffix in FIGURE_FORMATS),
+    "influence.csv",
+    *(f"{name}.{suffix}" for name in [*FIGURES, "influence"] for suffix in FIGURE_FORMATS),
 }
 
 
@@ -133,3 +137,46 @@ def test_an_as_of_after_today_is_said(tmp_path, capsys):
     args = ["run", str(ROOT / "scenarios" / "russia-nato-attack.yaml"), "--as-of", str(later), "--out", str(refused)]
     assert main(args) == 2
     assert f"note: as_of {later} is after today" in capsys.readouterr().err
+
+
+def test_years_no_statement_speaks_of_are_marked_and_medians_stand_beside_means(seed_run):
+    out, summary = seed_run
+    scenario = load_scenario(ROOT / "scenarios" / "russia-nato-attack.yaml")
+    last_end = max(e.window.end_latest for e in scenario.estimates if isinstance(e.window, Window))
+    timeline = pd.read_csv(out / "timeline.csv", parse_dates=["date"])
+    for event, found in summary["events"].items():
+        assert found["statements_speak_until"] == last_end.isoformat()  # one chain: every statement counts
+        for row in found["by_year_end"]:
+            assert row["prior_driven"] == (date(row["year"] + 1, 1, 1) > last_end)
+            at = timeline[(timeline["event"] == event) & (timeline["date"] == pd.Timestamp(row["year"] + 1, 1, 1))]
+            if len(at):  # a year end within the horizon is a grid edge
+                assert row["median"] == pytest.approx(at["p_q50"].iloc[0], abs=1e-4)
+    assert any(row["prior_driven"] for row in summary["events"]["attack"]["by_year_end"])
+    report = (out / "report.md").read_text()
+    assert f"no statement speaks of the time after {last_end:%d %b %Y}" in report
+    assert "(median " in report
+    assert "## What the priors alone imply" in report
+
+
+def test_each_statements_influence_is_in_the_table_summary_and_report(seed_run):
+    out, summary = seed_run
+    table = pd.read_csv(out / "influence.csv")
+    estimates = summary["estimates_used"]
+    assert len(table) == len(estimates) * 3 * 2 == len(summary["influence"])  # statements x events x headline years
+    assert set(table["estimate"]) == set(estimates)
+    assert set(table["year"]) == {2026, 2029}
+    assert (table["shift"] - (table["without_mean"] - table["with_mean"])).abs().max() < 1e-5
+    assert table.loc[table["method"] == "reweighted", "pareto_k"].max() <= 0.7
+    report = (out / "report.md").read_text()
+    assert "## What each statement adds" in report
+    assert all(f"| `{e}` |" in report for e in estimates)
+
+
+def test_check_shows_what_the_priors_alone_imply(capsys):
+    seed = str(ROOT / "scenarios" / "russia-nato-attack.yaml")
+    assert main(["check", seed]) == 0
+    said = capsys.readouterr().out
+    assert "the priors alone (base rates, no statements, nothing sampled)" in said
+    assert re.search(r"attack: 2026: [\d.]+% \(median [\d.]+%\) \[[\d.]+%–[\d.]+%\]; 2029: .*; 2035: ", said)
+    assert main(["check", seed, "--no-priors"]) == 0
+    assert "priors alone" not in capsys.readouterr().out

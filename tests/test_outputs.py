@@ -7,6 +7,7 @@ import json
 from datetime import date
 from html.parser import HTMLParser
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -64,9 +65,14 @@ def test_fan_chart_bands_are_nested_and_every_estimate_is_keyed(seed_forecast: F
         years = [t.get_text() for t in ax.get_xticklabels(minor=True) if t.get_text()]  # named mid-year
         assert years
         assert all(y.isdigit() for y in years)
-        mean_line = next(line for line in ax.lines if line.get_label() == "posterior mean")
         rows = seed_forecast.timeline()
-        np.testing.assert_allclose(mean_line.get_ydata(), rows[rows["event"] == event.id]["p_mean"])
+        for label, column in (("posterior mean", "p_mean"), ("posterior median", "p_q50")):
+            line = next(line for line in ax.lines if line.get_label() == label)
+            np.testing.assert_allclose(line.get_ydata(), rows[rows["event"] == event.id][column])
+        until = seed_forecast.speaks_until()[event.id]  # shaded from there: the years no statement speaks of
+        (shaded,) = [p for p in ax.patches if p.get_alpha() == 0.1]
+        assert mdates.num2date(shaded.get_x()).date() == until
+        assert any(f"no statement speaks\npast {until:%b %Y}" in t.get_text() for t in ax.texts)
 
 
 def test_fan_chart_says_the_headline_in_the_lexicons_words(seed_forecast: Forecast):
@@ -75,8 +81,9 @@ def test_fan_chart_says_the_headline_in_the_lexicons_words(seed_forecast: Foreca
     texts = [t.get_text() for ax in _panels(fig) for t in ax.texts]
     for event in seed_forecast.scenario.events:
         for year in seed_forecast.headline_years():
-            mean = years[(years["event"] == event.id) & (years["year"] == year)]["p_mean"].iloc[0]
-            said = f"{mean:.0%} by end {year}: {seed_forecast.scenario.lexicon.words_for(mean)}"
+            row = years[(years["event"] == event.id) & (years["year"] == year)].iloc[0]
+            words = seed_forecast.scenario.lexicon.words_for(row.p_mean, ranges=False)
+            said = f"{row.p_mean:.0%} (median {row.p_q50:.0%}) by end {year}, {words}"
             assert any(said in text for text in texts), said
     assert "icd-203" in fig.get_supxlabel()
     assert "11 Dec 2025" in fig.get_supxlabel()
@@ -86,8 +93,12 @@ def test_per_period_bars_are_the_table(seed_forecast: Forecast):
     fig = plot_per_period(seed_forecast)
     table = seed_forecast.per_period()
     for ax, event in zip(_panels(fig), seed_forecast.scenario.events, strict=True):
-        heights = [bar.get_height() for bar in ax.patches]
-        np.testing.assert_allclose(heights, table[table["event"] == event.id]["p_mean"])
+        rows = table[table["event"] == event.id]
+        bars = {round(bar.get_x() + bar.get_width() / 2): bar for bar in ax.patches}
+        np.testing.assert_allclose([bars[y].get_height() for y in rows["year"]], rows["p_mean"])
+        assert [bars[y].get_hatch() == "///" for y in rows["year"]] == rows["prior_driven"].tolist()
+        medians = next(line for line in ax.lines if line.get_label() == "median")
+        np.testing.assert_allclose(medians.get_ydata(), rows["p_q50"])
         assert ax.get_ylabel() == "P(event in year)"
 
 
@@ -166,7 +177,7 @@ def test_html_report_is_self_contained_and_shows_every_figure(seed_run, seed_for
     page = _Page()
     page.feed((out / "report.html").read_text(encoding="utf-8"))
     assert page.fetched == []  # nothing to load: opens offline
-    assert len(page.images) == len(FIGURES)
+    assert len(page.images) == len(FIGURES) + 1  # and the run's influence figure
     for src in page.images:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
@@ -190,12 +201,12 @@ def test_markdown_report_traces_numbers_to_quotes(seed_run, seed_forecast: Forec
     # the sources' priors are learned from the backtest (priors/sources.yaml): the report says so and what was judged
     assert "learned from the track record of resolved questions" in report
     assert "intelligence_service bias mean 0, noise median 0.5" in report
-    for name in FIGURES:
+    for name in [*FIGURES, "influence"]:
         assert f"]({name}.png)" in report
     year = seed_forecast.headline_years()[-1]
     row = seed_forecast.year_ends().query("event == 'attack' and year == @year").iloc[0]
     assert f"| {year} |" in report
-    assert f"{row.p_mean:.0%} [{row.p_q05:.0%}–{row.p_q95:.0%}]" in report
+    assert f"{row.p_mean:.0%} (median {row.p_q50:.0%}) [{row.p_q05:.0%}–{row.p_q95:.0%}]" in report
     json.dumps(summary)  # still plain JSON
 
 

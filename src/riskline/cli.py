@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--chains", type=_positive, help="number of chains (default: priors/model.yaml)")
     run.add_argument("--priors", type=Path, help="priors directory (default: the nearest priors/ above the scenario)")
     run.add_argument("--lexicon", help="read every phrase in this lexicon instead of the scenario's")
+    run.add_argument("--no-influence", action="store_true",
+                     help="skip each statement's influence (the forecast without it, reweighted or refit)")  # fmt: skip
     run.set_defaults(handler=_run)
 
     compare = commands.add_parser(
@@ -83,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--priors", type=Path, help="priors directory (default: the nearest priors/ above each scenario)"
     )
+    check.add_argument("--no-priors", action="store_true",
+                       help="skip what the priors alone imply (it compiles the hazard: a few seconds)")  # fmt: skip
     check.set_defaults(handler=_check)
 
     parse = commands.add_parser("parse", help="read one statement: window, probability, kind, confidence")
@@ -139,6 +143,7 @@ def _positive(text: str) -> int:
 def _run(args: argparse.Namespace, argv: list[str]) -> int:
     from riskline.config import load_scenario
     from riskline.export import RUN_FILES, check_output_dir, write_run
+    from riskline.influence import statement_influence
     from riskline.model.fit import fit
 
     scenario = load_scenario(args.scenario, args.priors, lexicon=args.lexicon)
@@ -155,8 +160,9 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
     out_dir = args.out or Path("out") / scenario.name
     check_output_dir(out_dir, RUN_FILES)  # before the fit, not after it
     forecast = fit(scenario, random_seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains)
+    influence = None if args.no_influence else statement_influence(forecast, random_seed=args.seed)
     command = shlex.join(["riskline", *argv])
-    write_run(forecast, out_dir, command=command, extra=extra)
+    write_run(forecast, out_dir, command=command, extra=extra, influence=influence)
     print(_headline_table(forecast))
     flagged = forecast.reconciliation().query("flag")
     for row in flagged.itertuples():
@@ -243,7 +249,26 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
                 said = f"happened {outcome.happened}" if outcome.happened else f"not by {outcome.not_by}"
                 resolved = f"; outcome {said}, for `riskline backtest` only (a forecast never reads it)"
             print(f"ok: {path} ({len(scenario.events)} events, {len(scenario.estimates)} estimates{resolved})")
+            if not args.no_priors:
+                print(_priors_alone(scenario))
     return 2 if failed else 0
+
+
+def _priors_alone(scenario) -> str:
+    """What the base rates and their spread already say, before any statement: P by the headline years."""
+    from riskline.forecast import describe_risk
+    from riskline.model.fit import prior_forecast
+
+    forecast = prior_forecast(scenario, DEFAULT_SEED)
+    table = forecast.year_ends("prior")
+    years = [*forecast.headline_years(), max(table["year"])]
+    lines = [f"  the priors alone (base rates, no statements, nothing sampled), P(event by end of year | none by "
+             f"{scenario.as_of}), mean (median) [90% interval]:"]  # fmt: skip
+    for event in scenario.events:
+        rows = table[(table["event"] == event.id) & table["year"].isin(years)].drop_duplicates("year")
+        cells = [f"{row.year}: {describe_risk(row, 1)}" for row in rows.itertuples()]
+        lines.append(f"    {event.id}: " + "; ".join(cells))
+    return "\n".join(lines)
 
 
 def _parse(args: argparse.Namespace, argv: list[str]) -> int:
@@ -343,19 +368,21 @@ def _entry_words(entry) -> str:
 
 
 def _headline_table(forecast) -> str:
-    """P(event by the end of each year), mean and 90% interval, one column per event."""
+    """P(event by the end of each year), mean, median and 90% interval, one column per event."""
+    from riskline.forecast import describe_risk
+
     table = forecast.year_ends()
     events = [e.id for e in forecast.scenario.events]
-    width = 22
+    width = 38
     scenario = forecast.scenario
     lines = [
-        f"{scenario.spec.title}: P(event by end of year | none by {scenario.as_of}), mean [90% interval]",
+        f"{scenario.spec.title}: P(event by end of year | none by {scenario.as_of}), mean (median) [90% interval]",
         "year  " + "".join(f"{e:<{width}}" for e in events),
     ]
     for year in sorted(set(table["year"])):
         cells = []
         for event in events:
             row = table[(table["year"] == year) & (table["event"] == event)].iloc[0]
-            cells.append(f"{row.p_mean:6.1%} [{row.p_q05:.1%}–{row.p_q95:.1%}]".ljust(width))
-        lines.append(f"{year}  " + "".join(cells))
-    return "\n".join(lines)
+            cells.append((describe_risk(row, 1) + (" *" if row.prior_driven else "")).ljust(width))
+        lines.append(f"{year}  " + "".join(cells).rstrip())
+    return "\n".join([*lines, *(f"* {note}" for note in forecast.prior_driven_notes())])

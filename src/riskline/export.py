@@ -19,11 +19,12 @@ from importlib.metadata import version
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import pandas as pd
 
 from riskline import plots
 from riskline.errors import OutputError
 from riskline.forecast import Forecast
-from riskline.report import FIGURES, render_html, report_markdown
+from riskline.report import FIGURES, INFLUENCE_CAPTION, render_html, report_markdown
 
 __all__ = [
     "FIGURE_FORMATS",
@@ -37,11 +38,13 @@ __all__ = [
 ]
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
+INFLUENCE_FIGURE = "influence"
 RUN_FILES = frozenset(
-    ["timeline.csv", "estimates.csv", "per_period.csv", "summary.json", "forecast.nc", "report.md", "report.html"]
-    + [f"{name}.{suffix}" for name in FIGURES for suffix in FIGURE_FORMATS]
-)
-"""Every file `write_run` writes."""
+    ["timeline.csv", "estimates.csv", "per_period.csv", "summary.json", "forecast.nc", "report.md", "report.html",
+     "influence.csv"]
+    + [f"{name}.{suffix}" for name in [*FIGURES, INFLUENCE_FIGURE] for suffix in FIGURE_FORMATS]
+)  # fmt: skip
+"""Every file `write_run` writes (influence.* only when given each statement's influence)."""
 PACKAGES = ("riskline", "pymc", "pytensor", "nutpie", "arviz", "numpy", "scipy", "xarray", "matplotlib")
 
 
@@ -68,8 +71,11 @@ def run_summary(forecast: Forecast, command: str | None = None) -> dict:
             median = medians[event.id]
             events[event.id][f"{prefix}median_date"] = median.isoformat() if median else "after horizon"
     periods = forecast.per_period()
+    speaks_until = forecast.speaks_until()
     for event in scenario.events:
         events[event.id]["per_year"] = _by_year(periods[periods["event"] == event.id])
+        until = speaks_until[event.id]
+        events[event.id]["statements_speak_until"] = until.isoformat() if until else None
     reconciliation = forecast.reconciliation()
     return {
         "scenario": scenario.name,
@@ -79,6 +85,8 @@ def run_summary(forecast: Forecast, command: str | None = None) -> dict:
         "horizon": scenario.horizon.isoformat(),
         "probability": "P(event by date | no event by as_of); intervals are 90% (5th-95th percentile)",
         "per_year": "P(event within the calendar year | no event by as_of); the first year starts at as_of",
+        "prior_driven": "a year ending after statements_speak_until, the last date a statement on the event's chain "
+        "speaks of: there the forecast is the base rate (the priors), moved only by the quiet before as_of",
         "events": events,
         "estimates_used": [e.id for e in scenario.estimates],
         "timelines": {
@@ -114,23 +122,46 @@ def _plain(value):
 
 def _by_year(rows) -> list[dict]:
     return [
-        {"year": int(r.year), "mean": round(r.p_mean, 4), "q05": round(r.p_q05, 4), "q95": round(r.p_q95, 4)}
+        {
+            "year": int(r.year),
+            "mean": round(r.p_mean, 4),
+            "median": round(r.p_q50, 4),
+            "q05": round(r.p_q05, 4),
+            "q95": round(r.p_q95, 4),
+            "prior_driven": bool(r.prior_driven),
+        }
         for r in rows.itertuples()
     ]
 
 
-def write_run(forecast: Forecast, out_dir: Path, command: str | None = None, extra: dict | None = None) -> Path:
-    """Write the tables, summary.json, forecast.nc, every figure of FIGURES (PNG, SVG, PDF) and the report."""
+def write_run(
+    forecast: Forecast,
+    out_dir: Path,
+    command: str | None = None,
+    extra: dict | None = None,
+    influence: pd.DataFrame | None = None,
+) -> Path:
+    """Write the tables, summary.json, forecast.nc, every figure of FIGURES (PNG, SVG, PDF) and the report.
+
+    With `influence` (riskline.influence.statement_influence), also influence.csv, its figure,
+    its summary.json key and its report section.
+    """
     with staged(out_dir, RUN_FILES) as staging:
         forecast.timeline().to_csv(staging / "timeline.csv", index=False, float_format="%.6f")
         forecast.reconciliation().to_csv(staging / "estimates.csv", index=False, float_format="%.6f")
         forecast.per_period().to_csv(staging / "per_period.csv", index=False, float_format="%.6f")
         summary = run_summary(forecast, command) | (extra or {})
+        figures = dict(FIGURES)
+        if influence is not None:
+            influence.to_csv(staging / "influence.csv", index=False, float_format="%.6f")
+            summary["influence"] = json.loads(influence.round(4).to_json(orient="records"))
+            save_figure(plots.plot_influence(forecast, influence), staging / INFLUENCE_FIGURE)
+            figures[INFLUENCE_FIGURE] = INFLUENCE_CAPTION
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         forecast.with_risk_group().to_netcdf(staging / "forecast.nc", engine="h5netcdf")
         for name in FIGURES:
             save_figure(getattr(plots, f"plot_{name}")(forecast), staging / name)
-        markdown = report_markdown(forecast, summary)
+        markdown = report_markdown(forecast, summary, figures, influence)
         (staging / "report.md").write_text(markdown, encoding="utf-8")
         page = render_html(markdown, staging, forecast.scenario.spec.title)
         (staging / "report.html").write_text(page, encoding="utf-8")

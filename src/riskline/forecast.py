@@ -18,12 +18,12 @@ import pandas as pd
 import xarray as xr
 from scipy.special import logit
 
-from riskline.config.scenario import Scenario
+from riskline.config.scenario import Scenario, Window
 from riskline.model import chains
 from riskline.model.encoding import scenario_grid, window_closed
 from riskline.model.likelihood import CLIP
 
-__all__ = ["QUANTILES", "Diagnostics", "Forecast"]
+__all__ = ["QUANTILES", "Diagnostics", "Forecast", "describe_risk"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles reported in timeline.csv; 5-95% is the 90% interval quoted everywhere."""
@@ -173,11 +173,60 @@ class Forecast:
         return [y for y in range(self.scenario.as_of.year, last) if date(y + 1, 1, 1) <= self.scenario.horizon]
 
     def year_ends(self, which: str = "posterior") -> pd.DataFrame:
-        """Risk by the end of each calendar year from as_of's to the horizon's."""
+        """Risk by the end of each calendar year from as_of's to the horizon's.
+
+        `prior_driven` marks the years that end after the last date any statement on the
+        event's chain speaks of (`speaks_until`): there the forecast is the priors', moved
+        only by the quiet before as_of and the signposts.
+        """
         years = self._years()
         table = _summarise(self.risk_at([date(y + 1, 1, 1) for y in years], which))
         table.insert(1, "year", [y for _ in self.scenario.events for y in years])
-        return table.drop(columns="date")
+        return self._mark_prior_driven(table.drop(columns="date"))
+
+    def _mark_prior_driven(self, table: pd.DataFrame) -> pd.DataFrame:
+        """`prior_driven`: the row's year ends after the last date its event's chain is spoken of."""
+        until = self.speaks_until()
+        table["prior_driven"] = [
+            until[event] is None or date(year + 1, 1, 1) > until[event]
+            for event, year in zip(table["event"], table["year"], strict=True)
+        ]
+        return table
+
+    def speaks_until(self) -> dict[str, date | None]:
+        """Per event, the latest calendar date a statement on its chain speaks of (a window's latest end).
+
+        Statements on any event of the chain count, since each constrains the others through
+        it; windows counted from an ancestor have no calendar end and do not. None: no
+        statement on the chain has a calendar window.
+        """
+        scenario = self.scenario
+        roots = {e.id: self._root(e.id) for e in scenario.events}
+        ends: dict[str, date] = {}
+        for est in scenario.estimates:
+            if isinstance(est.window, Window):
+                root = roots[est.spec.event]
+                ends[root] = max(ends.get(root, est.window.end_latest), est.window.end_latest)
+        return {event: ends.get(root) for event, root in roots.items()}
+
+    def prior_driven_notes(self) -> list[str]:
+        """Where the statements stop speaking, one sentence per date: the footnote of every headline table."""
+        chains: dict[str, list[str]] = {}
+        for event, until in self.speaks_until().items():
+            where = f"after {until:%d %b %Y}" if until else "at any date"
+            chains.setdefault(where, []).append(event)
+        return [
+            f"{', '.join(events)}: no statement speaks of the time {where}; from there the forecast is the base rate "
+            "(the priors), moved only by the quiet before as_of and any signposts"
+            for where, events in chains.items()
+        ]
+
+    def _root(self, event: str) -> str:
+        """The first event of `event`'s chain."""
+        parents = {e.id: e.after for e in self.scenario.events}
+        while parents[event] is not None:
+            event = parents[event]
+        return event
 
     def headline_years(self) -> list[int]:
         """The years whose end the plots annotate: next year and four years on, if covered."""
@@ -188,6 +237,7 @@ class Forecast:
 
         The first year starts at as_of. Each draw's difference of the cumulative risk, so
         the intervals are those of the per-year risk itself, not differences of intervals.
+        `prior_driven` as in `year_ends`.
         """
         years = self._years()
         starts = [max(self.scenario.as_of, date(y, 1, 1)) for y in years]
@@ -195,7 +245,7 @@ class Forecast:
         within = cumulative.isel(date=slice(1, None)) - cumulative.isel(date=slice(None, -1)).values
         table = _summarise(within.assign_coords(date=np.array(starts, dtype="datetime64[ns]")))
         table.insert(1, "year", [y for _ in self.scenario.events for y in years])
-        return table.rename(columns={"date": "from"})
+        return self._mark_prior_driven(table.rename(columns={"date": "from"}))
 
     def median_dates(self, which: str = "posterior") -> dict[str, date | None]:
         """Date by which the mean risk reaches 50% (None: not before the horizon)."""
@@ -283,6 +333,16 @@ class Forecast:
             "lexicon": {"name": scenario.lexicon.name, "source": scenario.lexicon.source},
             "priors_dir": str(scenario.priors.directory),
         }
+
+
+def describe_risk(row, digits: int = 0) -> str:
+    """A row of a risk table in words: '16% (median 11%) [5%–34%]', mean first.
+
+    The median stands beside the mean because, with a wide prior, a few draws with a high
+    hazard lift the mean well above what most draws say.
+    """
+    f = f"{{:.{digits}%}}".format
+    return f"{f(row.p_mean)} (median {f(row.p_q50)}) [{f(row.p_q05)}–{f(row.p_q95)}]"
 
 
 def _quantile_name(prefix: str, q: float) -> str:

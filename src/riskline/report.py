@@ -13,9 +13,10 @@ import html
 import re
 from pathlib import Path
 
+import pandas as pd
 from markdown_it import MarkdownIt
 
-from riskline.forecast import Forecast
+from riskline.forecast import Forecast, describe_risk
 
 __all__ = ["FIGURES", "render_html", "report_markdown"]
 
@@ -27,6 +28,8 @@ FIGURES = {
     "prior_posterior": "The timeline implied by the priors alone against the posterior.",
 }
 """Figure file stems written by every run, in report order, with their captions."""
+INFLUENCE_CAPTION = "What each statement adds: the headline numbers without it, against the forecast."
+"""The caption of the figure a run adds when it computed each statement's influence."""
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45;
@@ -40,7 +43,9 @@ code { background: #f3f3f3; padding: 0 0.2rem; }
 """
 
 
-def report_markdown(forecast: Forecast, summary: dict, figures: dict[str, str] = FIGURES) -> str:
+def report_markdown(
+    forecast: Forecast, summary: dict, figures: dict[str, str] = FIGURES, influence: pd.DataFrame | None = None
+) -> str:
     """The report as Markdown; figures are referenced as `<stem>.png` beside it."""
     scenario, spec = forecast.scenario, forecast.scenario.spec
     lines = [f"# {spec.title}", "", f"**Question.** {spec.question}", ""]
@@ -63,8 +68,11 @@ def report_markdown(forecast: Forecast, summary: dict, figures: dict[str, str] =
             f"| `{event.id}` | {_cell(event.label)} | {event.after or '—'} | {_cell(event.resolution or '')} |"
         )
     lines += ["", "## Headline: P(event by the end of each year)", "", _headline_table(forecast), ""]
+    lines += _priors_alone_section(forecast)
     for name, caption in figures.items():
         lines += [f"![{caption}]({name}.png)", "", f"*{caption}*", ""]
+    if influence is not None:
+        lines += _influence_section(forecast, influence)
     lines += _estimates_section(forecast, summary)
     lines += _priors_section(forecast)
     lines += _diagnostics_section(summary)
@@ -82,11 +90,54 @@ def _headline_table(forecast: Forecast) -> str:
     for year in sorted(set(table["year"])):
         cells = []
         for event in events:
-            row = table[(table["year"] == year) & (table["event"] == event)].iloc[0]
+            row = _row(table, event, year)
             words = lexicon.words_for(row.p_mean, ranges=False)
-            cells.append(f"{row.p_mean:.0%} [{row.p_q05:.0%}–{row.p_q95:.0%}] {words}")
+            cells.append(f"{describe_risk(row)} {words}" + (" \\*" if row.prior_driven else ""))
         rows.append(f"| {year} | " + " | ".join(cells) + " |")
-    return "\n".join(rows)
+    notes = [f"\\* {note}." for note in forecast.prior_driven_notes()]
+    caption = "Mean (median) [90% interval], in the lexicon's words for the mean."
+    return "\n".join([*rows, "", caption, *(line for note in notes for line in ("", note))])
+
+
+def _row(table, event: str, year: int):
+    return table[(table["event"] == event) & (table["year"] == year)].iloc[0]
+
+
+def _priors_alone_section(forecast: Forecast) -> list[str]:
+    """The priors alone beside the forecast: what the base rates already said before any statement."""
+    if "prior" not in forecast.available():
+        return []
+    prior, posterior = forecast.year_ends("prior"), forecast.year_ends()
+    years = sorted({*forecast.headline_years(), int(posterior["year"].max())})
+    lines = ["## What the priors alone imply", "",
+             "The base rates and their spread (priors/base-rates.yaml) alone, before any statement and before learning "
+             "from the quiet so far: where the forecast sits near them, the statements added little.", "",
+             "| event | end of | priors alone | forecast |", "|---|---|---|---|"]  # fmt: skip
+    for event in forecast.scenario.events:
+        for year in years:
+            cells = [describe_risk(_row(table, event.id, year)) for table in (prior, posterior)]
+            lines.append(f"| `{event.id}` | {year} | {cells[0]} | {cells[1]} |")
+    return [*lines, ""]
+
+
+def _influence_section(forecast: Forecast, influence: pd.DataFrame) -> list[str]:
+    """The statements that move the question's event most, by the later headline year, largest first."""
+    if influence.empty:
+        return []
+    event, year = forecast.scenario.events[-1].id, max(influence["year"])
+    rows = influence[(influence["event"] == event) & (influence["year"] == year)]
+    rows = rows.reindex(rows["shift"].abs().sort_values(ascending=False).index)
+    first = rows.iloc[0]
+    lines = ["## What each statement adds", "",
+             f"P(`{event}` by end {year}) is {first.with_mean:.0%} (median {first.with_median:.0%}) with every "
+             "statement. Without each one in turn (the fit's draws reweighted by Pareto-smoothed importance sampling, "
+             "or a new fit where the Pareto k is too high):", "",
+             "| statement | without it | change | how |", "|---|---|---|---|"]  # fmt: skip
+    for row in rows.itertuples():
+        how = f"reweighted (k {row.pareto_k:.2f})" if row.method == "reweighted" else "refitted"
+        without = f"{row.without_mean:.0%} (median {row.without_median:.0%})"
+        lines.append(f"| `{row.estimate}` | {without} | {100 * row.shift:+.1f} points | {how} |")
+    return [*lines, ""]
 
 
 def _estimates_section(forecast: Forecast, summary: dict) -> list[str]:

@@ -64,9 +64,9 @@ def test_a_failed_alarm_is_shown_as_closed_and_moves_its_source_towards_overstat
     full, _ = with_and_without
     table = full.reconciliation().set_index("estimate")
     closed = closed_ids(full.scenario)
-    assert table["window_closed"].sum() == len(closed) and table.loc[closed, "window_closed"].all()
+    assert table["window_closed"].sum() == len(closed)
+    assert table.loc[closed, "window_closed"].all()
     assert not table.loc[closed, "flag"].any()  # not data about q: never "disagrees with the combined view"
-
 
 
 def test_a_source_known_only_by_a_failed_alarm_has_the_bias_its_one_outcome_implies(fitted):
@@ -94,7 +94,8 @@ def test_a_window_closes_when_its_latest_end_is_on_or_before_as_of():
     scenario = load_scenario(TAIWAN)
     estimate = next(e for e in scenario.estimates if isinstance(e.window, Window) and not e.window.fuzzy)
     end = estimate.window.end_latest
-    assert window_closed(estimate, end) and not window_closed(estimate, end - timedelta(days=1))
+    assert window_closed(estimate, end)
+    assert not window_closed(estimate, end - timedelta(days=1))
     _, data = encode(scenario.at(end)[0])
     kept = [e.id for e in scenario.at(end)[0].estimates]
     row = kept.index(estimate.id)

@@ -19,7 +19,9 @@ from scipy.special import expit, logit, logsumexp
 from scipy.stats import norm
 
 from riskline import fit, load_scenario
+from riskline.influence import statement_influence
 from riskline.language import load_lexicon
+from riskline.model.fit import prior_forecast
 
 from ..conftest import CONFIGS, ROOT
 
@@ -135,3 +137,37 @@ def test_fuzzy_ends_match_the_scenario():
     window = load_scenario(CONFIGS / "good" / "constant-oracle.yaml").estimates[3].window
     assert (window.end_earliest, window.end_latest) == (date(2027, 3, 1), date(2029, 3, 6))
     assert ORACLES["constant-oracle"][3].ends[-1] == window.end_latest
+
+
+def test_each_statements_influence_matches_quadrature_without_it(oracle_case):
+    """The forecast without each statement (reweighted or refitted) against the exact posterior without it."""
+    forecast, statements = oracle_case
+    influence = statement_influence(forecast, random_seed=3)
+    ids = [e.id for e in forecast.scenario.estimates]
+    moved = 0.0
+    for row in influence.itertuples():
+        others = [s for s, i in zip(statements, ids, strict=True) if i != row.estimate]
+        expected, quantiles = oracle_risk(others, date(row.year + 1, 1, 1))
+        assert abs(row.without_mean - expected) < 0.015, (row.estimate, row.year)
+        assert abs(row.without_median - quantiles[1]) < 0.02, (row.estimate, row.year)
+        moved = max(moved, abs(expected - oracle_risk(statements, date(row.year + 1, 1, 1))[0]))
+    assert moved > 0.03  # some statement matters, so the comparison can fail
+    assert set(influence["method"]) <= {"reweighted", "refitted"}
+    assert len(influence) == 2 * len(ids)
+
+
+@pytest.mark.parametrize("when", CHECK_DATES, ids=str)
+def test_the_priors_alone_match_quadrature_over_the_base_rate(when):
+    """`riskline check`'s priors-alone numbers: E and median of 1 - exp(-r (t - as_of)) over the log-normal rate."""
+    forecast = prior_forecast(load_scenario(CONFIGS / "good" / "constant-oracle.yaml"), random_seed=5)
+    risk = forecast.risk_at([when], "prior").sel(event="event").values.ravel()
+    log_rate = np.linspace(np.log(RATE_MEDIAN) - 9 * RATE_LOG_SD, np.log(RATE_MEDIAN) + 9 * RATE_LOG_SD, 40001)
+    weights = norm.pdf(log_rate, np.log(RATE_MEDIAN), RATE_LOG_SD)
+    exact = -np.expm1(-np.exp(log_rate) * years(AS_OF, when))
+    mean = float(np.sum(weights * exact) / np.sum(weights))
+    median = -np.expm1(-RATE_MEDIAN * years(AS_OF, when))  # the risk rises with the rate
+    error = risk.std() / np.sqrt(risk.size)  # independent draws
+    assert abs(risk.mean() - mean) < 4 * error
+    median_error = np.sqrt(0.25 / risk.size) / (np.mean(np.abs(risk - median) < 0.01) / 0.02)  # 1 / (2 f(m) sqrt n)
+    assert abs(np.median(risk) - median) < 4 * median_error
+    assert risk.mean() > np.median(risk) + 0.02  # a wide prior: the mean sits well above the median

@@ -42,7 +42,7 @@ from riskline.forecast import DIAGNOSTICS_ATTR, Forecast
 from riskline.model.encoding import ModelStructure, encode, scenario_grid
 from riskline.model.timeline import build_model, pack_data
 
-__all__ = ["fit", "sample_prior"]
+__all__ = ["fit", "prior_forecast", "sample_prior"]
 
 PRIOR_DRAWS = 1000
 FINGERPRINT_ATTR = "data_fingerprint"
@@ -164,9 +164,26 @@ def sample_prior(scenario: Scenario, random_seed: int, compiled: _Compiled | Non
         compiled = compiled_for(structure, data)
         with compiled.model:
             pm.set_data(pack_data(data))
+    return _prior_draws(compiled.hazard, compiled.shapes, random_seed)
+
+
+def prior_forecast(scenario: Scenario, random_seed: int) -> Forecast:
+    """The forecast of the priors alone, in seconds: no sampler is compiled and nothing is sampled.
+
+    Only the model's hazard graph is compiled (its prior is a function of standard normals);
+    the Forecast has a "prior" timeline and no posterior.
+    """
+    structure, data = encode(scenario)
+    model = build_model(structure, data)
+    shapes = {name: np.shape(value) for name, value in model.initial_point().items()}
+    draws = _prior_draws(_quantities_function(model, ["hazard"], shapes), shapes, random_seed)
+    return Forecast(scenario, xr.DataTree(children={"prior": named(scenario, xr.DataTree(draws))}))
+
+
+def _prior_draws(hazard_function: Callable, shapes: dict[str, tuple[int, ...]], random_seed: int) -> xr.Dataset:
     rng = np.random.default_rng(random_seed)
-    points = {name: rng.standard_normal((PRIOR_DRAWS, *shape)) for name, shape in compiled.shapes.items()}
-    hazard = compiled.hazard(points)["hazard"]
+    points = {name: rng.standard_normal((PRIOR_DRAWS, *shape)) for name, shape in shapes.items()}
+    hazard = hazard_function(points)["hazard"]
     coords = {"chain": [0], "draw": np.arange(PRIOR_DRAWS)}
     return xr.Dataset({"hazard": (("chain", "draw", "event", "bin"), hazard[None])}, coords=coords)
 

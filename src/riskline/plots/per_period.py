@@ -1,8 +1,9 @@
 """Risk per period: the probability of each event within each calendar year, with 90% intervals.
 
-One panel per event. Bars are the posterior mean of each draw's risk within the year, and
-the whiskers that quantity's 5th-95th percentiles (not differences of the cumulative
-bands). The first year starts at as_of, so its bar covers only the rest of that year.
+One panel per event. Bars are the posterior mean of each draw's risk within the year, a
+dash its median, and the whiskers that quantity's 5th-95th percentiles (not differences of
+the cumulative bands). Years no statement speaks of are hatched: there the base rate rules.
+The first year starts at as_of, so its bar covers only the rest of that year.
 """
 
 from __future__ import annotations
@@ -31,17 +32,22 @@ def _draw(ax, forecast: Forecast, table, event) -> None:
     years = rows["year"].to_numpy()
     mean = rows["p_mean"].to_numpy()
     whiskers = np.vstack([mean - rows["p_q05"], rows["p_q95"] - mean])
-    ax.bar(years, mean, width=0.7, color=BAND_COLOUR, alpha=0.75, label="posterior mean")
+    unspoken = rows["prior_driven"].to_numpy()
+    ax.bar(years[~unspoken], mean[~unspoken], width=0.7, color=BAND_COLOUR, alpha=0.75, label="posterior mean")
+    if unspoken.any():
+        ax.bar(years[unspoken], mean[unspoken], width=0.7, color=BAND_COLOUR, alpha=0.3, hatch="///", lw=0,
+               label="mean, no statement speaks of this year: base rate")  # fmt: skip
     ax.errorbar(years, mean, yerr=whiskers, fmt="none", ecolor="0.15", elinewidth=1, capsize=2.5,
                 label="90% credible interval")  # fmt: skip
+    ax.plot(years, rows["p_q50"], "_", color="0.1", ms=9, mew=1.6, label="median")
     first = forecast.scenario.as_of
     labels = [f"{y}\n(from {first:%-d %b})" if y == first.year and (first.month, first.day) != (1, 1) else str(y)
               for y in years]  # fmt: skip
     ax.set_xticks(years, labels, fontsize=8)
     ax.set_title(event.label, loc="left", fontsize=10)
     ax.set_ylabel("P(event in year)", fontsize=8.5)
-    ax.set_ylim(0, max(0.05, float(rows["p_q95"].max()) * 1.12))
+    ax.set_ylim(0, max(0.05, float(rows["p_q95"].max()) * 1.45))  # headroom: the key sits above the whiskers
     percent_axis(ax.yaxis)
     ax.grid(True, axis="y", color="0.88", lw=0.6)
     ax.set_axisbelow(True)
-    ax.legend(loc="upper right", fontsize=7, frameon=False)
+    ax.legend(loc="upper right", fontsize=7, frameon=False, ncol=2)

@@ -26,8 +26,8 @@ from riskline.plots.style import BAND_COLOUR, PAGE_WIDTH, SERIES_COLOURS, add_fo
 
 __all__ = ["FAN_QUANTILES", "plot_timeline", "source_colours"]
 
-FAN_QUANTILES = (0.025, 0.1, 0.25, 0.75, 0.9, 0.975)
-"""The 95%, 80% and 50% central credible bands, widest first."""
+FAN_QUANTILES = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
+"""The 95%, 80% and 50% central credible bands, widest first, around the median."""
 LEGEND_CHARS = 104
 """Longest estimate key that fits the page width at 7 pt."""
 COMBINED_OFFSET_DAYS = 45
@@ -75,6 +75,7 @@ def _draw_event(forecast: Forecast, event: str, ax, tables: tuple) -> list:
         handles.append(ax.fill_between(dates, rows[f"p_q{low}"], rows[f"p_q{high}"], color=BAND_COLOUR, alpha=alpha,
                                        lw=0, label=f"{level}% credible band"))  # fmt: skip
     handles.append(ax.plot(dates, rows["p_mean"], color=BAND_COLOUR, lw=2.2, label="posterior mean")[0])
+    handles.append(ax.plot(dates, rows["p_q50"], color="0.15", lw=1, ls=(0, (4, 2)), label="posterior median")[0])
     handles.append(_mark_headline(forecast, years, event, ax))
     as_of = np.datetime64(scenario.as_of)
     ax.axvline(as_of, color="0.2", ls="--", lw=1)
@@ -88,6 +89,7 @@ def _draw_event(forecast: Forecast, event: str, ax, tables: tuple) -> list:
         fontsize=7.5,
         color="0.2",
     )
+    _shade_unspoken(forecast, event, ax)
     signposts = _draw_signposts(forecast, event, ax)
     if signposts:
         ax.add_artist(ax.legend(handles=signposts, loc="upper left", fontsize=7, frameon=False))
@@ -105,14 +107,31 @@ def _draw_event(forecast: Forecast, event: str, ax, tables: tuple) -> list:
     return handles
 
 
+def _shade_unspoken(forecast: Forecast, event: str, ax) -> None:
+    """Grey out the time after the last date a statement on the event's chain speaks of: there the base rate rules.
+
+    Said in words in the panel's top right corner.
+    """
+    until = forecast.speaks_until()[event]
+    if until is not None and until >= forecast.scenario.horizon:
+        return
+    start = np.datetime64(until if until is not None else forecast.scenario.as_of)
+    ax.axvspan(start, np.datetime64(forecast.scenario.horizon), color="0.5", alpha=0.1, lw=0, zorder=0)
+    words = f"no statement speaks\npast {until:%b %Y}:" if until else "no statement\nhas a date:"
+    words += "\nthe base rate"
+    ax.text(0.995, 0.985, words, transform=ax.transAxes, ha="right", va="top", fontsize=6.5, color="0.25",
+            bbox={"facecolor": "white", "alpha": 0.85, "lw": 0, "pad": 1.5}, zorder=8)  # fmt: skip
+
+
 def _mark_headline(forecast: Forecast, years, event: str, ax):
-    """Dots on the mean at the end of each headline year, said in the lexicon's words above the panel."""
+    """Dots on the mean at each headline year's end; mean and median said in the lexicon's words above the panel."""
     said = []
     for year in forecast.headline_years():
-        mean = float(years[(years["event"] == event) & (years["year"] == year)]["p_mean"].iloc[0])
-        dot = ax.plot(np.datetime64(date(year + 1, 1, 1)), mean, "o", color="white", mec=BAND_COLOUR, mew=1.6, ms=5,
-                      zorder=5, label="mean at a headline year's end")[0]  # fmt: skip
-        said.append(f"{mean:.0%} by end {year}: {forecast.scenario.lexicon.words_for(mean)}")
+        row = years[(years["event"] == event) & (years["year"] == year)].iloc[0]
+        dot = ax.plot(np.datetime64(date(year + 1, 1, 1)), row.p_mean, "o", color="white", mec=BAND_COLOUR, mew=1.6,
+                      ms=5, zorder=5, label="mean at a headline year's end")[0]  # fmt: skip
+        said.append(f"{row.p_mean:.0%} (median {row.p_q50:.0%}) by end {year}, "
+                    f"{forecast.scenario.lexicon.words_for(row.p_mean, ranges=False)}")  # fmt: skip
     # a line of its own between the panel's title and the axes: never over the fan
     ax.text(0, 1.015, "  ·  ".join(said), transform=ax.transAxes, ha="left", va="bottom", fontsize=7.5, color="0.15")
     return dot

@@ -1,0 +1,55 @@
+"""Which statements drive the forecast: the headline numbers without each statement, against the forecast.
+
+One panel per event, one row per statement (by its id). Each marker is how far P(event by the end of a
+headline year) moves when that statement is left out, in percentage points: left of zero,
+the statement raised the risk. Filled markers come from the fit's reweighted draws, hollow
+ones from a new fit (where reweighting was unreliable: riskline.influence).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from riskline.forecast import Forecast
+from riskline.plots.style import SERIES_COLOURS, event_panels, footer
+
+__all__ = ["plot_influence"]
+
+MARKERS = ("o", "D", "s")
+
+
+def plot_influence(forecast: Forecast, influence: pd.DataFrame, event: str | None = None, ax=None) -> Figure:
+    """Each statement's shift of the headline numbers (riskline.influence.statement_influence)."""
+    scenario = forecast.scenario
+    rows = len(scenario.estimates)
+    return event_panels(scenario.events, lambda panel, each: _draw(panel, forecast, influence, each),
+                        title=f"{scenario.spec.title}: what each statement adds",
+                        footer_text=footer(scenario, note="Hollow: refitted without the statement; filled: the "
+                                                          "fit's draws reweighted (Pareto-smoothed)."),
+                        panel_height=0.8 + 0.22 * rows, sharex=False, event=event, ax=ax)  # fmt: skip
+
+
+def _draw(ax, forecast: Forecast, influence: pd.DataFrame, event) -> None:
+    table = influence[influence["event"] == event.id]
+    ids = [e.id for e in forecast.scenario.estimates]
+    for colour, marker, (year, rows) in zip(SERIES_COLOURS, MARKERS, table.groupby("year"), strict=False):
+        rows = rows.set_index("estimate").loc[ids]
+        y = -np.arange(len(ids))
+        points = 100 * rows["shift"].to_numpy()
+        refitted = (rows["method"] == "refitted").to_numpy()
+        with_mean = rows["with_mean"].iloc[0]
+        label = f"by end {year} (forecast {with_mean:.0%})"
+        ax.scatter(points[~refitted], y[~refitted], marker=marker, color=colour, s=22, label=label, zorder=3)
+        ax.scatter(points[refitted], y[refitted], marker=marker, facecolor="white", edgecolor=colour, s=22,
+                   label=None if (~refitted).any() else label, zorder=3)  # fmt: skip
+    ax.set_yticks(-np.arange(len(ids)), [textwrap.shorten(i, 44, placeholder="…") for i in ids], fontsize=7)
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.set_title(event.label, loc="left", fontsize=10)
+    ax.set_xlabel("P(event by the year's end) without the statement minus the forecast (points)", fontsize=8)
+    ax.grid(True, axis="x", color="0.88", lw=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(loc="best", fontsize=7, framealpha=0.9, edgecolor="none")
