@@ -141,7 +141,7 @@ class Simulator:
         """
         at_as_of = hazard @ self.data["exposure_as_of"]
         unit = rng.exponential(1.0, size=len(at_as_of))
-        return bool(np.all((unit > at_as_of) | (self.data["is_root"] == 0)))
+        return bool(np.all((unit > at_as_of) | (self.data["observed_root"] == 0)))
 
     def with_beliefs(self, belief: np.ndarray) -> Scenario:
         """The scenario with each statement's probability the 10-point band holding its belief."""

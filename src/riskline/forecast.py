@@ -2,8 +2,10 @@
 
 The risk reported is conditional on nothing in the event's chain having happened by as_of:
 for a root event P(T <= t | T > as_of) = 1 - exp(-(L(t) - L(as_of))), L the cumulative
-hazard (exact); for a triggered event the chain's convolution (riskline.model.chains). It
-is computed from the hazard draws after sampling, for any dates, not only the grid's.
+hazard (exact); for a triggered event the chain's convolution (riskline.model.chains). In a
+chain whose first event is latent, conditional on its observed event not having happened
+(`Forecast._latent_chain_risk`). It is computed from the hazard draws after sampling, for
+any dates, not only the grid's.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from scipy.special import logit
 
 from riskline.config.scenario import Scenario, Window
 from riskline.model import chains
-from riskline.model.encoding import scenario_grid, window_closed
+from riskline.model.encoding import latent_survival_weights, scenario_grid, window_closed
 from riskline.model.likelihood import CLIP
 
 __all__ = ["QUANTILES", "Diagnostics", "Forecast", "describe_risk"]
@@ -121,8 +123,11 @@ class Forecast:
             edges, (self.grid.interpolation(dates) - self.grid.interpolation([self.scenario.as_of])).T
         )
         is_root = np.array([p < 0 for p in parents])[:, None]
+        values_out = np.where(is_root, exact, interpolated)
+        for event, latent_risk in self._latent_chain_risk(values, dates).items():
+            values_out[..., event, :] = latent_risk
         risk = xr.DataArray(
-            np.where(is_root, exact, interpolated),
+            values_out,
             dims=(*SAMPLE_DIMS, "event", "date"),
             coords={**{d: hazard[d] for d in (*SAMPLE_DIMS, "event")}, "date": np.array(dates, dtype="datetime64[ns]")},
             name="risk",
@@ -133,6 +138,43 @@ class Forecast:
             },
         )
         return risk.where(risk["date"] >= np.datetime64(self.scenario.as_of), 0.0)
+
+    def _latent_chain_risk(self, values: np.ndarray, dates: list[date]) -> dict[int, np.ndarray]:
+        """Risk (..., date) of each event in a chain whose first event is latent (docs/model.md, latent events).
+
+        With no observed event in the chain: P(T <= date), counting what may already have
+        happened. With observed event c right after latent r: for r, P(T_r <= date | T_c > as_of),
+        summed over the bins of r weighted by P(c not by as_of | r then); for c,
+        P(T_c <= date | T_c > as_of); for c's descendants, their chain run from c given that.
+        """
+        scenario, grid = self.scenario, self.grid
+        parents = [scenario.parent(e) for e in scenario.events]
+        widths, delay_width = grid.widths, grid.widths.mean()
+        at, now = grid.interpolation(dates), grid.interpolation([scenario.as_of])
+        found: dict[int, np.ndarray] = {}
+        for root, seen in scenario.latent_chains():
+            free = chains.event_cdfs_at_edges(values, parents, widths, delay_width, np.zeros((1, grid.n_bins)))
+            free = free[..., 0, :]  # each event's CDF at the edges from the grid's start, nothing known
+            members = [i for i, e in enumerate(scenario.events) if scenario.root(e) is scenario.events[root]]
+            if seen is None:
+                found |= {e: free[..., e, :] @ at.T for e in members}
+                continue
+            before, weights = latent_survival_weights(grid, scenario.as_of)
+            mass = np.diff(free[..., root, :], axis=-1)  # P(r in bin j)
+            delay = chains.cumulative_at_edges(values[..., seen, :], delay_width)
+            quiet_after = 1.0 - before * -np.expm1(-(delay @ weights.T))  # P(c not by as_of | r in bin j)
+            quiet = np.sum(mass * quiet_after, axis=-1, keepdims=True) + 1.0 - free[..., root, -1:]
+            root_edges = chains.cumulative_at_edges(mass * quiet_after, 1.0) / quiet
+            found[root] = root_edges @ at.T
+            seen_by_now = free[..., seen, :] @ now.T  # (..., 1)
+            edges = {seen: np.clip((free[..., seen, :] - seen_by_now) / (1.0 - seen_by_now), 0.0, None)}
+            found[seen] = (free[..., seen, :] @ at.T - seen_by_now) / (1.0 - seen_by_now)
+            for event in members:
+                if parents[event] in edges and event not in edges:
+                    step = chains.chain_step(edges[parents[event]][..., None, :], values[..., event, :], delay_width)
+                    edges[event] = step[..., 0, :]
+                    found[event] = edges[event] @ (at - now).T
+        return found
 
     @property
     def risk(self) -> xr.DataArray:
@@ -201,7 +243,7 @@ class Forecast:
         statement on the chain has a calendar window.
         """
         scenario = self.scenario
-        roots = {e.id: self._root(e.id) for e in scenario.events}
+        roots = {e.id: scenario.root(e).id for e in scenario.events}
         ends: dict[str, date] = {}
         for est in scenario.estimates:
             if isinstance(est.window, Window):
@@ -220,13 +262,6 @@ class Forecast:
             "(the priors), moved only by the quiet before as_of and any signposts"
             for where, events in chains.items()
         ]
-
-    def _root(self, event: str) -> str:
-        """The first event of `event`'s chain."""
-        parents = {e.id: e.after for e in self.scenario.events}
-        while parents[event] is not None:
-            event = parents[event]
-        return event
 
     def headline_years(self) -> list[int]:
         """The years whose end the plots annotate: next year and four years on, if covered."""

@@ -13,7 +13,7 @@ from riskline.config.schema import ScenarioFile
 from riskline.config.yamlfile import YamlDocument, closest
 from riskline.errors import ConfigIssue
 
-__all__ = ["ancestors", "check_references", "horizon_problem", "unknown"]
+__all__ = ["ancestors", "check_references", "first_observed", "horizon_problem", "unknown"]
 
 
 def unknown(doc: YamlDocument, loc: list, what: str, name: str, known) -> ConfigIssue:
@@ -67,7 +67,8 @@ def check_references(spec: ScenarioFile, priors: Priors, doc: YamlDocument) -> l
             issues.append(
                 unknown(doc, ["sources", index, "reliability"], "reliability class", source.reliability, classes)
             )
-    issues.extend(_check_chains(spec, doc))
+    chain_issues = _check_chains(spec, doc)
+    issues.extend(chain_issues or _check_latent(spec, doc))
     issues.extend(_check_signposts(spec, doc))
     issues.extend(_check_at_risk_from(spec, doc))
     issues.extend(_check_outcome(spec, doc))
@@ -135,6 +136,62 @@ def _check_chains(spec: ScenarioFile, doc: YamlDocument) -> list[ConfigIssue]:
         elif ids.index(event.after) > index:
             issues.append(doc.issue(loc, f"'{event.after}' must be listed before '{event.id}', which waits for it"))
     return issues
+
+
+def first_observed(spec: ScenarioFile, root_id: str) -> list[str]:
+    """The first observed events after latent `root_id`, on each path down its chain (docs/model.md, latent events)."""
+    found, waiting = [], [e for e in spec.events if e.after == root_id]
+    while waiting:
+        event = waiting.pop(0)
+        if event.is_observed:
+            found.append(event.id)
+        else:
+            waiting += [e for e in spec.events if e.after == event.id]
+    return found
+
+
+def _check_latent(spec: ScenarioFile, doc: YamlDocument) -> list[ConfigIssue]:
+    """A latent chain's first observed event must come right after its start, and be the only one.
+
+    Its absence by as_of is then the data (log P(it has not happened), docs/model.md); two
+    such events would be two dependent pieces of evidence, which the model does not handle.
+    """
+    ids, issues = [e.id for e in spec.events], []
+    for index, root in enumerate(spec.events):
+        if root.after is not None or root.is_observed:
+            continue
+        loc = ["events", index, "observed" if root.observed is not None else "kind"]
+        observed = first_observed(spec, root.id)
+        if len(observed) > 1:
+            issues.append(doc.issue(loc, f"'{root.id}' is latent and more than one event after it is observed "
+                                         f"({', '.join(observed)}): their quiet is not independent evidence, which "
+                                         f"riskline cannot use yet; set observed: true on '{root.id}', or split the "
+                                         "chain"))  # fmt: skip
+        elif observed and (others := _off_the_path(spec, root.id, observed[0])):
+            issues.append(doc.issue(loc, f"'{root.id}' is latent and '{observed[0]}' after it is observed, so "
+                                         f"{', '.join(others)} must wait for '{observed[0]}' too: riskline forecasts "
+                                         f"a latent chain given that its observed event has not happened; set "
+                                         f"observed: true on '{root.id}', or move them"))  # fmt: skip
+        elif observed and spec.events[ids.index(observed[0])].after != root.id:
+            between = spec.events[ids.index(observed[0])].after
+            message = (f"'{between}' is latent and stands between latent '{root.id}' and observed '{observed[0]}': a "
+                       "latent chain's first observed event must wait for its first event directly; set observed: "
+                       f"true on '{between}', or on '{root.id}'")  # fmt: skip
+            issues.append(doc.issue(["events", ids.index(between), "observed"], message))
+    return issues
+
+
+def _off_the_path(spec: ScenarioFile, root_id: str, observed_id: str) -> list[str]:
+    """Events of `root_id`'s chain that neither lead to `observed_id` nor come after it."""
+    leading = ancestors(spec, observed_id)
+    return [
+        e.id
+        for e in spec.events
+        if root_id in ancestors(spec, e.id)
+        and e.id != observed_id
+        and e.id not in leading
+        and observed_id not in ancestors(spec, e.id)
+    ]
 
 
 def _check_signposts(spec: ScenarioFile, doc: YamlDocument) -> list[ConfigIssue]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from riskline.config.checks import ancestors, check_references, horizon_problem, unknown
+from riskline.config.checks import ancestors, check_references, first_observed, horizon_problem, unknown
 from riskline.config.priors import BaseRate, HazardSettings, Priors, SourceClass, find_priors_dir, load_priors
 from riskline.config.schema import EstimateSpec, EventSpec, HazardOverride, ScenarioFile, SignpostSpec, SourceSpec
 from riskline.config.seeds import check_quote
@@ -101,6 +101,25 @@ class Scenario:
     def parent(self, event: EventSpec) -> int:
         """Index of the event `event` waits for, or -1."""
         return -1 if event.after is None else [e.id for e in self.events].index(event.after)
+
+    def root(self, event: EventSpec) -> EventSpec:
+        """The first event of `event`'s chain."""
+        while event.after is not None:
+            event = self.events[self.parent(event)]
+        return event
+
+    def latent_chains(self) -> list[tuple[int, int | None]]:
+        """Each chain whose first event is latent: (its index, the index of its observed event or None).
+
+        The observed event is the chain's first, which waits for the latent one directly (the
+        loader refuses other shapes); its absence by as_of is the chain's evidence of quiet.
+        """
+        ids = [e.id for e in self.events]
+        return [
+            (ids.index(e.id), next((ids.index(i) for i in first_observed(self.spec, e.id)), None))
+            for e in self.events
+            if e.after is None and not e.is_observed
+        ]
 
     def start(self) -> date:
         """Where the time grid begins, and with it the evidence that nothing has happened yet.

@@ -34,7 +34,8 @@ class EventSpec(Strict):
     """Something that may happen, with the base rate its hazard prior is centred on.
 
     With `after: other`, the event can only happen once `other` has, and its base rate is
-    the hazard of the delay after `other` (docs/model.md, event chains).
+    the hazard of the delay after `other` (docs/model.md, event chains). A latent event
+    (`observed: false`) may have happened unseen (docs/model.md, latent events).
     """
 
     id: str = Field(pattern=ID_PATTERN)
@@ -43,6 +44,16 @@ class EventSpec(Strict):
     base_rate: str
     after: str | None = None
     resolution: str | None = None
+    observed: bool | None = Field(
+        default=None,
+        description="whether it would be known at once if it happened (default: yes for an occurrence, no for a "
+        "capability, which nobody announces); if not, 'not happened by as_of' is not data for it (docs/model.md)",
+    )
+
+    @property
+    def is_observed(self) -> bool:
+        """`observed`, or its default: an occurrence is seen when it happens, a capability is not."""
+        return self.observed if self.observed is not None else self.kind == "occurrence"
 
 
 class SourceSpec(Strict):

@@ -51,6 +51,8 @@ class ModelStructure:
     root_windows: bool
     conditions: int
     """Capacity for the issue dates of calendar windows on triggered events (0: none)."""
+    latent_chains: tuple[tuple[int, int], ...] = ()
+    """(latent first event, the observed event right after it): each adds log P(observed one not by as_of)."""
 
     @property
     def n_events(self) -> int:
@@ -89,22 +91,62 @@ def encode(scenario: Scenario) -> tuple[ModelStructure, dict[str, np.ndarray]]:
         else 1,
         root_windows=any(calendar),
         conditions=_capacity(len(conditions)) if conditions else 0,
+        latent_chains=tuple((root, child) for root, child in scenario.latent_chains() if child is not None),
     )
     data = _grid_data(scenario, grid) | _hazard_data(scenario, grid, structure) | _source_data(scenario, structure)
     data |= _estimate_data(scenario, grid, structure, conditions) | _signpost_data(scenario, grid, structure)
     return structure, data
 
 
-def _condition_dates(scenario: Scenario) -> list:
-    """The distinct issue dates of calendar windows on triggered events, in order.
+def _condition_dates(scenario: Scenario) -> list[date | None]:
+    """The distinct conditions of calendar windows on triggered events: issue dates in order, then None.
 
     Such a statement speaks of its event's chain given that the chain's root had not happened
-    by the issue date (docs/model.md), so the model runs the chain once per date.
+    by the issue date (docs/model.md), so the model runs the chain once per date. In a chain
+    whose first event is latent nobody knows whether it has happened: the chain runs from
+    the grid's start (None).
     """
-    triggered = {e.id for e in scenario.events if scenario.parent(e) >= 0}
-    return sorted(
-        {e.spec.issued for e in scenario.estimates if isinstance(e.window, Window) and e.spec.event in triggered}
-    )
+    triggered = [e for e in scenario.estimates if isinstance(e.window, Window) and _event(scenario, e).after]
+    dates = sorted({e.spec.issued for e in triggered if _chain_observed(scenario, e)})
+    return dates + ([None] if any(not _chain_observed(scenario, e) for e in triggered) else [])
+
+
+def _condition(scenario: Scenario, estimate: Estimate) -> date | None:
+    """The condition a calendar window on a triggered event is read under (`_condition_dates`)."""
+    return estimate.spec.issued if _chain_observed(scenario, estimate) else None
+
+
+def _event(scenario: Scenario, estimate: Estimate):
+    return next(e for e in scenario.events if e.id == estimate.spec.event)
+
+
+def _chain_observed(scenario: Scenario, estimate: Estimate) -> bool:
+    """Whether the first event of the estimate's chain is observed (its absence by the issue date known)."""
+    return scenario.root(_event(scenario, estimate)).is_observed
+
+
+def _exposures(grid: TimeGrid, dates: list[date | None]) -> np.ndarray:
+    """`grid.exposure`, with None for the grid's start (no exposure)."""
+    rows = np.zeros((len(dates), grid.n_bins))
+    known = [i for i, d in enumerate(dates) if d is not None]
+    if known:
+        rows[known] = grid.exposure([dates[i] for i in known])
+    return rows
+
+
+def latent_survival_weights(grid: TimeGrid, as_of: date) -> tuple[np.ndarray, np.ndarray]:
+    """What P(the observed event of a latent chain happened by as_of) needs: (before (K,), weights (K, K+1)).
+
+    P = sum_j P(first event in bin j) F_delay(as_of - mid_j) over the bins whose middle is
+    before as_of (`before`), the trigger at its bin's middle as in every chain (docs/model.md);
+    `weights[j]` interpolates the delay's cumulative hazard at as_of - mid_j between whole
+    delay bins (zero for the other bins).
+    """
+    middles = grid.years(grid.edges[:-1]) + grid.widths / 2
+    delay = grid.years([as_of])[0] - middles
+    before = (delay > 0).astype(float)
+    weights = _uniform_weights(np.clip(delay, 0.0, None), grid.widths.mean(), grid.n_bins)
+    return before, weights * before[:, None]
 
 
 def _grid_data(scenario: Scenario, grid: TimeGrid) -> dict[str, np.ndarray]:
@@ -134,8 +176,10 @@ def _hazard_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) 
     data = {
         "log_base_rate": np.log([r.per_year for r in rates]),
         "base_rate_log_sd": np.array([r.log_sd for r in rates]),
-        "is_root": roots.astype(float),
+        "observed_root": np.array([r and e.is_observed for r, e in zip(roots, scenario.events, strict=True)], float),
     }
+    if structure.latent_chains:
+        data["latent_before"], data["latent_delay_weights"] = latent_survival_weights(grid, scenario.as_of)
     if structure.hazard_kind != "random_walk":
         return data
     spacing, events, bins = scenario.hazard.knot_spacing, len(rates), grid.n_bins
@@ -212,7 +256,7 @@ def _estimate_data(
         "closed_window": np.zeros(cap), "stated_centre": np.zeros(cap),
     }  # fmt: skip
     if conditions:  # padded rows: no window reads them, so the model skips them
-        data["condition_exposure"][: len(conditions)] = grid.exposure(conditions)
+        data["condition_exposure"][: len(conditions)] = _exposures(grid, conditions)
     factors = scenario.priors.model.confidence
     for i, est in enumerate(scenario.estimates):
         closed = window_closed(est, scenario.as_of)
@@ -221,13 +265,17 @@ def _estimate_data(
         data["estimate_source"][i, source_ids.index(est.spec.source)] = 1.0
         window, event, rows = est.window, ids.index(est.spec.event), slice(i * points, (i + 1) * points)
         if isinstance(window, Window) and structure.parents[event] < 0:
-            issued = grid.exposure([est.spec.issued])[0]
-            start = np.maximum(grid.exposure([window.start])[0], issued)  # exposure of the later date
+            # P(start <= T < end | T > issued); for a latent event, whether it had happened by then is
+            # unknown: P(start <= T < end) from the grid's start, a window from the issue date counting all before
+            known = scenario.events[event].is_observed
+            issued = grid.exposure([est.spec.issued])[0] if known else np.zeros(bins)
+            start = grid.exposure([window.start])[0] if known or window.start > est.spec.issued else issued
+            start = np.maximum(start, issued)  # exposure of the later date
             gaps[rows, event] = grid.exposure(_spread(window.end_earliest, window.end_latest, points)) - start
             gaps[cap * points + i, event] = start - issued
         elif isinstance(window, Window):
             ends = grid.interpolation(_spread(window.end_earliest, window.end_latest, points))
-            first = (conditions.index(est.spec.issued) * events + event) * (bins + 1)
+            first = (conditions.index(_condition(scenario, est)) * events + event) * (bins + 1)
             columns = slice(first, first + bins + 1)
             edges[rows, columns] = ends - grid.interpolation([max(window.start, est.spec.issued)])
         else:

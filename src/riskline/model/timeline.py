@@ -19,8 +19,10 @@
   log(1 - sigmoid(c - bias)), c the logit centre of what was stated: the probability the
   source gave, its bias removed, that nothing would happen. So it teaches the source's bias,
   and through it discounts the source's other statements, but cannot raise the hazard.
-- "Not happened by as_of" adds -L(as_of) per root event (a triggered event cannot happen
-  before its trigger, which has not happened either).
+- "Not happened by as_of" adds -L(as_of) per observed root event (a triggered event cannot
+  happen before its trigger, which has not happened either). A latent root (a capability,
+  nobody announces it) adds log P(the observed event right after it had not happened by
+  as_of) instead, summed over when the latent one may have happened.
 
 `build_model` takes a ModelStructure and data arrays (riskline.model.encoding): all numbers
 enter as pm.Data (packed into two arrays, `pack_data`), so a compiled model is reused for
@@ -54,8 +56,7 @@ def build_model(structure: ModelStructure, data: dict[str, np.ndarray]) -> pm.Mo
     with pm.Model(coords=coords) as model:
         d = _data_views(data)
         hazard = _hazard(structure, d)
-        at_as_of = pt.sum(hazard * d["exposure_as_of"], axis=1)
-        pm.Potential("survival", -pt.sum(d["is_root"] * at_as_of))
+        pm.Potential("survival", _survival(structure, d, hazard))
         _estimates(structure, d, hazard)
     return model
 
@@ -84,6 +85,22 @@ def _hazard(structure: ModelStructure, d: dict):
             + pt.tensordot(straddled, d["signpost_straddle"], axes=1)
         )
     return pm.Deterministic("hazard", pt.exp(log_hazard), dims=("event", "bin"))
+
+
+def _survival(structure: ModelStructure, d: dict, hazard):
+    """The log probability that no observed event had happened by as_of (docs/model.md).
+
+    -L(as_of) per observed first event of a chain; for a latent one, log P(the observed
+    event right after it had not happened), summed over when the latent one may have happened.
+    """
+    total = -pt.sum(d["observed_root"] * pt.sum(hazard * d["exposure_as_of"], axis=1))
+    for root, child in structure.latent_chains:
+        root_cdf = -pt.expm1(-pt.cumsum(hazard[root] * d["bin_width"]))
+        mass = pt.diff(pt.concatenate([pt.zeros(1), root_cdf]))  # P(first event in bin j)
+        delay = pt.concatenate([pt.zeros(1), pt.cumsum(hazard[child] * d["delay_width"])])
+        child_cdf = -pt.expm1(-pt.dot(d["latent_delay_weights"], delay))  # F_delay(as_of - middle of bin j)
+        total = total + pt.log1p(-pt.sum(mass * d["latent_before"] * child_cdf))
+    return total
 
 
 def _estimates(structure: ModelStructure, d: dict, hazard) -> None:

@@ -1,0 +1,104 @@
+"""Latent events: a first event nobody would see, whose chain is known quiet only through its observed event.
+
+Against closed forms for constant hazards: with the latent event R ~ Exp(a) from the grid's
+start and the observed event D = R + Exp(b), P(D > s) = (b e^{-a s} - a e^{-b s}) / (b - a),
+and P(R <= t, D > s) is one integral over R's time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pytest
+from scipy.integrate import quad
+
+from riskline import load_scenario
+from riskline.model.encoding import encode, scenario_grid
+from riskline.model.fit import _quantities_function
+from riskline.model.timeline import build_model
+from tests.conftest import CONFIGS
+from tests.test_forecast import forecast_from
+
+CHAIN = load_scenario(CONFIGS / "good" / "chain-oracle.yaml")  # trigger, then outcome after it
+LATENT = replace(
+    CHAIN,
+    spec=CHAIN.spec.model_copy(
+        update={"events": [CHAIN.events[0].model_copy(update={"observed": False}), CHAIN.events[1]]}
+    ),
+)
+A, B = 0.3, 0.5  # the latent event's hazard, and the observed one's after it (per year)
+GRID = scenario_grid(LATENT)
+
+
+def years(when: date) -> float:
+    return (when - GRID.edges[0]).days / 365.25
+
+
+def quiet(s: float) -> float:
+    """P(D > s), D = R + Exp(B), R ~ Exp(A)."""
+    return (B * np.exp(-A * s) - A * np.exp(-B * s)) / (B - A)
+
+
+def latent_by(t: float, s: float) -> float:
+    """P(R <= t, D > s)."""
+    inside = quad(lambda r: A * np.exp(-A * r) * (np.exp(-B * (s - r)) if r < s else 1.0), 0, t, points=[s])[0]
+    return inside
+
+
+def constant_hazards() -> np.ndarray:
+    hazard = np.empty((1, 1, 2, GRID.n_bins))
+    hazard[..., 0, :], hazard[..., 1, :] = A, B
+    return hazard
+
+
+def test_the_latent_chain_is_found_and_the_loader_accepts_it():
+    assert LATENT.latent_chains() == [(0, 1)]
+    assert CHAIN.latent_chains() == []
+    assert encode(LATENT)[0].latent_chains == ((0, 1),)
+
+
+@pytest.mark.parametrize("when", [date(2026, 6, 1), date(2027, 6, 1), date(2030, 1, 1)], ids=str)
+def test_the_forecast_of_a_latent_chain_is_conditional_on_its_observed_event_only(when):
+    forecast = forecast_from(constant_hazards(), LATENT)
+    risk = forecast.risk_at([when]).values[0, 0, :, 0]
+    s, t = years(LATENT.as_of), years(when)
+    # the latent event: P(R <= t | D > s), counting that it may have happened before as_of
+    assert risk[0] == pytest.approx(latent_by(t, s) / quiet(s), abs=4e-3)
+    # the observed event: P(D <= t | D > s)
+    assert risk[1] == pytest.approx(1 - quiet(t) / quiet(s), abs=4e-3)
+    assert risk[0] > 0.05  # at as_of already: it may have happened unseen
+
+
+def test_the_quiet_of_a_latent_chain_is_the_survival_of_its_observed_event():
+    structure, data = encode(LATENT)
+    model = build_model(structure, data)
+    shapes = {name: np.shape(value) for name, value in model.initial_point().items()}
+    survival = _quantities_function(model, ["survival"], shapes)
+    # standard normals that give the constant hazards A and B: the level z, no walk
+    rates = np.array([A, B])
+    level = (np.log(rates) - data["log_base_rate"]) / data["base_rate_log_sd"]
+    point = {name: np.zeros((1, *shape)) for name, shape in shapes.items()}
+    point["hazard_level_z"] = level[None]
+    found = float(survival(point)["survival"][0])
+    assert found == pytest.approx(np.log(quiet(years(LATENT.as_of))), abs=3e-3)
+    # observed, the same chain's quiet is -L(as_of) of its first event
+    observed_structure, observed_data = encode(CHAIN)
+    observed = _quantities_function(build_model(observed_structure, observed_data), ["survival"], shapes)
+    assert float(observed(point)["survival"][0]) == pytest.approx(-A * years(CHAIN.as_of), rel=1e-6)
+
+
+def test_a_window_on_a_latent_event_counts_what_may_already_have_happened():
+    """'By 2027' of a latent event is P(R < 2027) from the grid's start, not given R had not happened when said."""
+    structure, data = encode(LATENT)
+    model = build_model(structure, data)
+    shapes = {name: np.shape(value) for name, value in model.initial_point().items()}
+    windows = _quantities_function(model, ["window_probability"], shapes)
+    rates = np.array([A, B])
+    point = {name: np.zeros((1, *shape)) for name, shape in shapes.items()}
+    point["hazard_level_z"] = ((np.log(rates) - data["log_base_rate"]) / data["base_rate_log_sd"])[None]
+    q = windows(point)["window_probability"][0]
+    index = [e.id for e in LATENT.estimates].index("trigger-unlikely-before-2027")
+    end = LATENT.estimates[index].window.end
+    assert q[index] == pytest.approx(-np.expm1(-A * years(end)), rel=1e-6)
