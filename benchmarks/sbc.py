@@ -64,8 +64,8 @@ RISK_DATES = (date(2027, 1, 1), date(2029, 1, 1))
 """Dates of the risk P(T <= date | T > as_of) whose ranks are recorded."""
 BIAS_SOURCE = "official"
 """The source whose bias and noise scale are recorded."""
-DATA_KEYS = {"logit_low", "logit_high"}
-"""The only data arrays a simulation changes."""
+DATA_KEYS = {"logit_low", "logit_high", "stated_centre"}
+"""The only data arrays a simulation changes: the stated intervals (and their centres, which closed windows read)."""
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,19 @@ def constant_hazards() -> np.ndarray:
     return hazard
 
 
+def at_constant_hazards(scenario, name: str):
+    """The model's quantity `name` as a function of the free values, and the point giving hazards A and B.
+
+    Every free value is a standard normal: the level z that puts each hazard at its rate, no walk.
+    """
+    structure, data = encode(scenario)
+    model = build_model(structure, data)
+    shapes = {var: np.shape(value) for var, value in model.initial_point().items()}
+    point = {var: np.zeros((1, *shape)) for var, shape in shapes.items()}
+    point["hazard_level_z"] = ((np.log([A, B]) - data["log_base_rate"]) / data["base_rate_log_sd"])[None]
+    return _quantities_function(model, [name], shapes), point
+
+
 def test_the_latent_chain_is_found_and_the_loader_accepts_it():
     assert LATENT.latent_chains() == [(0, 1)]
     assert CHAIN.latent_chains() == []
@@ -72,32 +85,17 @@ def test_the_forecast_of_a_latent_chain_is_conditional_on_its_observed_event_onl
 
 
 def test_the_quiet_of_a_latent_chain_is_the_survival_of_its_observed_event():
-    structure, data = encode(LATENT)
-    model = build_model(structure, data)
-    shapes = {name: np.shape(value) for name, value in model.initial_point().items()}
-    survival = _quantities_function(model, ["survival"], shapes)
-    # standard normals that give the constant hazards A and B: the level z, no walk
-    rates = np.array([A, B])
-    level = (np.log(rates) - data["log_base_rate"]) / data["base_rate_log_sd"]
-    point = {name: np.zeros((1, *shape)) for name, shape in shapes.items()}
-    point["hazard_level_z"] = level[None]
+    survival, point = at_constant_hazards(LATENT, "survival")
     found = float(survival(point)["survival"][0])
     assert found == pytest.approx(np.log(quiet(years(LATENT.as_of))), abs=3e-3)
     # observed, the same chain's quiet is -L(as_of) of its first event
-    observed_structure, observed_data = encode(CHAIN)
-    observed = _quantities_function(build_model(observed_structure, observed_data), ["survival"], shapes)
+    observed, point = at_constant_hazards(CHAIN, "survival")
     assert float(observed(point)["survival"][0]) == pytest.approx(-A * years(CHAIN.as_of), rel=1e-6)
 
 
 def test_a_window_on_a_latent_event_counts_what_may_already_have_happened():
     """'By 2027' of a latent event is P(R < 2027) from the grid's start, not given R had not happened when said."""
-    structure, data = encode(LATENT)
-    model = build_model(structure, data)
-    shapes = {name: np.shape(value) for name, value in model.initial_point().items()}
-    windows = _quantities_function(model, ["window_probability"], shapes)
-    rates = np.array([A, B])
-    point = {name: np.zeros((1, *shape)) for name, shape in shapes.items()}
-    point["hazard_level_z"] = ((np.log(rates) - data["log_base_rate"]) / data["base_rate_log_sd"])[None]
+    windows, point = at_constant_hazards(LATENT, "window_probability")
     q = windows(point)["window_probability"][0]
     index = [e.id for e in LATENT.estimates].index("trigger-unlikely-before-2027")
     end = LATENT.estimates[index].window.end

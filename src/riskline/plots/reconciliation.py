@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from riskline.forecast import FLAG_MASS, Forecast
-from riskline.plots.style import PAGE_WIDTH, add_footer, footer, percent_axis
+from riskline.plots.style import PAGE_WIDTH, add_footer, footer, percent_axis, short_source
 from riskline.plots.timeline import source_colours
 
 __all__ = ["plot_reconciliation"]
@@ -48,7 +48,7 @@ def plot_reconciliation(forecast: Forecast, ax=None) -> Figure:
             ax.plot([row.posterior_q05, row.posterior_q95], [y, y], color="black", lw=1.4)
             ax.plot(row.posterior_median, y, "o", color="black", ms=4.5)
             mark = "⚑ " if row.flag else "✕ " if row.window_closed else ""
-            name = f"{mark}{labels[row.source].split(' (')[0]}, {row.issued:%b %Y}"
+            name = f"{mark}{short_source(labels[row.source])}, {row.issued:%b %Y}"
             said = textwrap.shorten(f"{row.stated.split(' (')[0]}, {row.window}", 52, placeholder="…")
             ticks.append((y, f"{name}\n{said}", row.flag))
             y -= 1
@@ -69,7 +69,7 @@ def plot_reconciliation(forecast: Forecast, ax=None) -> Figure:
     ]
     if table["window_closed"].any():
         handles.append(Patch(facecolor="white", edgecolor="0.4", hatch="///",
-                             label="✕ window closed, nothing happened: scores its source"))  # fmt: skip
+                             label="✕ window closed, nothing happened"))  # fmt: skip
     fig = ax.figure
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7, frameon=False)
     fig.suptitle(f"{scenario.spec.title}: who disagrees with the combined view", fontsize=11, fontweight="bold")

@@ -8,6 +8,7 @@ or hatching as well.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from importlib.metadata import version
 
@@ -30,6 +31,7 @@ __all__ = [
     "footer",
     "one_event",
     "percent_axis",
+    "short_source",
     "survey_credit",
 ]
 
@@ -42,6 +44,11 @@ SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E
 LINE_STYLES = ["-", "--", ":", "-."]
 CAPPHRASE_CREDIT = ("Phrase ranges partly from the CAPphrase survey: Kucharski AJ (2026), "
                     "DOI 10.5281/zenodo.18750055, CC-BY 4.0.")  # fmt: skip
+
+
+def short_source(label: str) -> str:
+    """A source's label up to its first comma or parenthesis, at most 40 characters: 'Adm. John Aquilino'."""
+    return textwrap.shorten(label.split(" (")[0].split(",")[0], 40, placeholder="…")
 
 
 def axes_or_new(ax, height: float):

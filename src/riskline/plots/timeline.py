@@ -22,13 +22,22 @@ from matplotlib.figure import Figure
 
 from riskline.config.windows import RelativeWindow, Window
 from riskline.forecast import Forecast
-from riskline.plots.style import BAND_COLOUR, PAGE_WIDTH, SERIES_COLOURS, add_footer, date_axis, footer, percent_axis
+from riskline.plots.style import (
+    BAND_COLOUR,
+    PAGE_WIDTH,
+    SERIES_COLOURS,
+    add_footer,
+    date_axis,
+    footer,
+    percent_axis,
+    short_source,
+)
 
 __all__ = ["FAN_QUANTILES", "plot_timeline", "source_colours"]
 
 FAN_QUANTILES = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
 """The 95%, 80% and 50% central credible bands, widest first, around the median."""
-LEGEND_CHARS = 104
+LEGEND_CHARS = 98
 """Longest estimate key that fits the page width at 7 pt."""
 COMBINED_OFFSET_DAYS = 45
 """How far after a stated range the combined view of the same probability is drawn."""
@@ -154,7 +163,8 @@ def _draw_estimates(forecast: Forecast, event: str, ax, reconciliation) -> None:
         relative = isinstance(est.window, RelativeWindow)
         view = reconciliation.loc[est.id]
         flag = "⚑ " if view["flag"] else "✕ closed, nothing happened: " if view["window_closed"] else ""
-        label = textwrap.shorten(f"{flag}{number}  {labels[est.spec.source]}, {est.spec.issued:%b %Y}: {stated.text} "
+        label = textwrap.shorten(f"{flag}{number}  {short_source(labels[est.spec.source])}, {est.spec.issued:%b %Y}: "
+                                 f"{stated.text} "
                                  f"({100 * stated.low:.0f}–{100 * stated.high:.0f}%), {_window_words(est)}",
                                  LEGEND_CHARS - 12 * relative, placeholder="…")  # fmt: skip
         if relative:  # no calendar date: keyed, not drawn
