@@ -315,7 +315,7 @@ class Forecast:
             readers = stated.logit_normal.sigma if stated.logit_normal is not None else 0.0  # a survey's own spread
             spread = np.sqrt(belief.var() + np.mean((np.pi * noise * factor) ** 2 / 3) + readers**2)
             inside = float(np.mean((q[i] >= stated.low) & (q[i] <= stated.high)))
-            closed = window_closed(est, self.scenario.as_of)
+            closed = window_closed(self.scenario, est)
             rows.append({
                 "estimate": est.id, "source": source, "issued": est.spec.issued, "event": est.spec.event,
                 "quote": est.spec.quote, "window": est.window.describe(est.spec.issued),

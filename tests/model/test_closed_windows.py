@@ -26,7 +26,7 @@ CASES = {
 
 
 def closed_ids(scenario) -> list[str]:
-    return [e.id for e in scenario.estimates if window_closed(e, scenario.as_of)]
+    return [e.id for e in scenario.estimates if window_closed(scenario, e)]
 
 
 @pytest.fixture(scope="module")
@@ -90,12 +90,23 @@ def test_a_source_known_only_by_a_failed_alarm_has_the_bias_its_one_outcome_impl
     assert (row.source_bias_mean, row.source_bias_prior) == (pytest.approx(draws.mean()), prior.mean)
 
 
+def test_a_window_on_a_latent_event_never_closes():
+    """Whether a capability was reached by a window's end nobody knows: the statement stays evidence of the hazard."""
+    scenario = load_scenario(ROOT / "scenarios" / "china-taiwan-attack.yaml")
+    ended = [e for e in scenario.estimates if isinstance(e.window, Window) and e.window.end_latest <= scenario.as_of]
+    chiu = next(e for e in ended if e.spec.event == "ready")
+    assert not window_closed(scenario, chiu)
+    attack = [e for e in ended if e.spec.event == "attack"]
+    assert attack
+    assert all(window_closed(scenario, e) for e in attack)  # the attack is observed: it has not happened
+
+
 def test_a_window_closes_when_its_latest_end_is_on_or_before_as_of():
     scenario = load_scenario(TAIWAN)
     estimate = next(e for e in scenario.estimates if isinstance(e.window, Window) and not e.window.fuzzy)
     end = estimate.window.end_latest
-    assert window_closed(estimate, end)
-    assert not window_closed(estimate, end - timedelta(days=1))
+    assert window_closed(scenario, estimate, end)
+    assert not window_closed(scenario, estimate, end - timedelta(days=1))
     _, data = encode(scenario.at(end)[0])
     kept = [e.id for e in scenario.at(end)[0].estimates]
     row = kept.index(estimate.id)

@@ -259,7 +259,7 @@ def _estimate_data(
         data["condition_exposure"][: len(conditions)] = _exposures(grid, conditions)
     factors = scenario.priors.model.confidence
     for i, est in enumerate(scenario.estimates):
-        closed = window_closed(est, scenario.as_of)
+        closed = window_closed(scenario, est)
         data["estimate_mask"][i], data["closed_window"][i] = (0.0, 1.0) if closed else (1.0, 0.0)
         data["stated_centre"][i] = est.probability.logit_centre()
         data["estimate_source"][i, source_ids.index(est.spec.source)] = 1.0
@@ -300,12 +300,17 @@ def _estimate_data(
     return data
 
 
-def window_closed(estimate: Estimate, as_of: date) -> bool:
-    """Whether a calendar window's latest end is on or before as_of: it closed with nothing having happened.
+def window_closed(scenario: Scenario, estimate: Estimate, as_of: date | None = None) -> bool:
+    """Whether the estimate's window closed by as_of (the scenario's by default) with nothing having happened.
 
-    A window counted from an ancestor never closes while the ancestor has not happened.
+    Its calendar window's latest end is on or before as_of, and the event is known not to have
+    happened: it is observed, or the first event of its chain is. A window counted from an
+    ancestor never closes while the ancestor has not happened; on a latent event (a
+    capability reached unseen) a window may have come true without anyone knowing.
     """
-    return isinstance(estimate.window, Window) and estimate.window.end_latest <= as_of
+    event = _event(scenario, estimate)
+    known = event.is_observed or scenario.root(event).is_observed
+    return known and isinstance(estimate.window, Window) and estimate.window.end_latest <= (as_of or scenario.as_of)
 
 
 def _sparse_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
