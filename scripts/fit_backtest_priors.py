@@ -4,7 +4,9 @@ The backtest scores riskline under each prior setting of `riskline.backtest.CAND
 (every class's mean bias shifted, its noise scaled, the base rate scaled), each starting
 from the classes' judged priors. This script takes the setting with the best mean log score
 over all questions and horizons (`setting_scores`, the objective that cross-validation uses
-question by question), and writes it into priors/sources.yaml: each class's `bias.mean` is
+question by question), provided that learning holds up out of sample (riskline under the
+setting chosen on the other questions beats the judged priors; otherwise the judged priors
+are written), and writes it into priors/sources.yaml: each class's `bias.mean` is
 its judged mean plus the shift, its `noise.median` the judged median times the scale. The
 judged values stay in each class's `judgement:` entry, and the file's header says where the
 numbers come from. Only these numbers and the header are written; everything else in the
@@ -31,6 +33,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from riskline.backtest import CANDIDATES, JUDGEMENT
+from riskline.backtest.forecasts import SETTING_PREFIX
 from riskline.backtest.scores import setting_scores
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,13 +42,27 @@ DEFAULT_RECORD = ROOT / "benchmarks" / "results" / "backtest.json"
 SOURCES = ROOT / "priors" / "sources.yaml"
 BEGIN = "# --- learned from the backtest (scripts/fit_backtest_priors.py writes this block) ---"
 END = "# --- end of the learned block ---"
+LEARNED = "riskline_learned"
+"""The backtest's method for riskline under the setting chosen on the other questions."""
+CROSS_VALIDATED = "cross-validated"
 
 
 def best_setting(questions: pd.DataFrame):
-    """The candidate setting with the best mean log score, and every setting's score."""
+    """The setting to write, and every setting's score (with "cross-validated" for learning out of sample).
+
+    The candidate with the best mean log score on the whole corpus, if learning holds up out
+    of sample: riskline under the setting chosen on the other questions (`riskline_learned`,
+    leave one question out) must score better than the judged priors. Otherwise the judged.
+    """
     scores = setting_scores(questions)
     labels = {s.label: s for s in CANDIDATES} | {"judgement": JUDGEMENT}
-    return labels[scores.index[0]], scores
+    learned = questions[questions["method"] == LEARNED].assign(method=f"{SETTING_PREFIX}{CROSS_VALIDATED}")
+    if not learned.empty:
+        scores = pd.concat([scores, setting_scores(learned).drop("judgement", errors="ignore")]).sort_values()
+        if scores[CROSS_VALIDATED] >= scores["judgement"]:
+            return JUDGEMENT, scores
+    best = next(label for label in scores.index if label in labels)
+    return labels[best], scores
 
 
 def learned_text(text: str, setting, scores: pd.Series, record: dict) -> str:
@@ -76,6 +93,19 @@ def _flow(mapping) -> CommentedMap:
 
 def _header(setting, scores: pd.Series, record: dict) -> str:
     judged = scores["judgement"]
+    if setting == JUDGEMENT and CROSS_VALIDATED in scores:
+        best = next(label for label in scores.index if label not in ("judgement", CROSS_VALIDATED))
+        return "\n".join([
+            BEGIN,
+            "# The numbers in use are the judged priors (each class's `judgement:`): nothing is learned. In the",
+            f"# backtest of {record['questions']} resolved questions and {record['statements']} statements "
+            f"({record['origins']} forecast origins; backtests/README.md)",
+            f"# the best setting on the whole corpus ({best}, mean log score {scores[best]:.4f} against "
+            f"{judged:.4f} judged)",
+            f"# does not hold up out of sample: chosen on the other questions, it scores {scores[CROSS_VALIDATED]:.4f}.",
+            END,
+            "",
+        ])  # fmt: skip
     lines = [
         BEGIN,
         "# The numbers in use are the judged priors (each class's `judgement:`) changed by the setting with",

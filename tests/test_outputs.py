@@ -132,6 +132,9 @@ def test_prior_posterior_and_update_overlay_the_right_timelines(seed_forecast: F
     lines = {line.get_label(): line for line in first.lines if not line.get_label().startswith("_")}
     prior = seed_forecast.timeline("prior").query("event == 'ceasefire'")["p_mean"]
     np.testing.assert_allclose(lines["priors alone"].get_ydata(), prior)
+    years = seed_forecast.year_ends().query("event == 'ceasefire'").set_index("year")
+    said = ", ".join(f"{years.p_mean[y]:.0%} ({years.p_q50[y]:.0%})" for y in seed_forecast.headline_years())
+    assert any(f"nothing by as_of): {said}" in " ".join(t.get_text().split()) for t in first.texts), said
     later, _ = seed_forecast.scenario.at(date(2026, 11, 25))
     fig = plot_update(seed_forecast, Forecast(later, seed_forecast.tree))
     assert "what changed since 11 Dec 2025" in fig.get_suptitle()
@@ -198,9 +201,8 @@ def test_markdown_report_traces_numbers_to_quotes(seed_run, seed_forecast: Forec
         assert est.probability.describe() in report
     assert summary["command"] in report
     assert seed_forecast.scenario.lexicon.title in report
-    # the sources' priors are learned from the backtest (priors/sources.yaml): the report says so and what was judged
-    assert "learned from the track record of resolved questions" in report
-    assert "intelligence_service bias mean 0, noise median 0.5" in report
+    # the sources' priors in use are the judged ones (priors/sources.yaml: learning did not hold up out of sample)
+    assert "| intelligence_service | Normal(mean 0, sd 0.3) | LogNormal(median 0.5, sd of log 0.3) |" in report
     for name in [*FIGURES, "influence"]:
         assert f"]({name}.png)" in report
     year = seed_forecast.headline_years()[-1]

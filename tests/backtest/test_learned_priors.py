@@ -49,6 +49,21 @@ def test_the_best_setting_is_written_from_the_judged_priors():
     assert fitting.learned_text(learned, setting, scores, RECORD) == learned
 
 
+def test_learning_that_does_not_hold_up_out_of_sample_leaves_the_judged_numbers():
+    """A setting best on the whole corpus, but riskline under the settings chosen question by question scores worse."""
+    fitting = script()
+    table = forecasts("riskline:bias+0.5_noise×1_rate×1")
+    worse = table[table["method"] == "riskline"].assign(method="riskline_learned", p=0.2)
+    setting, scores = fitting.best_setting(pd.concat([table, worse]))
+    assert setting == PriorSetting()
+    assert scores["cross-validated"] > scores["judgement"] > scores["bias+0.5_noise×1_rate×1"]
+    text = fitting.learned_text((ROOT / "priors" / "sources.yaml").read_text(), setting, scores, RECORD)
+    assert "nothing is learned" in text
+    assert "does not hold up out of sample: chosen on the other questions, it scores" in text
+    better = table[table["method"] == "riskline"].assign(method="riskline_learned", p=0.9)
+    assert fitting.best_setting(pd.concat([table, better]))[0] == PriorSetting(bias_shift=0.5)
+
+
 def test_judgement_winning_leaves_the_judged_numbers():
     fitting = script()
     setting, scores = fitting.best_setting(forecasts("riskline"))

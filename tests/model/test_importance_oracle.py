@@ -51,12 +51,12 @@ DAYS_PER_YEAR = 365.25
 # priors/base-rates.yaml (ukraine-ceasefire) and the scenario's oracle-delay: (per year, log sd)
 BASE_RATES = {"trigger": (0.3, 1.0), "outcome": (0.5, 1.0)}
 SMOOTHNESS, KNOT_SPACING = 0.5, 1.0  # priors/model.yaml
-# priors/sources.yaml, the learned priors in use (each class's judged mean bias + 1):
+# priors/sources.yaml, the judged priors in use (nothing learned holds up out of sample):
 # bias (mean, sd), noise (median, log sd)
 SOURCES = {
-    "service": ((1.0, 0.3), (0.5, 0.3)),  # intelligence_service
-    "minister": ((1.0, 0.5), (0.7, 0.3)),  # government_official
-    "paper": ((1.0, 0.5), (0.9, 0.3)),  # media_report
+    "service": ((0.0, 0.3), (0.5, 0.3)),  # intelligence_service
+    "minister": ((0.0, 0.5), (0.7, 0.3)),  # government_official
+    "paper": ((0.0, 0.5), (0.9, 0.3)),  # media_report
 }
 EVENTS = list(BASE_RATES)
 CHECK_DATES = [date(2027, 6, 1), date(2029, 1, 1), date(2031, 1, 1)]

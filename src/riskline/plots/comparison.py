@@ -87,11 +87,11 @@ def _draw(ax, timelines: Mapping[str, pd.DataFrame], event, headline_years) -> N
         ax.plot(dates, rows["p_q95"], color=colour, ls=style, lw=0.6)
         ax.plot(dates, rows["p_mean"], color=colour, ls=style, lw=2, label=label)
         first = dates[0] if first is None else min(first, dates[0])
-        ends = [_mean_at(rows, date(y + 1, 1, 1)) for y in headline_years]
-        said.append(f"{label}: " + ", ".join(f"{m:.0%}" for m in ends))
+        ends = [(_at(rows, date(y + 1, 1, 1), "p_mean"), _at(rows, date(y + 1, 1, 1), "p_q50")) for y in headline_years]
+        said.append(f"{label}: " + ", ".join(f"{mean:.0%} ({median:.0%})" for mean, median in ends))
     lines = 0
     if headline_years:  # above the axes, between the title and the panel: never over the bands
-        heading = "mean by end " + " / ".join(str(y) for y in headline_years)
+        heading = "mean (median) by end " + " / ".join(str(y) for y in headline_years)
         text = textwrap.fill(f"{heading}: " + "  ·  ".join(said), HEADLINE_CHARS)
         lines = text.count("\n") + 1
         ax.text(0, 1.015, text, transform=ax.transAxes, ha="left", va="bottom", fontsize=7, color="0.15")
@@ -107,7 +107,7 @@ def _draw(ax, timelines: Mapping[str, pd.DataFrame], event, headline_years) -> N
     ax.legend(loc="upper left", fontsize=7, frameon=False)
 
 
-def _mean_at(rows: pd.DataFrame, when: date) -> float:
-    """The mean risk at `when`, interpolated between the table's dates."""
+def _at(rows: pd.DataFrame, when: date, column: str) -> float:
+    """The risk's `column` (p_mean, p_q50) at `when`, interpolated between the table's dates."""
     days = np.array([(d - when).days for d in rows["date"]], dtype=float)
-    return float(np.interp(0.0, days, rows["p_mean"].to_numpy()))
+    return float(np.interp(0.0, days, rows[column].to_numpy()))
