@@ -102,7 +102,8 @@ def _header(setting, scores: pd.Series, record: dict) -> str:
             f"({record['origins']} forecast origins; backtests/README.md)",
             f"# the best setting on the whole corpus ({best}, mean log score {scores[best]:.4f} against "
             f"{judged:.4f} judged)",
-            f"# does not hold up out of sample: chosen on the other questions, it scores {scores[CROSS_VALIDATED]:.4f}.",
+            "# does not hold up out of sample: chosen on the other questions, it scores "
+            f"{scores[CROSS_VALIDATED]:.4f}.",
             END,
             "",
         ])  # fmt: skip
