@@ -48,7 +48,7 @@ def test_beliefs_become_ten_point_bands_and_only_the_data_changes():
     assert [e.probability for e in changed.spec.estimates] == [[0.3, 0.4], [0.0, 0.1], [0.9, 1.0], [0.1, 0.2]]
     new_structure, new_data = encode(changed)  # with_beliefs checks this too; here stated plainly
     assert new_structure == structure
-    assert {k for k in data if not np.array_equal(data[k], new_data[k])} == {"logit_low", "logit_high"}
+    assert {k for k in data if not np.array_equal(data[k], new_data[k])} == {"logit_low", "logit_high", "stated_centre"}
 
 
 @pytest.mark.slow
