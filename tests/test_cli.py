@@ -147,11 +147,11 @@ def test_years_no_statement_speaks_of_are_marked_and_medians_stand_beside_means(
     for event, found in summary["events"].items():
         assert found["statements_speak_until"] == last_end.isoformat()  # one chain: every statement counts
         for row in found["by_year_end"]:
-            assert row["prior_driven"] == (date(row["year"] + 1, 1, 1) > last_end)
+            assert row["extrapolated"] == (date(row["year"] + 1, 1, 1) > last_end)
             at = timeline[(timeline["event"] == event) & (timeline["date"] == pd.Timestamp(row["year"] + 1, 1, 1))]
             if len(at):  # a year end within the horizon is a grid edge
                 assert row["median"] == pytest.approx(at["p_q50"].iloc[0], abs=1e-4)
-    assert any(row["prior_driven"] for row in summary["events"]["attack"]["by_year_end"])
+    assert any(row["extrapolated"] for row in summary["events"]["attack"]["by_year_end"])
     report = (out / "report.md").read_text()
     assert f"no statement speaks of the time after {last_end:%d %b %Y}" in report
     assert "(median " in report

@@ -96,7 +96,7 @@ def test_per_period_bars_are_the_table(seed_forecast: Forecast):
         rows = table[table["event"] == event.id]
         bars = {round(bar.get_x() + bar.get_width() / 2): bar for bar in ax.patches}
         np.testing.assert_allclose([bars[y].get_height() for y in rows["year"]], rows["p_mean"])
-        assert [bars[y].get_hatch() == "///" for y in rows["year"]] == rows["prior_driven"].tolist()
+        assert [bars[y].get_hatch() == "///" for y in rows["year"]] == rows["extrapolated"].tolist()
         medians = next(line for line in ax.lines if line.get_label() == "median")
         np.testing.assert_allclose(medians.get_ydata(), rows["p_q50"])
         assert ax.get_ylabel() == "P(event in year)"

@@ -409,6 +409,6 @@ def _headline_table(forecast) -> str:
         cells = []
         for event in events:
             row = table[(table["year"] == year) & (table["event"] == event)].iloc[0]
-            cells.append((describe_risk(row, 1) + (" *" if row.prior_driven else "")).ljust(width))
+            cells.append((describe_risk(row, 1) + (" *" if row.extrapolated else "")).ljust(width))
         lines.append(f"{year}  " + "".join(cells).rstrip())
-    return "\n".join([*lines, *(f"* {note}" for note in forecast.prior_driven_notes())])
+    return "\n".join([*lines, *(f"* {note}" for note in forecast.extrapolation_notes())])

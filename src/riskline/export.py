@@ -85,8 +85,9 @@ def run_summary(forecast: Forecast, command: str | None = None) -> dict:
         "horizon": scenario.horizon.isoformat(),
         "probability": "P(event by date | no event by as_of); intervals are 90% (5th-95th percentile)",
         "per_year": "P(event within the calendar year | no event by as_of); the first year starts at as_of",
-        "prior_driven": "a year ending after statements_speak_until, the last date a statement on the event's chain "
-        "speaks of: there the forecast is the base rate (the priors), moved only by the quiet before as_of",
+        "extrapolated": "a year ending after statements_speak_until, the last date a statement on the event's chain "
+        "speaks of: there the forecast rests on the model alone, the hazard carried on from where the statements "
+        "leave it",
         "events": events,
         "estimates_used": [e.id for e in scenario.estimates],
         "timelines": {
@@ -128,7 +129,7 @@ def _by_year(rows) -> list[dict]:
             "median": round(r.p_q50, 4),
             "q05": round(r.p_q05, 4),
             "q95": round(r.p_q95, 4),
-            "prior_driven": bool(r.prior_driven),
+            "extrapolated": bool(r.extrapolated),
         }
         for r in rows.itertuples()
     ]

@@ -217,19 +217,19 @@ class Forecast:
     def year_ends(self, which: str = "posterior") -> pd.DataFrame:
         """Risk by the end of each calendar year from as_of's to the horizon's.
 
-        `prior_driven` marks the years that end after the last date any statement on the
+        `extrapolated` marks the years that end after the last date any statement on the
         event's chain speaks of (`speaks_until`): there the forecast is the priors', moved
         only by the quiet before as_of and the signposts.
         """
         years = self._years()
         table = _summarise(self.risk_at([date(y + 1, 1, 1) for y in years], which))
         table.insert(1, "year", [y for _ in self.scenario.events for y in years])
-        return self._mark_prior_driven(table.drop(columns="date"))
+        return self._mark_extrapolated(table.drop(columns="date"))
 
-    def _mark_prior_driven(self, table: pd.DataFrame) -> pd.DataFrame:
-        """`prior_driven`: the row's year ends after the last date its event's chain is spoken of."""
+    def _mark_extrapolated(self, table: pd.DataFrame) -> pd.DataFrame:
+        """`extrapolated`: the row's year ends after the last date its event's chain is spoken of."""
         until = self.speaks_until()
-        table["prior_driven"] = [
+        table["extrapolated"] = [
             until[event] is None or date(year + 1, 1, 1) > until[event]
             for event, year in zip(table["event"], table["year"], strict=True)
         ]
@@ -251,15 +251,15 @@ class Forecast:
                 ends[root] = max(ends.get(root, est.window.end_latest), est.window.end_latest)
         return {event: ends.get(root) for event, root in roots.items()}
 
-    def prior_driven_notes(self) -> list[str]:
+    def extrapolation_notes(self) -> list[str]:
         """Where the statements stop speaking, one sentence per date: the footnote of every headline table."""
         chains: dict[str, list[str]] = {}
         for event, until in self.speaks_until().items():
             where = f"after {until:%d %b %Y}" if until else "at any date"
             chains.setdefault(where, []).append(event)
         return [
-            f"{', '.join(events)}: no statement speaks of the time {where}; from there the forecast is the base rate "
-            "(the priors), moved only by the quiet before as_of and any signposts"
+            f"{', '.join(events)}: no statement speaks of the time {where}; from there the forecast rests on the "
+            "model alone: the hazard carried on from where the statements leave it, which nobody has said"
             for where, events in chains.items()
         ]
 
@@ -272,7 +272,7 @@ class Forecast:
 
         The first year starts at as_of. Each draw's difference of the cumulative risk, so
         the intervals are those of the per-year risk itself, not differences of intervals.
-        `prior_driven` as in `year_ends`.
+        `extrapolated` as in `year_ends`.
         """
         years = self._years()
         starts = [max(self.scenario.as_of, date(y, 1, 1)) for y in years]
@@ -280,7 +280,7 @@ class Forecast:
         within = cumulative.isel(date=slice(1, None)) - cumulative.isel(date=slice(None, -1)).values
         table = _summarise(within.assign_coords(date=np.array(starts, dtype="datetime64[ns]")))
         table.insert(1, "year", [y for _ in self.scenario.events for y in years])
-        return self._mark_prior_driven(table.rename(columns={"date": "from"}))
+        return self._mark_extrapolated(table.rename(columns={"date": "from"}))
 
     def median_dates(self, which: str = "posterior") -> dict[str, date | None]:
         """Date by which the mean risk reaches 50% (None: not before the horizon)."""

@@ -92,9 +92,9 @@ def _headline_table(forecast: Forecast) -> str:
         for event in events:
             row = _row(table, event, year)
             words = lexicon.words_for(row.p_mean, ranges=False)
-            cells.append(f"{describe_risk(row)} {words}" + (" \\*" if row.prior_driven else ""))
+            cells.append(f"{describe_risk(row)} {words}" + (" \\*" if row.extrapolated else ""))
         rows.append(f"| {year} | " + " | ".join(cells) + " |")
-    notes = [f"\\* {note}." for note in forecast.prior_driven_notes()]
+    notes = [f"\\* {note}." for note in forecast.extrapolation_notes()]
     caption = "Mean (median) [90% interval], in the lexicon's words for the mean."
     return "\n".join([*rows, "", caption, *(line for note in notes for line in ("", note))])
 

@@ -2,7 +2,7 @@
 
 One panel per event. Bars are the posterior mean of each draw's risk within the year, a
 dash its median, and the whiskers that quantity's 5th-95th percentiles (not differences of
-the cumulative bands). Years no statement speaks of are hatched: there the base rate rules.
+the cumulative bands). Years no statement speaks of are hatched: there the model extrapolates.
 The first year starts at as_of, so its bar covers only the rest of that year.
 """
 
@@ -32,11 +32,11 @@ def _draw(ax, forecast: Forecast, table, event) -> None:
     years = rows["year"].to_numpy()
     mean = rows["p_mean"].to_numpy()
     whiskers = np.vstack([mean - rows["p_q05"], rows["p_q95"] - mean])
-    unspoken = rows["prior_driven"].to_numpy()
+    unspoken = rows["extrapolated"].to_numpy()
     ax.bar(years[~unspoken], mean[~unspoken], width=0.7, color=BAND_COLOUR, alpha=0.75, label="posterior mean")
     if unspoken.any():
         ax.bar(years[unspoken], mean[unspoken], width=0.7, color=BAND_COLOUR, alpha=0.3, hatch="///", lw=0,
-               label="mean, no statement speaks of this year: base rate")  # fmt: skip
+               label="mean, no statement speaks of this year")  # fmt: skip
     ax.errorbar(years, mean, yerr=whiskers, fmt="none", ecolor="0.15", elinewidth=1, capsize=2.5,
                 label="90% credible interval")  # fmt: skip
     ax.plot(years, rows["p_q50"], "_", color="0.1", ms=9, mew=1.6, label="median")

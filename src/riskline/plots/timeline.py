@@ -117,7 +117,7 @@ def _draw_event(forecast: Forecast, event: str, ax, tables: tuple) -> list:
 
 
 def _shade_unspoken(forecast: Forecast, event: str, ax) -> None:
-    """Grey out the time after the last date a statement on the event's chain speaks of: there the base rate rules.
+    """Grey out the time after the last date a statement on the event's chain speaks of: the model extrapolates.
 
     Said in words in the panel's top right corner.
     """
@@ -127,7 +127,7 @@ def _shade_unspoken(forecast: Forecast, event: str, ax) -> None:
     start = np.datetime64(until if until is not None else forecast.scenario.as_of)
     ax.axvspan(start, np.datetime64(forecast.scenario.horizon), color="0.5", alpha=0.1, lw=0, zorder=0)
     words = f"no statement speaks\npast {until:%b %Y}:" if until else "no statement\nhas a date:"
-    words += "\nthe base rate"
+    words += "\nextrapolated"
     ax.text(0.995, 0.985, words, transform=ax.transAxes, ha="right", va="top", fontsize=6.5, color="0.25",
             bbox={"facecolor": "white", "alpha": 0.85, "lw": 0, "pad": 1.5}, zorder=8)  # fmt: skip
 
