@@ -180,3 +180,14 @@ def test_check_shows_what_the_priors_alone_imply(capsys):
     assert re.search(r"attack: 2026: [\d.]+% \(median [\d.]+%\) \[[\d.]+%–[\d.]+%\]; 2029: .*; 2035: ", said)
     assert main(["check", seed, "--no-priors"]) == 0
     assert "priors alone" not in capsys.readouterr().out
+
+
+def test_check_says_what_it_takes_as_known_about_each_event(capsys):
+    scenarios = ROOT / "scenarios"
+    assert main(["check", str(scenarios / "russia-nato-attack.yaml"), str(scenarios / "china-taiwan-attack.yaml"),
+                 "--no-priors"]) == 0  # fmt: skip
+    said = capsys.readouterr().out
+    assert "  ceasefire: observed; had not happened by as_of: that is evidence\n" in said
+    assert "  ready: latent (capability); waits for 'ceasefire', and 'ceasefire' had not happened by as_of" in said
+    assert "  ready: latent (capability); may have happened unseen; that 'attack' had not happened by as_of" in said
+    assert "  attack: observed; had not happened by as_of: that is evidence (it waits for latent 'ready')" in said

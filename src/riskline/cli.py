@@ -249,35 +249,10 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
                 said = f"happened {outcome.happened}" if outcome.happened else f"not by {outcome.not_by}"
                 resolved = f"; outcome {said}, for `riskline backtest` only (a forecast never reads it)"
             print(f"ok: {path} ({len(scenario.events)} events, {len(scenario.estimates)} estimates{resolved})")
-            print("\n".join(f"  {line}" for line in _event_assumptions(scenario)))
+            print("\n".join(f"  {e.id}: {scenario.what_is_known(e)}" for e in scenario.events))
             if not args.no_priors:
                 print(_priors_alone(scenario))
     return 2 if failed else 0
-
-
-def _event_assumptions(scenario) -> list[str]:
-    """What the model takes as known about each event by as_of (docs/model.md, latent events)."""
-    latent = {scenario.events[root].id: scenario.events[seen].id if seen is not None else None
-              for root, seen in scenario.latent_chains()}  # fmt: skip
-    lines = []
-    for event in scenario.events:
-        how = "observed" if event.is_observed else f"latent ({'set' if event.observed is not None else event.kind})"
-        root = scenario.root(event)
-        if event.id in latent:
-            seen = latent[event.id]
-            said = "may have happened unseen; " + (
-                f"that '{seen}' had not happened by as_of is the evidence" if seen
-                else "nothing in its chain is observed, so there is no evidence of quiet")  # fmt: skip
-        elif event.after is None:
-            said = "had not happened by as_of: that is evidence"
-        elif not root.is_observed and event.is_observed:
-            said = f"had not happened by as_of: that is evidence (it waits for latent '{root.id}')"
-        elif not root.is_observed:
-            said = f"may have happened unseen, as '{root.id}' may have"
-        else:
-            said = f"waits for '{event.after}', and '{root.id}' had not happened by as_of: it cannot have either"
-        lines.append(f"{event.id}: {how}; {said}")
-    return lines
 
 
 def _priors_alone(scenario) -> str:

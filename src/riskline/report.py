@@ -60,12 +60,13 @@ def report_markdown(
         "",
         "## Events",
         "",
-        "| event | what | waits for | resolves when |",
-        "|---|---|---|---|",
+        "| event | what | waits for | resolves when | known by as_of |",
+        "|---|---|---|---|---|",
     ]
     for event in scenario.events:
         lines.append(
-            f"| `{event.id}` | {_cell(event.label)} | {event.after or '—'} | {_cell(event.resolution or '')} |"
+            f"| `{event.id}` | {_cell(event.label)} | {event.after or '—'} | {_cell(event.resolution or '')} | "
+            f"{_cell(scenario.what_is_known(event))} |"
         )
     lines += ["", "## Headline: P(event by the end of each year)", "", _headline_table(forecast), ""]
     lines += _priors_alone_section(forecast)

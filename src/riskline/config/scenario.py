@@ -108,6 +108,27 @@ class Scenario:
             event = self.events[self.parent(event)]
         return event
 
+    def what_is_known(self, event: EventSpec) -> str:
+        """What the model takes as known about `event` by as_of, in words (docs/model.md, latent events)."""
+        how = "observed" if event.is_observed else f"latent ({'set' if event.observed is not None else event.kind})"
+        root = self.root(event)
+        if event is root and not event.is_observed:
+            chains = dict(self.latent_chains())
+            index = chains[self.events.index(event)]
+            seen = self.events[index].id if index is not None else None
+            said = "may have happened unseen; " + (
+                f"that '{seen}' had not happened by as_of is the evidence" if seen
+                else "nothing in its chain is observed, so there is no evidence of quiet")  # fmt: skip
+        elif event is root:
+            said = "had not happened by as_of: that is evidence"
+        elif not root.is_observed and event.is_observed:
+            said = f"had not happened by as_of: that is evidence (it waits for latent '{root.id}')"
+        elif not root.is_observed:
+            said = f"may have happened unseen, as '{root.id}' may have"
+        else:
+            said = f"waits for '{event.after}', and '{root.id}' had not happened by as_of: it cannot have either"
+        return f"{how}; {said}"
+
     def latent_chains(self) -> list[tuple[int, int | None]]:
         """Each chain whose first event is latent: (its index, the index of its observed event or None).
 
