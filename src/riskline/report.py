@@ -52,11 +52,12 @@ def report_markdown(
     if spec.resolution:
         lines += [f"**Resolution.** {' '.join(spec.resolution.split())}", ""]
     lines += [
-        f"Forecast as of **{scenario.as_of}** (nothing in a chain had happened by then; the model counts that "
+        f"Forecast as of **{scenario.as_of}** (no observed event had happened by then; the model counts that "
         f"quiet from {forecast.grid.edges[0]}, {_quiet_from(scenario)}), horizon {scenario.horizon}; "
-        f"scenario file `{_relative(scenario.path)}`. Probabilities are P(event by date | no event of its chain "
-        "by as_of); intervals are 90% credible intervals; words are those of the scenario's lexicon "
-        f"({scenario.lexicon.name}).",
+        f"scenario file `{_relative(scenario.path)}`. Probabilities are P(event by date | no observed event of its "
+        "chain by as_of), which for a latent event counts that it may already have happened (the events table "
+        "says what is known of each); intervals are 90% credible intervals; words are those of the scenario's "
+        f"lexicon ({scenario.lexicon.name}).",
         "",
         "## Events",
         "",
