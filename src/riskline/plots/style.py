@@ -115,7 +115,8 @@ def footer(
     chain = f" ({links})" if links else ""
     used = [load_lexicon(scenario.priors.directory, name) for name in lexicons] if lexicons else [scenario.lexicon]
     lines = [
-        f"Probabilities are conditional on no event of a chain by {as_of or f'{scenario.as_of:%-d %b %Y} (as of)'}.",
+        f"Probabilities are conditional on no observed event of a chain by "
+        f"{as_of or f'{scenario.as_of:%-d %b %Y} (as of)'}.",
         f"Model: {model}{chain}; lexicon: {' / '.join(x.name for x in used)}; riskline {version('riskline')}.",
         survey_credit(used),
         note,
