@@ -93,8 +93,8 @@ def _flow(mapping) -> CommentedMap:
 
 def _header(setting, scores: pd.Series, record: dict) -> str:
     judged = scores["judgement"]
-    if setting == JUDGEMENT and CROSS_VALIDATED in scores:
-        best = next(label for label in scores.index if label not in ("judgement", CROSS_VALIDATED))
+    best = next(label for label in scores.index if label != CROSS_VALIDATED)
+    if setting == JUDGEMENT and best != "judgement":  # the best setting did not hold up out of sample
         return "\n".join([
             BEGIN,
             "# The numbers in use are the judged priors (each class's `judgement:`): nothing is learned. In the",

@@ -257,17 +257,15 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
 
 def _priors_alone(scenario) -> str:
     """What the base rates and their spread already say, before any statement: P by the headline years."""
-    from riskline.forecast import describe_risk
+    from riskline.forecast import describe_risk, year_row
     from riskline.model.fit import prior_forecast
 
     forecast = prior_forecast(scenario, DEFAULT_SEED)
     table = forecast.year_ends("prior")
-    years = [*forecast.headline_years(), max(table["year"])]
     lines = [f"  the priors alone (base rates, no statements, nothing sampled), P(event by end of year | none by "
              f"{scenario.as_of}), mean (median) [90% interval]:"]  # fmt: skip
     for event in scenario.events:
-        rows = table[(table["event"] == event.id) & table["year"].isin(years)].drop_duplicates("year")
-        cells = [f"{row.year}: {describe_risk(row, 1)}" for row in rows.itertuples()]
+        cells = [f"{y}: {describe_risk(year_row(table, event.id, y), 1)}" for y in forecast.summary_years()]
         lines.append(f"    {event.id}: " + "; ".join(cells))
     return "\n".join(lines)
 
@@ -370,7 +368,7 @@ def _entry_words(entry) -> str:
 
 def _headline_table(forecast) -> str:
     """P(event by the end of each year), mean, median and 90% interval, one column per event."""
-    from riskline.forecast import describe_risk
+    from riskline.forecast import describe_risk, year_row
 
     table = forecast.year_ends()
     events = [e.id for e in forecast.scenario.events]
@@ -383,7 +381,7 @@ def _headline_table(forecast) -> str:
     for year in sorted(set(table["year"])):
         cells = []
         for event in events:
-            row = table[(table["year"] == year) & (table["event"] == event)].iloc[0]
+            row = year_row(table, event, year)
             cells.append((describe_risk(row, 1) + (" *" if row.extrapolated else "")).ljust(width))
         lines.append(f"{year}  " + "".join(cells).rstrip())
     return "\n".join([*lines, *(f"* {note}" for note in forecast.extrapolation_notes())])

@@ -23,7 +23,7 @@ import pandas as pd
 
 from riskline import plots
 from riskline.errors import OutputError
-from riskline.forecast import Forecast
+from riskline.forecast import EXTRAPOLATION, Forecast
 from riskline.report import FIGURES, INFLUENCE_CAPTION, render_html, report_markdown
 
 __all__ = [
@@ -86,8 +86,7 @@ def run_summary(forecast: Forecast, command: str | None = None) -> dict:
         "probability": "P(event by date | no event by as_of); intervals are 90% (5th-95th percentile)",
         "per_year": "P(event within the calendar year | no event by as_of); the first year starts at as_of",
         "extrapolated": "a year ending after statements_speak_until, the last date a statement on the event's chain "
-        "speaks of: there the forecast rests on the model alone, the hazard carried on from where the statements "
-        "leave it",
+        f"speaks of: there {EXTRAPOLATION}",
         "events": events,
         "estimates_used": [e.id for e in scenario.estimates],
         "timelines": {
@@ -156,6 +155,7 @@ def write_run(
         if influence is not None:
             influence.to_csv(staging / "influence.csv", index=False, float_format="%.6f")
             summary["influence"] = json.loads(influence.round(4).to_json(orient="records"))
+        if influence is not None and not influence.empty:  # one statement: nothing to leave out
             save_figure(plots.plot_influence(forecast, influence), staging / INFLUENCE_FIGURE)
             figures[INFLUENCE_FIGURE] = INFLUENCE_CAPTION
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

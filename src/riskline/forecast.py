@@ -25,7 +25,7 @@ from riskline.model import chains
 from riskline.model.encoding import latent_survival_weights, scenario_grid, window_closed
 from riskline.model.likelihood import CLIP
 
-__all__ = ["QUANTILES", "Diagnostics", "Forecast", "describe_risk"]
+__all__ = ["QUANTILES", "Diagnostics", "Forecast", "describe_risk", "year_row"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles reported in timeline.csv; 5-95% is the 90% interval quoted everywhere."""
@@ -33,6 +33,13 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 SAMPLE_DIMS = ("chain", "draw")
 DIAGNOSTICS_ATTR = "diagnostics"
 """The DataTree attribute with the Diagnostics (JSON) that `fit` or `update` found (reweighted draws have no own)."""
+EXTRAPOLATION = (
+    "the forecast rests on the model alone: the hazard carried on from where the statements leave it, "
+    "which nobody has said"
+)
+"""What the years after the last date a statement speaks of are (summary.json, the tables' footnotes)."""
+TINY = 1e-300
+"""Floor of a probability a forecast divides by: a draw whose observed event is all but certain by as_of."""
 FLAG_MASS = 0.05
 """A statement is flagged when the combined view puts less than this inside its range."""
 
@@ -148,33 +155,37 @@ class Forecast:
         P(T_c <= date | T_c > as_of); for c's descendants, their chain run from c given that.
         """
         scenario, grid = self.scenario, self.grid
+        latent = scenario.latent_chains()
+        if not latent:
+            return {}
         parents = [scenario.parent(e) for e in scenario.events]
         widths, delay_width = grid.widths, grid.widths.mean()
         at, now = grid.interpolation(dates), grid.interpolation([scenario.as_of])
+        # each event's CDF at the edges from the grid's start, nothing known
+        free = chains.event_cdfs_at_edges(values, parents, widths, delay_width, np.zeros((1, grid.n_bins)))[..., 0, :]
+        before, weights = latent_survival_weights(grid, scenario.as_of)
         found: dict[int, np.ndarray] = {}
-        for root, seen in scenario.latent_chains():
-            free = chains.event_cdfs_at_edges(values, parents, widths, delay_width, np.zeros((1, grid.n_bins)))
-            free = free[..., 0, :]  # each event's CDF at the edges from the grid's start, nothing known
+        for root, seen in latent:
             members = [i for i, e in enumerate(scenario.events) if scenario.root(e) is scenario.events[root]]
             if seen is None:
                 found |= {e: free[..., e, :] @ at.T for e in members}
                 continue
-            before, weights = latent_survival_weights(grid, scenario.as_of)
             mass = np.diff(free[..., root, :], axis=-1)  # P(r in bin j)
             delay = chains.cumulative_at_edges(values[..., seen, :], delay_width)
             quiet_after = 1.0 - before * -np.expm1(-(delay @ weights.T))  # P(c not by as_of | r in bin j)
             quiet = np.sum(mass * quiet_after, axis=-1, keepdims=True) + 1.0 - free[..., root, -1:]
-            root_edges = chains.cumulative_at_edges(mass * quiet_after, 1.0) / quiet
-            found[root] = root_edges @ at.T
+            found[root] = chains.cumulative_at_edges(mass * quiet_after, 1.0) @ at.T / np.maximum(quiet, TINY)
             seen_by_now = free[..., seen, :] @ now.T  # (..., 1)
-            edges = {seen: np.clip((free[..., seen, :] - seen_by_now) / (1.0 - seen_by_now), 0.0, None)}
-            found[seen] = (free[..., seen, :] @ at.T - seen_by_now) / (1.0 - seen_by_now)
+            unseen = np.maximum(1.0 - seen_by_now, TINY)
+            edges = {seen: np.clip((free[..., seen, :] - seen_by_now) / unseen, 0.0, 1.0)}
+            found[seen] = (free[..., seen, :] @ at.T - seen_by_now) / unseen
             for event in members:
                 if parents[event] in edges and event not in edges:
                     step = chains.chain_step(edges[parents[event]][..., None, :], values[..., event, :], delay_width)
                     edges[event] = step[..., 0, :]
                     found[event] = edges[event] @ (at - now).T
-        return found
+        # the chain's FFT convolution and the ratios leave rounding of order 1e-11 outside [0, 1]
+        return {event: np.clip(risk, 0.0, 1.0) for event, risk in found.items()}
 
     @property
     def risk(self) -> xr.DataArray:
@@ -218,8 +229,8 @@ class Forecast:
         """Risk by the end of each calendar year from as_of's to the horizon's.
 
         `extrapolated` marks the years that end after the last date any statement on the
-        event's chain speaks of (`speaks_until`): there the forecast is the priors', moved
-        only by the quiet before as_of and the signposts.
+        event's chain speaks of (`speaks_until`): there the model extrapolates, carrying the
+        hazard on from where the statements leave it (EXTRAPOLATION).
         """
         years = self._years()
         table = _summarise(self.risk_at([date(y + 1, 1, 1) for y in years], which))
@@ -258,10 +269,13 @@ class Forecast:
             where = f"after {until:%d %b %Y}" if until else "at any date"
             chains.setdefault(where, []).append(event)
         return [
-            f"{', '.join(events)}: no statement speaks of the time {where}; from there the forecast rests on the "
-            "model alone: the hazard carried on from where the statements leave it, which nobody has said"
+            f"{', '.join(events)}: no statement speaks of the time {where}; from there {EXTRAPOLATION}"
             for where, events in chains.items()
         ]
+
+    def summary_years(self) -> list[int]:
+        """The headline years and the last one: where a short summary (check, the report's priors table) looks."""
+        return sorted({*self.headline_years(), self._years()[-1]})
 
     def headline_years(self) -> list[int]:
         """The years whose end the plots annotate: next year and four years on, if covered."""
@@ -368,6 +382,11 @@ class Forecast:
             "lexicon": {"name": scenario.lexicon.name, "source": scenario.lexicon.source},
             "priors_dir": str(scenario.priors.directory),
         }
+
+
+def year_row(table: pd.DataFrame, event: str, year: int) -> pd.Series:
+    """The row of a `year_ends` or `per_period` table for `event` and `year`."""
+    return table[(table["event"] == event) & (table["year"] == year)].iloc[0]
 
 
 def describe_risk(row, digits: int = 0) -> str:

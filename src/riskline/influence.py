@@ -5,8 +5,8 @@ the evidence that nothing has happened since the grid's start) comes from the fi
 reweighted by Pareto-smoothed importance sampling where the Pareto k-hat allows, and from a
 new fit where it does not (riskline.model.update decides, by the same thresholds as any
 edit). A statement that carries much of the evidence is exactly one whose removal moves the
-posterior far: then the weights fail and that variant is sampled anew, so the numbers that
-matter most are never a poor reweighting.
+posterior far: then the weights tend to fail the Pareto k-hat check and that variant is
+sampled anew (`method` says which).
 """
 
 from __future__ import annotations
@@ -35,8 +35,10 @@ def statement_influence(forecast: Forecast, random_seed: int) -> pd.DataFrame:
     years = forecast.headline_years()
     ends = [date(year + 1, 1, 1) for year in years]
     with_it = forecast.risk_at(ends)
-    rows = []
-    for est in scenario.estimates if len(scenario.estimates) > 1 else ():
+    rows: list[dict] = []
+    if len(scenario.estimates) < 2:
+        return pd.DataFrame(rows, columns=COLUMNS)
+    for est in scenario.estimates:
         variant = update(forecast, scenario.without(est.id), random_seed=random_seed, prior=False)
         without = variant.risk_at(ends)
         pareto_k = variant.diagnostics().pareto_k

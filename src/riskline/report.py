@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from markdown_it import MarkdownIt
 
-from riskline.forecast import Forecast, describe_risk
+from riskline.forecast import Forecast, describe_risk, year_row
 
 __all__ = ["FIGURES", "render_html", "report_markdown"]
 
@@ -92,7 +92,7 @@ def _headline_table(forecast: Forecast) -> str:
     for year in sorted(set(table["year"])):
         cells = []
         for event in events:
-            row = _row(table, event, year)
+            row = year_row(table, event, year)
             words = lexicon.words_for(row.p_mean, ranges=False)
             cells.append(f"{describe_risk(row)} {words}" + (" \\*" if row.extrapolated else ""))
         rows.append(f"| {year} | " + " | ".join(cells) + " |")
@@ -101,29 +101,28 @@ def _headline_table(forecast: Forecast) -> str:
     return "\n".join([*rows, "", caption, *(line for note in notes for line in ("", note))])
 
 
-def _row(table, event: str, year: int):
-    return table[(table["event"] == event) & (table["year"] == year)].iloc[0]
-
-
 def _priors_alone_section(forecast: Forecast) -> list[str]:
     """The priors alone beside the forecast: what the base rates already said before any statement."""
     if "prior" not in forecast.available():
         return []
     prior, posterior = forecast.year_ends("prior"), forecast.year_ends()
-    years = sorted({*forecast.headline_years(), int(posterior["year"].max())})
+    years = forecast.summary_years()
     lines = ["## What the priors alone imply", "",
              "The base rates and their spread (priors/base-rates.yaml) alone, before any statement and before learning "
              "from the quiet so far: where the forecast sits near them, the statements added little.", "",
              "| event | end of | priors alone | forecast |", "|---|---|---|---|"]  # fmt: skip
     for event in forecast.scenario.events:
         for year in years:
-            cells = [describe_risk(_row(table, event.id, year)) for table in (prior, posterior)]
+            cells = [describe_risk(year_row(table, event.id, year)) for table in (prior, posterior)]
             lines.append(f"| `{event.id}` | {year} | {cells[0]} | {cells[1]} |")
     return [*lines, ""]
 
 
 def _influence_section(forecast: Forecast, influence: pd.DataFrame) -> list[str]:
-    """The statements that move the question's event most, by the later headline year, largest first."""
+    """The statements that move the question's event most, by the later headline year, largest first.
+
+    The question's event is the scenario's last (a chain's outcome comes after what it waits for).
+    """
     if influence.empty:
         return []
     event, year = forecast.scenario.events[-1].id, max(influence["year"])

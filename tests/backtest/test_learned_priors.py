@@ -66,6 +66,13 @@ def test_learning_that_does_not_hold_up_out_of_sample_leaves_the_judged_numbers(
 
 def test_judgement_winning_leaves_the_judged_numbers():
     fitting = script()
+    table = forecasts("riskline")
+    learned = table[table["method"] == "riskline"].assign(method="riskline_learned")
+    setting, scores = fitting.best_setting(pd.concat([table, learned]))
+    assert setting == PriorSetting()
+    text = fitting.learned_text((ROOT / "priors" / "sources.yaml").read_text(), setting, scores, RECORD)
+    assert "every class's mean bias +0 logit" in text  # judged best outright: not "did not hold up"
+    assert "does not hold up" not in text
     setting, scores = fitting.best_setting(forecasts("riskline"))
     text = (ROOT / "priors" / "sources.yaml").read_text()
     classes = YAML(typ="safe").load(fitting.learned_text(text, setting, scores, RECORD))["classes"]

@@ -60,7 +60,7 @@ def test_a_closed_window_never_raises_the_risk_after_as_of(with_and_without):
     assert z.max() < 3.5, f"a closed window raised P(event by t) by {np.max(mean - other):.3f} (z {z.max():.1f})"
 
 
-def test_a_failed_alarm_is_shown_as_closed_and_moves_its_source_towards_overstating(with_and_without):
+def test_a_failed_alarm_is_shown_as_closed_and_never_flagged(with_and_without):
     full, _ = with_and_without
     table = full.reconciliation().set_index("estimate")
     closed = closed_ids(full.scenario)
@@ -105,10 +105,13 @@ def test_a_window_closes_when_its_latest_end_is_on_or_before_as_of():
     scenario = load_scenario(TAIWAN)
     estimate = next(e for e in scenario.estimates if isinstance(e.window, Window) and not e.window.fuzzy)
     end = estimate.window.end_latest
-    assert window_closed(scenario, estimate, end)
-    assert not window_closed(scenario, estimate, end - timedelta(days=1))
-    _, data = encode(scenario.at(end)[0])
-    kept = [e.id for e in scenario.at(end)[0].estimates]
-    row = kept.index(estimate.id)
+    at_end, day_before = scenario.at(end)[0], scenario.at(end - timedelta(days=1))[0]
+    assert window_closed(at_end, estimate)
+    assert not window_closed(day_before, estimate)
+    _, data = encode(at_end)
+    row = [e.id for e in at_end.estimates].index(estimate.id)
     assert (data["estimate_mask"][row], data["closed_window"][row]) == (0.0, 1.0)
     assert data["stated_centre"][row] == pytest.approx(estimate.probability.logit_centre())
+    _, open_data = encode(day_before)
+    row = [e.id for e in day_before.estimates].index(estimate.id)
+    assert (open_data["estimate_mask"][row], open_data["closed_window"][row]) == (1.0, 0.0)

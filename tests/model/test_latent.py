@@ -100,3 +100,54 @@ def test_a_window_on_a_latent_event_counts_what_may_already_have_happened():
     index = [e.id for e in LATENT.estimates].index("trigger-unlikely-before-2027")
     end = LATENT.estimates[index].window.end
     assert q[index] == pytest.approx(-np.expm1(-A * years(end)), rel=1e-6)
+
+
+def three_events(third_observed: bool):
+    """The latent chain with a third event after the observed one (C per year after it)."""
+    third = CHAIN.events[1].model_copy(
+        update={"id": "after", "label": "After the outcome", "after": "outcome", "observed": third_observed}
+    )
+    return replace(LATENT, spec=LATENT.spec.model_copy(update={"events": [*LATENT.events, third]}))
+
+
+C = 0.8
+
+
+def test_what_is_known_follows_the_first_observed_event():
+    scenario = three_events(third_observed=False)
+    said = {e.id: scenario.what_is_known(e) for e in scenario.events}
+    assert said["trigger"].startswith("latent (set); may have happened unseen; that 'outcome' had not happened")
+    assert said["outcome"] == "observed; had not happened by as_of: that is evidence (it waits for latent 'trigger')"
+    assert said["after"] == (
+        "latent (set); waits for 'outcome', and 'outcome' had not happened by as_of: it cannot have either"
+    )
+    assert [scenario.known_quiet(e) for e in scenario.events] == [False, True, True]
+
+
+def test_no_observed_event_means_the_forecast_counts_what_may_already_have_happened():
+    unseen = replace(
+        LATENT,
+        spec=LATENT.spec.model_copy(
+            update={"events": [e.model_copy(update={"observed": False}) for e in LATENT.events]}
+        ),
+    )
+    assert unseen.latent_chains() == [(0, None)]
+    when = date(2028, 1, 1)
+    risk = forecast_from(constant_hazards(), unseen).risk_at([when]).values[0, 0, :, 0]
+    assert risk[0] == pytest.approx(-np.expm1(-A * years(when)), rel=1e-9)  # from the grid's start, nothing known
+    assert risk[1] == pytest.approx(1 - quiet(years(when)), abs=4e-3)
+
+
+def test_an_event_after_the_observed_one_is_forecast_given_its_quiet():
+    """Against simulation: R ~ Exp(A) from the grid's start, D = R + Exp(B), E = D + Exp(C), given D > as_of."""
+    scenario = three_events(third_observed=False)
+    hazard = np.concatenate([constant_hazards(), np.full((1, 1, 1, GRID.n_bins), C)], axis=2)
+    when = [date(2027, 6, 1), date(2030, 1, 1)]
+    risk = forecast_from(hazard, scenario).risk_at(when).values[0, 0, 2]
+    rng = np.random.default_rng(5)
+    r = rng.exponential(1 / A, 2_000_000)
+    d = r + rng.exponential(1 / B, r.size)
+    e = d + rng.exponential(1 / C, r.size)
+    quiet_now = d > years(LATENT.as_of)
+    simulated = [np.mean(e[quiet_now] <= years(w)) for w in when]
+    np.testing.assert_allclose(risk, simulated, atol=8e-3)  # the chain's half-bin placement, quarterly bins

@@ -102,31 +102,39 @@ class Scenario:
         """Index of the event `event` waits for, or -1."""
         return -1 if event.after is None else [e.id for e in self.events].index(event.after)
 
+    def event(self, event_id: str) -> EventSpec:
+        """The event with id `event_id` (an estimate's `spec.event`)."""
+        return next(e for e in self.events if e.id == event_id)
+
+    def waits_for(self, event: EventSpec) -> list[EventSpec]:
+        """The events `event` waits for, nearest first."""
+        return [self.event(i) for i in ancestors(self.spec, event.id)]
+
     def root(self, event: EventSpec) -> EventSpec:
         """The first event of `event`'s chain."""
-        while event.after is not None:
-            event = self.events[self.parent(event)]
-        return event
+        return ([event, *self.waits_for(event)])[-1]
+
+    def known_quiet(self, event: EventSpec) -> bool:
+        """Whether `event` is known not to have happened by as_of: it is observed, or it waits for one that is."""
+        return any(e.is_observed for e in [event, *self.waits_for(event)])
 
     def what_is_known(self, event: EventSpec) -> str:
         """What the model takes as known about `event` by as_of, in words (docs/model.md, latent events)."""
         how = "observed" if event.is_observed else f"latent ({'set' if event.observed is not None else event.kind})"
         root = self.root(event)
-        if event is root and not event.is_observed:
-            chains = dict(self.latent_chains())
-            index = chains[self.events.index(event)]
-            seen = self.events[index].id if index is not None else None
-            said = "may have happened unseen; " + (
-                f"that '{seen}' had not happened by as_of is the evidence" if seen
-                else "nothing in its chain is observed, so there is no evidence of quiet")  # fmt: skip
+        seen_before = next((e for e in self.waits_for(event) if e.is_observed), None)
+        if seen_before is not None:
+            said = f"waits for '{event.after}', and '{seen_before.id}' had not happened by as_of: it cannot have either"
+        elif event.is_observed:
+            latent = f" (it waits for latent '{root.id}')" if event is not root else ""
+            said = f"had not happened by as_of: that is evidence{latent}"
         elif event is root:
-            said = "had not happened by as_of: that is evidence"
-        elif not root.is_observed and event.is_observed:
-            said = f"had not happened by as_of: that is evidence (it waits for latent '{root.id}')"
-        elif not root.is_observed:
-            said = f"may have happened unseen, as '{root.id}' may have"
+            seen = dict(self.latent_chains())[self.events.index(event)]
+            said = "may have happened unseen; " + (
+                f"that '{self.events[seen].id}' had not happened by as_of is the evidence" if seen is not None
+                else "nothing in its chain is observed, so there is no evidence of quiet")  # fmt: skip
         else:
-            said = f"waits for '{event.after}', and '{root.id}' had not happened by as_of: it cannot have either"
+            said = f"may have happened unseen, as '{root.id}' may have"
         return f"{how}; {said}"
 
     def latent_chains(self) -> list[tuple[int, int | None]]:

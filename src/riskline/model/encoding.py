@@ -106,7 +106,7 @@ def _condition_dates(scenario: Scenario) -> list[date | None]:
     whose first event is latent nobody knows whether it has happened: the chain runs from
     the grid's start (None).
     """
-    triggered = [e for e in scenario.estimates if isinstance(e.window, Window) and _event(scenario, e).after]
+    triggered = [e for e in scenario.estimates if isinstance(e.window, Window) and scenario.event(e.spec.event).after]
     dates = sorted({e.spec.issued for e in triggered if _chain_observed(scenario, e)})
     return dates + ([None] if any(not _chain_observed(scenario, e) for e in triggered) else [])
 
@@ -116,13 +116,9 @@ def _condition(scenario: Scenario, estimate: Estimate) -> date | None:
     return estimate.spec.issued if _chain_observed(scenario, estimate) else None
 
 
-def _event(scenario: Scenario, estimate: Estimate):
-    return next(e for e in scenario.events if e.id == estimate.spec.event)
-
-
 def _chain_observed(scenario: Scenario, estimate: Estimate) -> bool:
     """Whether the first event of the estimate's chain is observed (its absence by the issue date known)."""
-    return scenario.root(_event(scenario, estimate)).is_observed
+    return scenario.root(scenario.event(estimate.spec.event)).is_observed
 
 
 def _exposures(grid: TimeGrid, dates: list[date | None]) -> np.ndarray:
@@ -300,17 +296,17 @@ def _estimate_data(
     return data
 
 
-def window_closed(scenario: Scenario, estimate: Estimate, as_of: date | None = None) -> bool:
-    """Whether the estimate's window closed by as_of (the scenario's by default) with nothing having happened.
+def window_closed(scenario: Scenario, estimate: Estimate) -> bool:
+    """Whether the estimate's window closed by as_of with nothing having happened.
 
-    Its calendar window's latest end is on or before as_of, and the event is known not to have
-    happened: it is observed, or the first event of its chain is. A window counted from an
-    ancestor never closes while the ancestor has not happened; on a latent event (a
-    capability reached unseen) a window may have come true without anyone knowing.
+    Its calendar window's latest end is on or before as_of, and its event is known not to
+    have happened (`Scenario.known_quiet`). A window counted from an ancestor never closes
+    while the ancestor has not happened; on a latent event (a capability reached unseen) a
+    window may have come true without anyone knowing.
     """
-    event = _event(scenario, estimate)
-    known = event.is_observed or scenario.root(event).is_observed
-    return known and isinstance(estimate.window, Window) and estimate.window.end_latest <= (as_of or scenario.as_of)
+    window = estimate.window
+    known = scenario.known_quiet(scenario.event(estimate.spec.event))
+    return known and isinstance(window, Window) and window.end_latest <= scenario.as_of
 
 
 def _sparse_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -59,7 +59,7 @@ class _Compiled:
 
     @functools.cached_property
     def terms(self) -> Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]:
-        """The model's Potentials (survival, statements) at a batch of points, for riskline.model.update."""
+        """The model's Potentials (survival, statements, closed windows) at a batch of points, for model.update."""
         return _quantities_function(self.model, [term.name for term in self.model.potentials], self.shapes)
 
 

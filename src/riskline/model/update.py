@@ -7,8 +7,8 @@ posterior as proposal):
 
     w_i ∝ p_new(theta_i) / p_old(theta_i) = exp(l_new(theta_i) - l_old(theta_i)),
 
-where l is the sum of the model's Potentials (the statements' likelihood and the survival
-to as_of). Every free parameter is a standard normal whatever the data (all priors are
+where l is the sum of the model's Potentials (the statements' likelihood, the closed
+windows' scores and the survival to as_of). Every free parameter is a standard normal whatever the data (all priors are
 non-centred), so the priors cancel and the normalising constants only rescale the weights.
 
 Pareto smoothing (Vehtari, Simpson, Gelman, Yao and Gabry 2024, "Pareto smoothed importance

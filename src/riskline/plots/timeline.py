@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from riskline.config.windows import RelativeWindow, Window
-from riskline.forecast import Forecast
+from riskline.forecast import Forecast, year_row
 from riskline.plots.style import (
     BAND_COLOUR,
     PAGE_WIDTH,
@@ -136,7 +136,7 @@ def _mark_headline(forecast: Forecast, years, event: str, ax):
     """Dots on the mean at each headline year's end; mean and median said in the lexicon's words above the panel."""
     said = []
     for year in forecast.headline_years():
-        row = years[(years["event"] == event) & (years["year"] == year)].iloc[0]
+        row = year_row(years, event, year)
         dot = ax.plot(np.datetime64(date(year + 1, 1, 1)), row.p_mean, "o", color="white", mec=BAND_COLOUR, mew=1.6,
                       ms=5, zorder=5, label="mean at a headline year's end")[0]  # fmt: skip
         said.append(f"{row.p_mean:.0%} (median {row.p_q50:.0%}) by end {year}, "
