@@ -1,7 +1,7 @@
 """The `riskline` command: a thin layer over the public functions.
 
-Exit codes: 0 success, 2 bad input (the message names file, line and field), 1 anything
-unexpected.
+Exit codes: 0 success, 2 bad input (the message names file, line and field), 130 stopped
+by Ctrl-C (nothing written), 1 anything unexpected.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from riskline.errors import LexiconError, RisklineError
+from riskline.errors import LexiconError, RisklineError, SamplingInterrupted
 
 __all__ = ["main"]
 
+INTERRUPTED = 130
+"""Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
 DEFAULT_SEED = 20251203
 """Fixed so that two runs of the same command give the same numbers (the seed's date)."""
 
@@ -26,6 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.handler(args, argv)
+    except SamplingInterrupted as exc:
+        print(f"interrupted: {exc}", file=sys.stderr)
+        return INTERRUPTED
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written, and an earlier output is untouched", file=sys.stderr)
+        return INTERRUPTED
     except RisklineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

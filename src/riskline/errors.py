@@ -16,6 +16,7 @@ __all__ = [
     "LexiconError",
     "OutputError",
     "RisklineError",
+    "SamplingInterrupted",
 ]
 
 
@@ -55,6 +56,10 @@ class LexiconError(RisklineError):
 
 class OutputError(RisklineError):
     """An output folder cannot be written without losing files riskline did not write."""
+
+
+class SamplingInterrupted(RisklineError):
+    """Sampling stopped before every chain had all its draws (Ctrl-C): nothing is reported from part of a fit."""
 
 
 class ConvergenceWarning(UserWarning):

@@ -10,6 +10,8 @@ delete it.
 from __future__ import annotations
 
 import json
+import math
+import os
 import platform
 import shutil
 import tempfile
@@ -34,6 +36,7 @@ __all__ = [
     "run_summary",
     "save_figure",
     "staged",
+    "strict_json",
     "write_run",
 ]
 
@@ -115,6 +118,21 @@ def run_summary(forecast: Forecast, command: str | None = None) -> dict:
     }
 
 
+def strict_json(value) -> str:
+    """JSON that any parser reads: a NaN or infinite number (a failed diagnostic) becomes null."""
+
+    def finite(item):
+        if isinstance(item, float) and not math.isfinite(item):
+            return None
+        if isinstance(item, dict):
+            return {key: finite(v) for key, v in item.items()}
+        if isinstance(item, list | tuple):
+            return [finite(v) for v in item]
+        return item
+
+    return json.dumps(finite(value), indent=2, allow_nan=False)
+
+
 def _plain(value):
     """A NumPy scalar (as read back from NetCDF) as the Python number JSON can hold."""
     return value.item() if hasattr(value, "item") else value
@@ -158,7 +176,7 @@ def write_run(
         if influence is not None and not influence.empty:  # one statement: nothing to leave out
             save_figure(plots.plot_influence(forecast, influence), staging / INFLUENCE_FIGURE)
             figures[INFLUENCE_FIGURE] = INFLUENCE_CAPTION
-        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        (staging / "summary.json").write_text(strict_json(summary) + "\n", encoding="utf-8")
         forecast.with_risk_group().to_netcdf(staging / "forecast.nc", engine="h5netcdf")
         for name in FIGURES:
             save_figure(getattr(plots, f"plot_{name}")(forecast), staging / name)
@@ -170,13 +188,19 @@ def write_run(
 
 
 def check_output_dir(out_dir: Path, files: frozenset[str]) -> None:
-    """Raise OutputError unless `out_dir` is new, or holds only `files` (what riskline writes there)."""
+    """Raise OutputError unless `out_dir` can be written, and is new or holds only `files` (what riskline writes).
+
+    A folder named like a run file is the analyst's, not riskline's: it stops the run too.
+    """
     out_dir = Path(out_dir).resolve()
+    writes_in = next(p for p in out_dir.parents if p.exists())  # where the staging folder goes, or is made
+    if not os.access(writes_in, os.W_OK):
+        raise OutputError(f"{out_dir} cannot be written: {writes_in} is not writable; choose another --out")
     if not out_dir.exists():
         return
     if not out_dir.is_dir():
         raise OutputError(f"{out_dir} is a file, not a folder: choose another --out")
-    foreign = sorted(entry.name for entry in out_dir.iterdir() if entry.name not in files)
+    foreign = sorted(entry.name for entry in out_dir.iterdir() if entry.name not in files or not entry.is_file())
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         raise OutputError(
@@ -212,11 +236,14 @@ def save_figure(figure, stem: Path) -> None:
 
 
 def _replace_dir(new: Path, target: Path) -> None:
-    """Move `new` to `target`, replacing a previous run only once the new one is complete."""
+    """Move `new` to `target`, replacing a previous run only once the new one is complete.
+
+    The previous run is moved into a fresh hidden folder of its own before it is deleted, so
+    no folder of the analyst's (say one named `.<out>.old`) is ever touched.
+    """
     if target.exists():
-        old = target.with_name(f".{target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        target.rename(old)
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        target.rename(old / target.name)
         new.rename(target)
         shutil.rmtree(old)
     else:

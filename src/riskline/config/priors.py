@@ -32,9 +32,9 @@ __all__ = [
 
 
 class Strict(BaseModel):
-    """Base of every config model: unknown fields are errors, values are immutable."""
+    """Base of every config model: unknown fields are errors, values are immutable, numbers finite."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class HazardSettings(Strict):

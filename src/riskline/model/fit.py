@@ -37,7 +37,7 @@ from pytensor.graph.replace import vectorize_graph
 from pytensor.tensor.random.basic import NormalRV
 
 from riskline.config.scenario import Scenario
-from riskline.errors import ConvergenceWarning
+from riskline.errors import ConvergenceWarning, SamplingInterrupted
 from riskline.forecast import DIAGNOSTICS_ATTR, Forecast
 from riskline.model.encoding import ModelStructure, encode, scenario_grid
 from riskline.model.timeline import build_model, pack_data
@@ -119,6 +119,7 @@ def fit(
         target_accept=settings.target_accept,
         adaptation=settings.adaptation,
     )
+    _check_complete(tree.posterior.to_dataset(), chains, draws or settings.draws)
     tree["posterior"] = with_quantities(compiled, tree.posterior.to_dataset())
     tree = named(scenario, tree)
     if prior:
@@ -129,6 +130,18 @@ def fit(
     tree.attrs[DIAGNOSTICS_ATTR] = json.dumps(dataclasses.asdict(forecast.diagnostics()))  # computed once
     warn_if_unhealthy(forecast)
     return forecast
+
+
+def _check_complete(posterior: xr.Dataset, chains: int, draws: int) -> None:
+    """SamplingInterrupted unless every chain has all its draws: nutpie returns what it has on Ctrl-C."""
+    found = {dim: posterior.sizes.get(dim, 0) for dim in ("chain", "draw")}
+    missing = any(bool(np.isnan(posterior[name].values).any()) for name in posterior.data_vars)
+    if found != {"chain": chains, "draw": draws} or missing:
+        raise SamplingInterrupted(
+            f"sampling stopped early ({found['chain']} chains x {found['draw']} draws of {chains} x {draws}"
+            f"{', some missing' if missing else ''}): nothing was written, and an earlier output is untouched; "
+            "run again to sample in full"
+        )
 
 
 def data_fingerprint(data: dict[str, np.ndarray]) -> str:

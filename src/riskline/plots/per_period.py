@@ -30,16 +30,17 @@ def plot_per_period(forecast: Forecast, event: str | None = None, ax=None) -> Fi
 def _draw(ax, forecast: Forecast, table, event) -> None:
     rows = table[table["event"] == event.id]
     years = rows["year"].to_numpy()
-    mean = rows["p_mean"].to_numpy()
-    whiskers = np.vstack([mean - rows["p_q05"], rows["p_q95"] - mean])
+    mean, median = rows["p_mean"].to_numpy(), rows["p_q50"].to_numpy()
+    # whiskers from the median, which always lies between the quantiles (a skewed mean may not)
+    whiskers = np.vstack([median - rows["p_q05"], rows["p_q95"] - median])
     unspoken = rows["extrapolated"].to_numpy()
     ax.bar(years[~unspoken], mean[~unspoken], width=0.7, color=BAND_COLOUR, alpha=0.75, label="posterior mean")
     if unspoken.any():
         ax.bar(years[unspoken], mean[unspoken], width=0.7, color=BAND_COLOUR, alpha=0.3, hatch="///", lw=0,
                label="mean, no statement speaks of this year")  # fmt: skip
-    ax.errorbar(years, mean, yerr=whiskers, fmt="none", ecolor="0.15", elinewidth=1, capsize=2.5,
+    ax.errorbar(years, median, yerr=whiskers, fmt="none", ecolor="0.15", elinewidth=1, capsize=2.5,
                 label="90% credible interval")  # fmt: skip
-    ax.plot(years, rows["p_q50"], "_", color="0.1", ms=9, mew=1.6, label="median")
+    ax.plot(years, median, "_", color="0.1", ms=9, mew=1.6, label="median")
     first = forecast.scenario.as_of
     labels = [f"{y}\n(from {first:%-d %b})" if y == first.year and (first.month, first.day) != (1, 1) else str(y)
               for y in years]  # fmt: skip

@@ -85,7 +85,7 @@ def _draw_event(forecast: Forecast, event: str, ax, tables: tuple) -> list:
                                        lw=0, label=f"{level}% credible band"))  # fmt: skip
     handles.append(ax.plot(dates, rows["p_mean"], color=BAND_COLOUR, lw=2.2, label="posterior mean")[0])
     handles.append(ax.plot(dates, rows["p_q50"], color="0.15", lw=1, ls=(0, (4, 2)), label="posterior median")[0])
-    handles.append(_mark_headline(forecast, years, event, ax))
+    handles += _mark_headline(forecast, years, event, ax)
     as_of = np.datetime64(scenario.as_of)
     ax.axvline(as_of, color="0.2", ls="--", lw=1)
     ax.text(
@@ -132,13 +132,16 @@ def _shade_unspoken(forecast: Forecast, event: str, ax) -> None:
             bbox={"facecolor": "white", "alpha": 0.85, "lw": 0, "pad": 1.5}, zorder=8)  # fmt: skip
 
 
-def _mark_headline(forecast: Forecast, years, event: str, ax):
-    """Dots on the mean at each headline year's end; mean and median said in the lexicon's words above the panel."""
-    said = []
+def _mark_headline(forecast: Forecast, years, event: str, ax) -> list:
+    """Dots on the mean at each headline year's end; mean and median said in the lexicon's words above the panel.
+
+    Returns the dots' legend handle (none when the horizon covers no headline year).
+    """
+    said, dot = [], []
     for year in forecast.headline_years():
         row = year_row(years, event, year)
         dot = ax.plot(np.datetime64(date(year + 1, 1, 1)), row.p_mean, "o", color="white", mec=BAND_COLOUR, mew=1.6,
-                      ms=5, zorder=5, label="mean at a headline year's end")[0]  # fmt: skip
+                      ms=5, zorder=5, label="mean at a headline year's end")[:1]  # fmt: skip
         said.append(f"{row.p_mean:.0%} (median {row.p_q50:.0%}) by end {year}, "
                     f"{forecast.scenario.lexicon.words_for(row.p_mean, ranges=False)}")  # fmt: skip
     # a line of its own between the panel's title and the axes: never over the fan
