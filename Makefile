@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/russia-nato-attack.yaml
 
-.PHONY: demo compare backtest test lab lint lock clean
+.PHONY: demo compare backtest test fuzz lab lint lock clean
 
 demo: $(STAMP)  ## the seed scenario to a risk timeline in out/russia-nato-attack/
 	$(BIN)/riskline run $(SCENARIO)
@@ -21,6 +21,9 @@ backtest: $(STAMP)  ## the track record: every resolved question of backtests/qu
 
 test: $(STAMP)  ## the whole test suite, slow tests included (CI runs this)
 	$(BIN)/python -m pytest
+
+fuzz: $(STAMP)  ## the fuzz suite's long run: 10,000 mutated scenario files through riskline check (a few minutes)
+	RISKLINE_FUZZ=nightly $(BIN)/python -m pytest tests/config/test_fuzz.py
 
 lab: $(STAMP)  ## JupyterLab on notebooks/, in the project environment
 	$(BIN)/jupyter lab notebooks/

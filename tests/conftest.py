@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import matplotlib
 import pytest
 import xarray as xr
+from hypothesis import HealthCheck, settings
 
 from riskline import load_scenario
 from riskline.cli import main
@@ -18,6 +20,13 @@ matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parent.parent
 SEED_SCENARIO = ROOT / "scenarios" / "russia-nato-attack.yaml"
 CONFIGS = Path(__file__).resolve().parent / "configs"
+FUZZ_EXAMPLES = {"ci": 150, "long": 2_000, "nightly": 10_000}
+FUZZ = settings(
+    max_examples=FUZZ_EXAMPLES[os.environ.get("RISKLINE_FUZZ", "ci")],
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+"""The fuzz tests' settings: `ci` in the test suite, RISKLINE_FUZZ=nightly (make fuzz) for the long run."""
 
 
 @pytest.fixture(scope="session")

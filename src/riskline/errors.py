@@ -15,9 +15,17 @@ __all__ = [
     "ConvergenceWarning",
     "LexiconError",
     "OutputError",
+    "ProbabilityError",
     "RisklineError",
     "SamplingInterrupted",
+    "excerpt",
 ]
+
+
+def excerpt(value: object, limit: int = 80) -> str:
+    """`value` in at most `limit` characters: a message quotes what it saw, never a whole file."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class RisklineError(Exception):
@@ -48,6 +56,10 @@ class ConfigError(RisklineError):
         count = len(self.issues)
         head = "1 problem" if count == 1 else f"{count} problems"
         super().__init__(f"{head} in configuration:\n" + "\n".join(f"  {i}" for i in self.issues))
+
+
+class ProbabilityError(RisklineError, ValueError):
+    """A stated probability is not one: '999%', [0.7, 0.2], 'x%'."""
 
 
 class LexiconError(RisklineError):

@@ -11,7 +11,7 @@ from datetime import date
 from riskline.config.priors import Priors
 from riskline.config.schema import ScenarioFile
 from riskline.config.yamlfile import YamlDocument, closest
-from riskline.errors import ConfigIssue
+from riskline.errors import ConfigIssue, excerpt
 
 __all__ = ["ancestors", "check_references", "first_observed", "horizon_problem", "unknown"]
 
@@ -19,7 +19,7 @@ __all__ = ["ancestors", "check_references", "first_observed", "horizon_problem",
 def unknown(doc: YamlDocument, loc: list, what: str, name: str, known) -> ConfigIssue:
     """'unknown source 'x'; did you mean 'y'?' (or the valid choices)."""
     hint = closest(name, sorted(known)) if known else f"define a {what} first"
-    return doc.issue(loc, f"unknown {what} '{name}'; {hint}")
+    return doc.issue(loc, f"unknown {what} '{excerpt(name, 60)}'; {hint}")
 
 
 def ancestors(spec: ScenarioFile, event_id: str) -> list[str]:

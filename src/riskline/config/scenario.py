@@ -17,11 +17,19 @@ from pydantic import ValidationError
 
 from riskline.config.checks import ancestors, check_references, first_observed, horizon_problem, unknown
 from riskline.config.priors import BaseRate, HazardSettings, Priors, SourceClass, find_priors_dir, load_priors
-from riskline.config.schema import EstimateSpec, EventSpec, HazardOverride, ScenarioFile, SignpostSpec, SourceSpec
+from riskline.config.schema import (
+    LAST_YEAR,
+    EstimateSpec,
+    EventSpec,
+    HazardOverride,
+    ScenarioFile,
+    SignpostSpec,
+    SourceSpec,
+)
 from riskline.config.seeds import check_quote
 from riskline.config.windows import RelativeWindow, Window, resolve_window
 from riskline.config.yamlfile import YamlDocument, closest, read_yaml, validate
-from riskline.errors import ConfigError, ConfigIssue, LexiconError
+from riskline.errors import ConfigError, ConfigIssue, LexiconError, excerpt
 from riskline.language.conventions import TimeConventions, load_time_conventions
 from riskline.language.lexicon import Lexicon, available_lexicons, load_lexicon
 from riskline.language.probability import StatedProbability, parse_probability
@@ -256,7 +264,7 @@ def load_scenario(path: str | Path, priors_dir: str | Path | None = None, lexico
     names = available_lexicons(priors.directory)
     if spec.lexicon not in names:
         raise ConfigError(
-            [doc.issue(["lexicon"], f"no lexicon named '{spec.lexicon}'; {closest(spec.lexicon, names)}")]
+            [doc.issue(["lexicon"], f"no lexicon named '{excerpt(spec.lexicon, 60)}'; {closest(spec.lexicon, names)}")]
             if lexicon is None
             else [ConfigIssue(None, None, "--lexicon", f"no lexicon named '{lexicon}'; {closest(lexicon, names)}")]
         )
@@ -290,9 +298,11 @@ def _delays_beyond_the_grid(scenario: Scenario, doc: YamlDocument) -> list[Confi
     for index, est in enumerate(scenario.estimates):
         window = est.window
         if isinstance(window, RelativeWindow) and window.end_latest > span:
-            needed = start + timedelta(days=math.ceil(window.end_latest * 365.25))
-            message = (f"window runs to {window.end_latest:g} years after {window.after}, longer than the {span:.1f} "
-                       f"years from {start} to the horizon; move the horizon to {needed} or later")  # fmt: skip
+            years = window.end_latest
+            needed = (start + timedelta(days=math.ceil(years * 365.25))) if years < LAST_YEAR - start.year else None
+            fix = f"move the horizon to {needed} or later" if needed else "give a shorter span"
+            message = (f"window runs to {years:g} years after {window.after}, longer than the {span:.1f} "
+                       f"years from {start} to the horizon; {fix}")  # fmt: skip
             issues.append(doc.issue(["estimates", index, "window"], message))
     return issues
 

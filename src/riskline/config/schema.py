@@ -8,9 +8,9 @@ ends after it was issued, its phrase is in the lexicon) live in `riskline.config
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from riskline.config.priors import BaseRate, LogNormal, Normal, SourceClass, Strict
 
@@ -28,6 +28,17 @@ __all__ = [
 ]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""The dates riskline handles: every date in a scenario, and every window's end, lies in these years."""
+
+
+def _in_range(day: date) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"expected a date between {FIRST_YEAR} and {LAST_YEAR}, got {day}")
+    return day
+
+
+Day = Annotated[date, AfterValidator(_in_range)]
 
 
 class EventSpec(Strict):
@@ -81,11 +92,11 @@ class WindowSpec(Strict):
 
     expression: str | None = None
     after: str | None = Field(default=None, description="an event the window counts from, e.g. 'ceasefire'")
-    start: date | None = None
-    end: date | None = None
+    start: Day | None = None
+    end: Day | None = None
     within: str | None = Field(default=None, description="a span such as '2 years' or '18 months'")
-    end_earliest: date | None = None
-    end_latest: date | None = None
+    end_earliest: Day | None = None
+    end_latest: Day | None = None
 
     @model_validator(mode="after")
     def _one_end(self) -> WindowSpec:
@@ -133,7 +144,7 @@ class EstimateSpec(Strict):
 
     id: str = Field(pattern=ID_PATTERN)
     source: str
-    issued: date
+    issued: Day
     event: str
     kind: Literal["occurrence", "capability"] = "occurrence"
     quote: str
@@ -160,7 +171,7 @@ class SignpostSpec(Strict):
 
     id: str = Field(pattern=ID_PATTERN)
     event: str
-    date: date
+    date: Day
     description: str
     hazard_ratio: tuple[float, float] = Field(
         description="a 90% interval [low, high] for the multiplier of the hazard, e.g. [0.8, 2]"
@@ -201,8 +212,8 @@ class OutcomeSpec(Strict):
     question (its last event); `not_by`: the latest date known with nothing having happened.
     """
 
-    happened: date | None = None
-    not_by: date | None = None
+    happened: Day | None = None
+    not_by: Day | None = None
     evidence: ProvenanceSpec = Field(
         description="where the resolution is documented: {outlet: ..., url: ..., note: ...}"
     )
@@ -223,9 +234,9 @@ class ScenarioFile(Strict):
     title: str
     question: str
     resolution: str
-    as_of: date
-    horizon: date
-    at_risk_from: date | None = None
+    as_of: Day
+    horizon: Day
+    at_risk_from: Day | None = None
     grid: Literal["month", "quarter"] = "quarter"
     lexicon: str
     events: list[EventSpec] = Field(min_length=1)

@@ -25,7 +25,7 @@ from pydantic import Field
 
 from riskline.config.priors import Strict
 from riskline.config.yamlfile import YamlDocument, parse_yaml, validate
-from riskline.errors import ConfigError, ConfigIssue
+from riskline.errors import ConfigError, ConfigIssue, excerpt
 
 __all__ = ["Seed", "SeedMeta", "check_quote", "read_seed"]
 
@@ -73,8 +73,11 @@ def read_seed(path: Path) -> Seed:
 def resolve_seed_path(scenario_path: Path, seed: str) -> Path | None:
     """The seed file named in a scenario, looked for beside it and in the folders above."""
     for folder in [scenario_path.resolve().parent, *scenario_path.resolve().parents]:
-        if (folder / seed).is_file():
-            return folder / seed
+        try:
+            if (folder / seed).is_file():
+                return folder / seed
+        except OSError:  # a name the file system cannot hold (over 255 characters): not found
+            return None
     return None
 
 
@@ -82,7 +85,7 @@ def check_quote(scenario_path: Path, seed: str, offsets: tuple[int, int], quote:
     """None if `quote` sits at `offsets` in the seed; otherwise what is wrong and how to fix it."""
     path = resolve_seed_path(scenario_path, seed)
     if path is None:
-        return f"seed file '{seed}' not found beside the scenario or in the folders above it"
+        return f"seed file '{excerpt(seed)}' not found beside the scenario or in the folders above it"
     text = read_seed(path).text
     start, end = offsets
     if text[start:end] == quote:
@@ -93,4 +96,4 @@ def check_quote(scenario_path: Path, seed: str, offsets: tuple[int, int], quote:
         if found >= 0
         else "the quote does not occur in the file; copy it verbatim"
     )
-    return f"the text at offsets [{start}, {end}] of {seed} is {text[start:end]!r}, not the quote; {hint}"
+    return f"the text at offsets [{start}, {end}] of {seed} is {excerpt(repr(text[start:end]))}, not the quote; {hint}"

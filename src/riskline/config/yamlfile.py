@@ -15,13 +15,17 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from riskline.errors import ConfigError, ConfigIssue
+from riskline.errors import ConfigError, ConfigIssue, excerpt
 
-__all__ = ["YamlDocument", "closest", "parse_yaml", "read_yaml", "validate"]
+__all__ = ["MAX_BYTES", "YamlDocument", "closest", "parse_yaml", "read_yaml", "validate"]
 
 Location = Sequence[str | int]
+CHOICES_SHOWN = 30
+"""At most this many valid choices are listed in a message."""
+MAX_BYTES = 1_000_000
+"""The largest scenario or prior file read: a thousand statements take about 400 KB."""
 
 
 class _DatesAsText(RoundTripConstructor):
@@ -76,33 +80,58 @@ def closest(word: str, choices: Sequence[str]) -> str:
     """A 'did you mean' hint, or the list of valid choices when nothing is close."""
     near = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
     if near:
-        return "did you mean " + " or ".join(f"'{n}'" for n in near) + "?"
-    return "valid choices: " + ", ".join(f"'{c}'" for c in sorted(choices))
+        return "did you mean " + " or ".join(f"'{excerpt(n, 60)}'" for n in near) + "?"
+    shown = sorted(choices)[:CHOICES_SHOWN]
+    more = f" and {len(choices) - len(shown)} more" if len(choices) > len(shown) else ""
+    return "valid choices: " + ", ".join(f"'{excerpt(c, 60)}'" for c in shown) + more
 
 
 def read_yaml(path: Path) -> YamlDocument:
     """Parse `path`; a missing file or broken YAML becomes a ConfigError with its line."""
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise ConfigError([ConfigIssue(path, None, "", f"file is larger than {MAX_BYTES // 1_000_000} MB; "
+                                                           "split it into several scenarios")])  # fmt: skip
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([ConfigIssue(path, None, "", "file not found; check the path")]) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        message = f"not UTF-8 text (byte {exc.object[exc.start]:#04x}); save the file as UTF-8"
+        raise ConfigError([ConfigIssue(path, line, "", message)]) from None
     except OSError as exc:
         raise ConfigError([ConfigIssue(path, None, "", f"cannot read file ({exc.strerror})")]) from None
     try:
         data = parse_yaml(text)
     except MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise ConfigError([ConfigIssue(path, line, "", f"not valid YAML: {exc.problem}")]) from None
+        raise ConfigError([ConfigIssue(path, line, "", f"not valid YAML: {excerpt(exc.problem)}")]) from None
+    except YAMLError as exc:  # ruamel's reader: control characters and the like
+        raise ConfigError([ConfigIssue(path, _line(exc), "", f"not valid YAML: {excerpt(exc)}")]) from None
+    except RecursionError:
+        message = "nested too deeply to read; a scenario needs a few levels only"
+        raise ConfigError([ConfigIssue(path, None, "", message)]) from None
+    except Exception as exc:
+        raise ConfigError([ConfigIssue(path, None, "", f"not valid YAML: {excerpt(exc)}")]) from None
     if not isinstance(data, CommentedMap):
         raise ConfigError([ConfigIssue(path, 1, "", "expected a mapping of fields at the top level")])
     return YamlDocument(path, data, text)
+
+
+def _line(exc: Exception) -> int | None:
+    """The 1-based line a ruamel error points at, if it says."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "mark", None)
+    line = getattr(mark, "line", None)
+    return line + 1 if isinstance(line, int) else None
 
 
 def validate[M: BaseModel](model: type[M], doc: YamlDocument) -> M:
     """Validate `doc` against a pydantic model, turning each error into a ConfigIssue (one per field)."""
     try:
         return model.model_validate(doc.data)
+    except RecursionError:
+        raise ConfigError([ConfigIssue(doc.path, None, "", "nested too deeply to read")]) from None
     except ValidationError as exc:
         issues, seen = [], set()
         for err in exc.errors():
@@ -125,7 +154,7 @@ def _location(raw: Location) -> list[str | int]:
 
 def _message(model: type[BaseModel], loc: list, err: dict) -> str:
     """What is wrong, in words: the field's own description of what it takes where it has one."""
-    given = err.get("input")
+    given = _Shown(err.get("input"))
     if err["type"] == "extra_forbidden":
         return f"unknown field '{loc[-1]}'; " + closest(str(loc[-1]), _fields_at(model, loc[:-1]))
     if err["type"] == "missing":
@@ -137,12 +166,26 @@ def _message(model: type[BaseModel], loc: list, err: dict) -> str:
     if err["type"] == "literal_error":
         return f"{err['msg']}, got {given!r}"
     if err["type"] == "string_pattern_mismatch":
-        suggestion = "-".join(str(given).lower().split())
+        suggestion = excerpt("-".join(str(given.value).lower().split()))
         return f"expected lowercase letters, digits, '-' and '_' (e.g. {suggestion!r}), got {given!r}"
     field = _field_at(model, loc)
     if field is not None and field.description:
         return f"expected {field.description}, got {given!r}"
     return f"{err['msg']}, got {given!r}"
+
+
+class _Shown:
+    """A value as a message shows it: its repr, at most 80 characters."""
+
+    def __init__(self, value: Any):
+        self.value = value
+        self.text = excerpt(repr(value))
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def _field_at(model: type[BaseModel], loc: Location) -> Any:

@@ -23,7 +23,7 @@ from scipy.special import expit, logit, ndtri
 
 from riskline.config.priors import Strict
 from riskline.config.yamlfile import closest, read_yaml, validate
-from riskline.errors import ConfigError, ConfigIssue, LexiconError
+from riskline.errors import ConfigError, ConfigIssue, LexiconError, excerpt
 
 __all__ = ["Lexicon", "LexiconEntry", "LogitNormal", "available_lexicons", "load_lexicon", "normalize_phrase"]
 
@@ -107,9 +107,10 @@ class Lexicon(Strict):
                 if near
                 else ("known phrases: " + ", ".join(f"'{p}'" for p in sorted(self.phrases)))
             )
+            shown = excerpt(phrase, 60)
             raise LexiconError(
-                f"phrase '{phrase}' is not in lexicon '{self.name}'; {hint} "
-                f'(`riskline lexicon --phrase "{phrase}"` shows the lexicons that define it)'
+                f"phrase '{shown}' is not in lexicon '{self.name}'; {hint} "
+                f'(`riskline lexicon --phrase "{shown}"` shows the lexicons that define it)'
             )
         return entry
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import logit
 
+from riskline.errors import ProbabilityError
 from riskline.language.lexicon import Lexicon, LogitNormal
 
 __all__ = ["StatedProbability", "parse_probability"]
@@ -51,23 +52,23 @@ class StatedProbability:
 def parse_probability(value: str | float | list[float], lexicon: Lexicon) -> StatedProbability:
     """Turn a scenario's `probability` field into an interval.
 
-    Raises ValueError for malformed numbers and LexiconError for unknown phrases.
+    Raises ProbabilityError (a ValueError) for malformed numbers and LexiconError for unknown phrases.
     """
     if isinstance(value, list):
         if len(value) != 2 or not 0 <= value[0] < value[1] <= 1:
-            raise ValueError(f"an interval must be [low, high] with 0 <= low < high <= 1, got {value}")
+            raise ProbabilityError(f"an interval must be [low, high] with 0 <= low < high <= 1, got {value}")
         return StatedProbability(float(value[0]), float(value[1]), f"{value[0]:g}–{value[1]:g}")
     if isinstance(value, str) and value.strip().endswith("%"):
         try:
             number = float(value.strip().rstrip("%")) / 100
         except ValueError:
-            raise ValueError(f"expected a percentage such as '30%', got {value!r}") from None
+            raise ProbabilityError(f"expected a percentage such as '30%', got {value!r}") from None
         return _rounded(number, value.strip())
     if isinstance(value, int | float):
         if value > 100:
-            raise ValueError(f"a probability lies in [0, 1] (or 0%–100% as text), got {value:g}")
+            raise ProbabilityError(f"a probability lies in [0, 1] (or 0%–100% as text), got {value:g}")
         if value > 1:
-            raise ValueError(f"probabilities are between 0 and 1: write {value / 100:g} or '{value:g}%'")
+            raise ProbabilityError(f"probabilities are between 0 and 1: write {value / 100:g} or '{value:g}%'")
         return _rounded(float(value), f"{100 * value:g}%")
     entry = lexicon.lookup(value)
     low, high = entry.interval
@@ -76,7 +77,7 @@ def parse_probability(value: str | float | list[float], lexicon: Lexicon) -> Sta
 
 def _rounded(number: float, text: str) -> StatedProbability:
     if not 0 <= number <= 1:
-        raise ValueError(f"a probability must lie in [0, 1], got {text}")
+        raise ProbabilityError(f"a probability must lie in [0, 1], got {text}")
     percent = round(100 * number, 6)
     half = 5.0 if percent % 10 == 0 else 2.5 if percent % 5 == 0 else 0.5
     low, high = max(percent - half, 0.0), min(percent + half, 100.0)

@@ -21,7 +21,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from riskline.errors import RisklineError
+from riskline.errors import RisklineError, excerpt
 from riskline.language.conventions import TimeConventions
 
 __all__ = [
@@ -517,7 +517,14 @@ def main_window(windows: list[ParsedWindow]) -> ParsedWindow | None:
 def _candidates(text: str, issued: date, conventions: TimeConventions) -> Iterator[ParsedWindow]:
     for pattern, reading in _READINGS:
         for match in pattern.finditer(text):
-            window = reading(match, issued, conventions)
+            try:
+                window = reading(match, issued, conventions)
+            except (ValueError, OverflowError) as exc:  # a span that runs past the calendar: "within 99999 years"
+                if isinstance(exc, TimeExpressionError):
+                    raise
+                raise TimeExpressionError(
+                    f"'{excerpt(match[0])}' from {issued} runs past the dates riskline handles; give a shorter span"
+                ) from None
             if window is None:
                 continue
             yield replace(window, expression=match[0], offsets=match.span())
