@@ -112,8 +112,10 @@ def read_yaml(path: Path) -> YamlDocument:
     except RecursionError:
         message = "nested too deeply to read; a scenario needs a few levels only"
         raise ConfigError([ConfigIssue(path, None, "", message)]) from None
-    except Exception as exc:
-        raise ConfigError([ConfigIssue(path, None, "", f"not valid YAML: {excerpt(exc)}")]) from None
+    except Exception as exc:  # the YAML library's own failures on odd input: `!!int abc`, `!!set x`
+        message = (f"not valid YAML: the YAML reader failed ({excerpt(exc)}); look for a tag (!!...) or an anchor "
+                   "(&..., *...) on a field that cannot hold it")  # fmt: skip
+        raise ConfigError([ConfigIssue(path, None, "", message)]) from None
     if not isinstance(data, CommentedMap):
         raise ConfigError([ConfigIssue(path, 1, "", "expected a mapping of fields at the top level")])
     return YamlDocument(path, data, text)
