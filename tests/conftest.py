@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import matplotlib
@@ -23,10 +24,11 @@ CONFIGS = Path(__file__).resolve().parent / "configs"
 FUZZ_EXAMPLES = {"ci": 150, "long": 2_000, "nightly": 10_000}
 FUZZ = settings(
     max_examples=FUZZ_EXAMPLES[os.environ.get("RISKLINE_FUZZ", "ci")],
-    deadline=None,
+    deadline=timedelta(seconds=5),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-"""The fuzz tests' settings: `ci` in the test suite, RISKLINE_FUZZ=nightly (make fuzz) for the long run."""
+"""The fuzz tests' settings: `ci` in the test suite, RISKLINE_FUZZ=nightly (make fuzz) for the long run; no
+input may take over 5 s."""
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,8 @@ VALUES = [
     "{expression: within 99999 years}", "{within: 9999999 days}", "{end: 9999-12-31}",
     "{start: 0001-01-01, end: 9999-01-01}",
     "{expression: roughly 7974 years}", "999%", "1e400%", "[0, 1e309]", "{after: attack, within: 99999 years}",
-    "{mean: .nan, sd: 1}", "{median: 1e-300, log_sd: 1e300}", "[1e-300, 1e300]",
+    "{mean: .nan, sd: 1}", "{median: 1e-300, log_sd: 1e300}", "[1e-300, 1e300]", "[" * 2000 + "]" * 2000,
+    "&a [&b [*a, *a], *b, *b]",
 ]  # fmt: skip
 LINE_LIMIT = 2_000
 """Every problem's line quotes at most an excerpt of the file (a list of valid choices may be long)."""

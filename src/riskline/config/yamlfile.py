@@ -24,6 +24,8 @@ __all__ = ["MAX_BYTES", "YamlDocument", "closest", "parse_yaml", "read_yaml", "v
 Location = Sequence[str | int]
 CHOICES_SHOWN = 30
 """At most this many valid choices are listed in a message."""
+MAX_DEPTH = 40
+"""The deepest nesting read: a scenario needs five or six levels."""
 MAX_BYTES = 1_000_000
 """The largest scenario or prior file read: a thousand statements take about 400 KB."""
 
@@ -51,8 +53,10 @@ class YamlDocument:
         self.text = text
 
     def line_of(self, loc: Location) -> int | None:
-        """1-based line of the deepest node of `loc` that exists in the file."""
+        """1-based line of the deepest node of `loc` that exists in the file (a top-level field missing: the first)."""
         node, line = self.data, None
+        if isinstance(node, CommentedMap) and node:
+            line = node.lc.key(next(iter(node)))[0] + 1
         for key in loc:
             if isinstance(node, CommentedMap) and key in node:
                 line = node.lc.key(key)[0] + 1
@@ -102,6 +106,8 @@ def read_yaml(path: Path) -> YamlDocument:
         raise ConfigError([ConfigIssue(path, line, "", message)]) from None
     except OSError as exc:
         raise ConfigError([ConfigIssue(path, None, "", f"cannot read file ({exc.strerror})")]) from None
+    if problem := _too_deep(text):
+        raise ConfigError([ConfigIssue(path, problem[0], "", problem[1])])
     try:
         data = parse_yaml(text)
     except MarkedYAMLError as exc:
@@ -119,6 +125,23 @@ def read_yaml(path: Path) -> YamlDocument:
     if not isinstance(data, CommentedMap):
         raise ConfigError([ConfigIssue(path, 1, "", "expected a mapping of fields at the top level")])
     return YamlDocument(path, data, text)
+
+
+def _too_deep(text: str) -> tuple[int, str] | None:
+    """(line, message) where the text nests deeper than a scenario ever needs, before the parser recurses into it.
+
+    Brackets and braces are counted outside quotes only roughly (a quoted bracket counts too),
+    which errs on the safe side far below the limit.
+    """
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if len(line) - len(line.lstrip(" ")) > 2 * MAX_DEPTH:
+            return number, f"indented more than {2 * MAX_DEPTH} spaces; a scenario needs a few levels only"
+        for char in line:
+            depth += (char in "[{") - (char in "]}")
+            if depth > MAX_DEPTH:
+                return number, f"nested more than {MAX_DEPTH} brackets deep; a scenario needs a few levels only"
+    return None
 
 
 def _line(exc: Exception) -> int | None:
@@ -181,7 +204,10 @@ class _Shown:
 
     def __init__(self, value: Any):
         self.value = value
-        self.text = excerpt(repr(value))
+        try:
+            self.text = excerpt(repr(value))
+        except RecursionError:
+            self.text = "(a value nested too deeply to show)"
 
     def __repr__(self) -> str:
         return self.text
