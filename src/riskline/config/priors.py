@@ -37,12 +37,16 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+MIN_KNOT_SPACING = 0.05
+"""Years: knots closer than about 18 days add nothing a monthly grid can show, and cost memory."""
+
+
 class HazardSettings(Strict):
     """How an event's hazard may vary over time (see docs/model.md)."""
 
     kind: Literal["random_walk", "constant"]
     smoothness: float = Field(gt=0, description="sd of the change in log hazard per sqrt(year)")
-    knot_spacing: float = Field(gt=0, description="years between the random walk's knots")
+    knot_spacing: float = Field(ge=MIN_KNOT_SPACING, description="years between the random walk's knots")
     reversion: float | None = Field(
         default=None,
         gt=0,

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from riskline.config.priors import BaseRate, LogNormal, Normal, SourceClass, Strict
+from riskline.config.priors import MIN_KNOT_SPACING, BaseRate, LogNormal, Normal, SourceClass, Strict
 
 __all__ = [
     "EstimateSpec",
@@ -193,7 +193,7 @@ class HazardOverride(Strict):
 
     kind: Literal["random_walk", "constant"] | None = None
     smoothness: float | None = Field(default=None, gt=0)
-    knot_spacing: float | None = Field(default=None, gt=0)
+    knot_spacing: float | None = Field(default=None, ge=MIN_KNOT_SPACING)
     reversion: float | None = Field(default=None, gt=0)
 
 
