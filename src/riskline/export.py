@@ -59,8 +59,6 @@ def package_versions() -> dict[str, str]:
 def run_summary(forecast: Forecast, command: str | None = None) -> dict:
     """The content of summary.json: headline numbers, diagnostics and provenance."""
     scenario = forecast.scenario
-    years = forecast.year_ends()
-    medians = forecast.median_dates()
     diagnostics = forecast.diagnostics()
     thresholds = scenario.priors.model.diagnostics
     problems = diagnostics.problems(thresholds.max_rhat, thresholds.min_ess_bulk)
