@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from riskline.cli import main
+from riskline.language.statements import MAX_STATEMENT_CHARS
 from tests.conftest import FUZZ, ROOT
 
 PIECES = [
@@ -29,3 +30,13 @@ def test_any_statement_is_read_or_refused_clearly(words, issued, capsys):
     if code == 2:
         assert "error: " in said.err
         assert len(said.err) < 2_000
+
+
+def test_a_text_longer_than_one_statement_is_refused(capsys):
+    """Reading grows with the square of the length: a document is for `extract`, a statement is short."""
+    longest = ("within two years " * 200)[:MAX_STATEMENT_CHARS]
+    assert main(["parse", longest, "--issued", "2025-01-01", "--priors", str(ROOT / "priors")]) == 0
+    capsys.readouterr()
+    too_long = longest + " likely"
+    assert main(["parse", too_long, "--issued", "2025-01-01", "--priors", str(ROOT / "priors")]) == 2
+    assert f"a statement of {len(too_long):,} characters" in capsys.readouterr().err

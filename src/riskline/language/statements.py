@@ -25,7 +25,16 @@ from riskline.language.phrases import PhraseMatch, find_probability_phrase
 from riskline.language.probability import StatedProbability, parse_probability
 from riskline.language.time_expressions import ParsedWindow, find_windows, main_window
 
-__all__ = ["ParsedStatement", "Reader", "TwoEstimatesError", "load_reader", "statement_confidence", "statement_kind"]
+__all__ = [
+    "MAX_STATEMENT_CHARS",
+    "ParsedStatement",
+    "Reader",
+    "StatementTooLongError",
+    "TwoEstimatesError",
+    "load_reader",
+    "statement_confidence",
+    "statement_kind",
+]
 
 Kind = Literal["occurrence", "capability"]
 Confidence = Literal["high", "moderate", "low"]
@@ -44,6 +53,15 @@ CONFIDENCE = re.compile(
 
 class TwoEstimatesError(RisklineError, ValueError):
     """A sentence gives different probabilities for different windows: two estimates, not one."""
+
+
+class StatementTooLongError(RisklineError, ValueError):
+    """A text too long to be one statement (MAX_STATEMENT_CHARS)."""
+
+
+MAX_STATEMENT_CHARS = 2_000
+"""The longest statement `Reader.parse` reads: a long sentence is a few hundred characters, and the
+reading's time grows with the square of the length (100,000 characters took two minutes)."""
 
 
 def statement_kind(text: str) -> Kind:
@@ -111,8 +129,14 @@ class Reader:
         Raises TimeExpressionError for a window ending before `issued`, LexiconError for an
         estimative phrase that the chosen lexicon lacks, and TwoEstimatesError for a sentence
         that gives different phrases for different windows ("unlikely before 2027 but
-        likely by 2030"): one estimate cannot say both.
+        likely by 2030"): one estimate cannot say both; StatementTooLongError for a text over
+        MAX_STATEMENT_CHARS (the reading's time grows with the square of the length).
         """
+        if len(text) > MAX_STATEMENT_CHARS:
+            raise StatementTooLongError(
+                f"a statement of {len(text):,} characters: riskline reads one statement at a time, of at most "
+                f"{MAX_STATEMENT_CHARS:,} characters; for a whole document use `riskline extract`"
+            )
         windows = find_windows(text, issued, self.conventions)
         phrases = [
             find_probability_phrase(text, self.lexicon, set(self.vocabulary), w.offsets[0], since)
