@@ -264,13 +264,13 @@ class Forecast:
 
     def extrapolation_notes(self) -> list[str]:
         """Where the statements stop speaking, one sentence per date: the footnote of every headline table."""
-        chains: dict[str, list[str]] = {}
+        by_date: dict[str, list[str]] = {}
         for event, until in self.speaks_until().items():
             where = f"after {until:%d %b %Y}" if until else "at any date"
-            chains.setdefault(where, []).append(event)
+            by_date.setdefault(where, []).append(event)
         return [
             f"{', '.join(events)}: no statement speaks of the time {where}; from there {EXTRAPOLATION}"
-            for where, events in chains.items()
+            for where, events in by_date.items()
         ]
 
     def summary_years(self) -> list[int]:

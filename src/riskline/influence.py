@@ -34,23 +34,24 @@ def statement_influence(forecast: Forecast, random_seed: int) -> pd.DataFrame:
     scenario = forecast.scenario
     years = forecast.headline_years()
     ends = [date(year + 1, 1, 1) for year in years]
-    with_it = forecast.risk_at(ends)
     rows: list[dict] = []
     if len(scenario.estimates) < 2:
         return pd.DataFrame(rows, columns=COLUMNS)
+    with_it = forecast.risk_at(ends)
+    with_mean, with_median = with_it.mean(SAMPLE_DIMS), with_it.median(SAMPLE_DIMS)  # (event, date), once
     for est in scenario.estimates:
         variant = update(forecast, scenario.without(est.id), random_seed=random_seed, prior=False)
         without = variant.risk_at(ends)
+        without_mean, without_median = without.mean(SAMPLE_DIMS), without.median(SAMPLE_DIMS)
         pareto_k = variant.diagnostics().pareto_k
         for event in scenario.events:
             for i, year in enumerate(years):
-                before = with_it.sel(event=event.id).isel(date=i)
-                after = without.sel(event=event.id).isel(date=i)
+                mean, median = (float(x.sel(event=event.id).isel(date=i)) for x in (with_mean, with_median))
+                after = float(without_mean.sel(event=event.id).isel(date=i))
                 rows.append({
                     "estimate": est.id, "source": est.spec.source, "event": event.id, "year": year,
-                    "with_mean": float(before.mean(SAMPLE_DIMS)), "with_median": float(before.median(SAMPLE_DIMS)),
-                    "without_mean": float(after.mean(SAMPLE_DIMS)), "without_median": float(after.median(SAMPLE_DIMS)),
-                    "shift": float(after.mean(SAMPLE_DIMS) - before.mean(SAMPLE_DIMS)),
+                    "with_mean": mean, "with_median": median, "without_mean": after,
+                    "without_median": float(without_median.sel(event=event.id).isel(date=i)), "shift": after - mean,
                     "method": "refitted" if pareto_k is None else "reweighted", "pareto_k": pareto_k,
                 })  # fmt: skip
     return pd.DataFrame(rows, columns=COLUMNS)
