@@ -92,9 +92,6 @@ def resolve_window(
     if spec.within is not None:
         try:
             end = span_after(est.issued, spec.within)
-        except OverflowError:
-            issues.append(doc.issue([*where, "within"], f"'{spec.within}' from {est.issued} runs past the calendar"))
-            return None
         except ValueError as exc:
             issues.append(doc.issue([*where, "within"], str(exc)))
             return None

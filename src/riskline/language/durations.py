@@ -28,5 +28,8 @@ def parse_span(text: str, allow_zero: bool = False) -> relativedelta:
 
 
 def span_after(start: date, span: str) -> date:
-    """The date `span` after `start`."""
-    return start + parse_span(span)
+    """The date `span` after `start`; ValueError when it runs past the calendar."""
+    try:
+        return start + parse_span(span)
+    except OverflowError:
+        raise ValueError(f"'{span}' from {start} runs past the calendar") from None
