@@ -23,6 +23,7 @@ from riskline.plots import (
     plot_timeline,
     plot_update,
 )
+from riskline.plots.style import date_axis
 from riskline.plots.timeline import FAN_QUANTILES
 from riskline.report import FIGURES
 
@@ -221,3 +222,22 @@ def test_one_event_on_a_given_axes(seed_forecast: Forecast, plot):
         _, other = plt.subplots()
         with pytest.raises(ValueError, match="one axes holds one event; pass event= one of ceasefire, ready, attack"):
             plot(seed_forecast, ax=other)
+
+
+@pytest.mark.parametrize("view", [(date(2025, 6, 1), date(2036, 1, 1)), (date(1999, 12, 31), date(2001, 1, 2))])
+def test_date_ticks_are_matplotlibs(view):
+    """The year and mid-year ticks in view are those of YearLocator and MonthLocator(bymonth=7)."""
+    _, ax = plt.subplots()
+    ax.plot(np.array(view, dtype="datetime64[D]"), [0, 1])
+    date_axis(ax)
+    ax.set_xlim(*(np.datetime64(d) for d in view))
+    low, high = ax.get_xlim()
+
+    def in_view(locator) -> list[float]:
+        locator.set_axis(ax.xaxis)
+        return [tick for tick in locator() if low <= tick <= high]
+
+    ours = in_view(ax.xaxis.get_major_locator()), in_view(ax.xaxis.get_minor_locator())
+    assert ours == (in_view(mdates.YearLocator()), in_view(mdates.MonthLocator(bymonth=7)))
+    named = [str(year) for year in range(view[0].year, view[1].year + 1) if view[0] <= date(year, 7, 1) <= view[1]]
+    assert ax.xaxis.get_minor_formatter().format_ticks(ours[1]) == named  # each year named in its middle

@@ -40,7 +40,8 @@ __all__ = [
     "write_run",
 ]
 
-FIGURE_FORMATS = ("png", "svg", "pdf")
+FIGURE_FORMATS = ("pdf", "svg", "png")
+"""Every figure's file formats, in the order `save_figure` writes them."""
 INFLUENCE_FIGURE = "influence"
 RUN_FILES = frozenset(
     ["timeline.csv", "estimates.csv", "per_period.csv", "summary.json", "forecast.nc", "report.md", "report.html",
@@ -227,9 +228,16 @@ def staged(out_dir: Path, files: frozenset[str]) -> Iterator[Path]:
 
 
 def save_figure(figure, stem: Path) -> None:
-    """`stem`.png, .svg and .pdf, then free the figure."""
+    """`stem`.pdf, .svg and .png, then free the figure.
+
+    The layout is found once, for the PDF, and kept for the other formats: a layout engine
+    measures every text of the figure again at each save. The PDF's (and SVG's) text measures
+    are the wider ones (the PNG's, hinted at 200 dpi, run about 3% narrower), so text laid out
+    for the PDF fits in all three.
+    """
     for suffix in FIGURE_FORMATS:
         figure.savefig(stem.with_suffix(f".{suffix}"), dpi=200)
+        figure.set_layout_engine("none")
     plt.close(figure)
 
 

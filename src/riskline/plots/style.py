@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from datetime import datetime
 from importlib.metadata import version
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
-from matplotlib.ticker import NullFormatter, PercentFormatter
+from matplotlib.ticker import Locator, NullFormatter, PercentFormatter
 
 from riskline.config.scenario import Scenario
 from riskline.language.lexicon import Lexicon, load_lexicon
@@ -24,6 +25,7 @@ __all__ = [
     "LINE_STYLES",
     "PAGE_WIDTH",
     "SERIES_COLOURS",
+    "EveryYear",
     "add_footer",
     "axes_or_new",
     "date_axis",
@@ -90,11 +92,35 @@ def date_axis(ax) -> None:
     Named in the middle, a point at 1 January 2027 ("by the end of 2026") sits at the end of
     the span labelled 2026, not on a tick labelled 2027.
     """
-    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_locator(EveryYear(month=1))
     ax.xaxis.set_major_formatter(NullFormatter())
-    ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=7))
+    ax.xaxis.set_minor_locator(EveryYear(month=7))
     ax.xaxis.set_minor_formatter(mdates.DateFormatter("%Y"))
     ax.tick_params(axis="x", which="minor", length=0, labelsize=8)
+
+
+class EveryYear(Locator):
+    """A tick on the first of `month` in every year in view.
+
+    The ticks of matplotlib's YearLocator and MonthLocator(bymonth=...), found by counting
+    years rather than through dateutil's recurrence rules, which a figure re-evaluates at every
+    draw (a tenth of its drawing time).
+    """
+
+    def __init__(self, month: int = 1):
+        self.month = month
+
+    def __call__(self):
+        return self.tick_values(*self.axis.get_view_interval())
+
+    def tick_values(self, vmin, vmax):
+        """The first of `month` in each year from vmin's to the one after vmax's (the axis keeps those in view)."""
+        try:
+            first, last = (mdates.num2date(value).year for value in sorted((vmin, vmax)))
+        except ValueError:  # a view beyond the calendar: no ticks, as matplotlib's date locators
+            return []
+        years = range(first, last + 2)
+        return self.raise_if_exceeds(mdates.date2num([datetime(year, self.month, 1) for year in years]))
 
 
 def percent_axis(axis) -> None:
