@@ -15,7 +15,7 @@ import os
 import platform
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
@@ -57,13 +57,26 @@ def package_versions() -> dict[str, str]:
     return {"python": platform.python_version()} | {name: version(name) for name in PACKAGES}
 
 
-def run_summary(forecast: Forecast, command: str | None = None) -> dict:
-    """The content of summary.json: headline numbers, diagnostics and provenance."""
+def run_summary(
+    forecast: Forecast,
+    command: str | None = None,
+    *,
+    year_ends: Mapping[str, pd.DataFrame] | None = None,
+    per_period: pd.DataFrame | None = None,
+    reconciliation: pd.DataFrame | None = None,
+) -> dict:
+    """The content of summary.json: headline numbers, diagnostics and provenance.
+
+    `year_ends` (`forecast.year_ends(which)` for each of `forecast.available()`), `per_period`
+    and `reconciliation` are the forecast's tables, for a caller that has them already.
+    """
     scenario = forecast.scenario
     diagnostics = forecast.diagnostics()
     thresholds = scenario.priors.model.diagnostics
     problems = diagnostics.problems(thresholds.max_rhat, thresholds.min_ess_bulk)
-    timelines = {which: (forecast.year_ends(which), forecast.median_dates(which)) for which in forecast.available()}
+    if year_ends is None:
+        year_ends = {which: forecast.year_ends(which) for which in forecast.available()}
+    timelines = {which: (year_ends[which], forecast.median_dates(which)) for which in forecast.available()}
     events = {}
     for event in scenario.events:
         events[event.id] = {"label": event.label, "kind": event.kind, "after": event.after}
@@ -72,13 +85,14 @@ def run_summary(forecast: Forecast, command: str | None = None) -> dict:
             events[event.id][f"{prefix}by_year_end"] = _by_year(years[years["event"] == event.id])
             median = medians[event.id]
             events[event.id][f"{prefix}median_date"] = median.isoformat() if median else "after horizon"
-    periods = forecast.per_period()
+    periods = forecast.per_period() if per_period is None else per_period
     speaks_until = forecast.speaks_until()
     for event in scenario.events:
         events[event.id]["per_year"] = _by_year(periods[periods["event"] == event.id])
         until = speaks_until[event.id]
         events[event.id]["statements_speak_until"] = until.isoformat() if until else None
-    reconciliation = forecast.reconciliation()
+    if reconciliation is None:
+        reconciliation = forecast.reconciliation()
     return {
         "scenario": scenario.name,
         "title": scenario.spec.title,
@@ -164,10 +178,14 @@ def write_run(
     its summary.json key and its report section.
     """
     with staged(out_dir, RUN_FILES) as staging:
-        forecast.timeline().to_csv(staging / "timeline.csv", index=False, float_format="%.6f")
-        forecast.reconciliation().to_csv(staging / "estimates.csv", index=False, float_format="%.6f")
-        forecast.per_period().to_csv(staging / "per_period.csv", index=False, float_format="%.6f")
-        summary = run_summary(forecast, command) | (extra or {})
+        # each table once: the files, the summary, the figures and the report share them
+        timeline, reconciliation, per_period = forecast.timeline(), forecast.reconciliation(), forecast.per_period()
+        year_ends = {which: forecast.year_ends(which) for which in forecast.available()}
+        timeline.to_csv(staging / "timeline.csv", index=False, float_format="%.6f")
+        reconciliation.to_csv(staging / "estimates.csv", index=False, float_format="%.6f")
+        per_period.to_csv(staging / "per_period.csv", index=False, float_format="%.6f")
+        tables = {"year_ends": year_ends, "reconciliation": reconciliation}
+        summary = run_summary(forecast, command, per_period=per_period, **tables) | (extra or {})
         figures = dict(FIGURES)
         if influence is not None:
             influence.to_csv(staging / "influence.csv", index=False, float_format="%.6f")
@@ -177,9 +195,18 @@ def write_run(
             figures[INFLUENCE_FIGURE] = INFLUENCE_CAPTION
         (staging / "summary.json").write_text(strict_json(summary) + "\n", encoding="utf-8")
         forecast.with_risk_group().to_netcdf(staging / "forecast.nc", engine="h5netcdf")
+        drawings = {
+            "timeline": lambda: plots.plot_timeline(
+                forecast, year_ends=year_ends["posterior"], reconciliation=reconciliation
+            ),
+            "per_period": lambda: plots.plot_per_period(forecast, table=per_period),
+            "hazard": lambda: plots.plot_hazard(forecast),
+            "reconciliation": lambda: plots.plot_reconciliation(forecast, table=reconciliation),
+            "prior_posterior": lambda: plots.plot_prior_posterior(forecast, posterior=timeline),
+        }
         for name in FIGURES:
-            save_figure(getattr(plots, f"plot_{name}")(forecast), staging / name)
-        markdown = report_markdown(forecast, summary, figures, influence)
+            save_figure(drawings[name](), staging / name)
+        markdown = report_markdown(forecast, summary, figures, influence, **tables)
         (staging / "report.md").write_text(markdown, encoding="utf-8")
         page = render_html(markdown, staging, forecast.scenario.spec.title)
         (staging / "report.html").write_text(page, encoding="utf-8")

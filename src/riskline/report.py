@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -44,10 +45,25 @@ code { background: #f3f3f3; padding: 0 0.2rem; }
 
 
 def report_markdown(
-    forecast: Forecast, summary: dict, figures: dict[str, str] = FIGURES, influence: pd.DataFrame | None = None
+    forecast: Forecast,
+    summary: dict,
+    figures: dict[str, str] = FIGURES,
+    influence: pd.DataFrame | None = None,
+    *,
+    year_ends: Mapping[str, pd.DataFrame] | None = None,
+    reconciliation: pd.DataFrame | None = None,
 ) -> str:
-    """The report as Markdown; figures are referenced as `<stem>.png` beside it."""
+    """The report as Markdown; figures are referenced as `<stem>.png` beside it.
+
+    `year_ends` (`forecast.year_ends(which)` by `which`: the posterior's, and the prior's when
+    the forecast has one) and `reconciliation` are the forecast's tables, for a caller that has
+    them already.
+    """
     scenario, spec = forecast.scenario, forecast.scenario.spec
+    if year_ends is None:
+        year_ends = {which: forecast.year_ends(which) for which in forecast.available() if which != "without_signposts"}
+    if reconciliation is None:
+        reconciliation = forecast.reconciliation()
     lines = [f"# {spec.title}", "", f"**Question.** {spec.question}", ""]
     if spec.resolution:
         lines += [f"**Resolution.** {' '.join(spec.resolution.split())}", ""]
@@ -69,13 +85,14 @@ def report_markdown(
             f"| `{event.id}` | {_cell(event.label)} | {event.after or '—'} | {_cell(event.resolution or '')} | "
             f"{_cell(scenario.what_is_known(event))} |"
         )
-    lines += ["", "## Headline: P(event by the end of each year)", "", _headline_table(forecast), ""]
-    lines += _priors_alone_section(forecast)
+    headline = _headline_table(forecast, year_ends["posterior"])
+    lines += ["", "## Headline: P(event by the end of each year)", "", headline, ""]
+    lines += _priors_alone_section(forecast, year_ends)
     for name, caption in figures.items():
         lines += [f"![{caption}]({name}.png)", "", f"*{caption}*", ""]
     if influence is not None:
         lines += _influence_section(forecast, influence)
-    lines += _estimates_section(forecast, summary)
+    lines += _estimates_section(forecast, summary, reconciliation)
     lines += _priors_section(forecast)
     lines += _diagnostics_section(summary)
     command = summary.get("command") or "(not recorded: fitted from Python)"
@@ -84,8 +101,7 @@ def report_markdown(
     return "\n".join(lines)
 
 
-def _headline_table(forecast: Forecast) -> str:
-    table = forecast.year_ends()
+def _headline_table(forecast: Forecast, table: pd.DataFrame) -> str:
     events = [e.id for e in forecast.scenario.events]
     rows = ["| end of | " + " | ".join(f"`{e}`" for e in events) + " |", "|---" * (len(events) + 1) + "|"]
     lexicon = forecast.scenario.lexicon
@@ -101,11 +117,11 @@ def _headline_table(forecast: Forecast) -> str:
     return "\n".join([*rows, "", caption, *(line for note in notes for line in ("", note))])
 
 
-def _priors_alone_section(forecast: Forecast) -> list[str]:
+def _priors_alone_section(forecast: Forecast, year_ends: Mapping[str, pd.DataFrame]) -> list[str]:
     """The priors alone beside the forecast: what the base rates already said before any statement."""
-    if "prior" not in forecast.available():
+    if "prior" not in year_ends:
         return []
-    prior, posterior = forecast.year_ends("prior"), forecast.year_ends()
+    prior, posterior = year_ends["prior"], year_ends["posterior"]
     years = forecast.summary_years()
     lines = ["## What the priors alone imply", "",
              "The base rates and their spread (priors/base-rates.yaml) alone, before any statement and before learning "
@@ -141,9 +157,9 @@ def _influence_section(forecast: Forecast, influence: pd.DataFrame) -> list[str]
     return [*lines, ""]
 
 
-def _estimates_section(forecast: Forecast, summary: dict) -> list[str]:
+def _estimates_section(forecast: Forecast, summary: dict, reconciliation: pd.DataFrame) -> list[str]:
     scenario = forecast.scenario
-    table = forecast.reconciliation().set_index("estimate")
+    table = reconciliation.set_index("estimate")
     sources = {s.id: s.label for s in scenario.sources}
     lines = ["## The statements, and the combined view of each", ""]
     left_out = summary.get("estimates_left_out")

@@ -52,11 +52,13 @@ def plot_comparison(
                         ax=ax)  # fmt: skip
 
 
-def plot_prior_posterior(forecast: Forecast, event: str | None = None, ax=None) -> Figure:
-    """The timeline implied by the priors alone against the forecast."""
+def plot_prior_posterior(
+    forecast: Forecast, event: str | None = None, ax=None, *, posterior: pd.DataFrame | None = None
+) -> Figure:
+    """The timeline implied by the priors alone against the forecast (`posterior`, if given: `forecast.timeline()`)."""
     timelines = {
         "priors alone": forecast.timeline("prior"),
-        "posterior (+ statements, + nothing by as_of)": forecast.timeline(),
+        "posterior (+ statements, + nothing by as_of)": forecast.timeline() if posterior is None else posterior,
     }
     return plot_comparison(timelines, forecast.scenario, title="prior against posterior",
                            headline_years=forecast.headline_years(), event=event, ax=ax)  # fmt: skip

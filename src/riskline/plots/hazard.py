@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import StrMethodFormatter
 
 from riskline.forecast import Forecast
 from riskline.plots.style import BAND_COLOUR, date_axis, event_panels, footer
@@ -61,7 +61,7 @@ def _draw(ax, forecast: Forecast, summaries: dict, event) -> None:
     ax.set_yscale("log")
     low, high = rows["h_q05"].min(), rows["h_q95"].max()
     ax.set_ylim(low / 1.5, high * (high / low) ** 0.6)  # headroom above the band for the key
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # 0.1, 1, 10 rather than 10^-1
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))  # 0.1, 1, 10 rather than 10^-1
     ax.set_ylabel("Hazard, events per year\n(log scale)", fontsize=8.5)
     ax.set_title(event.label, loc="left", fontsize=10)
     ax.grid(True, color="0.88", lw=0.6, which="major")

@@ -9,6 +9,7 @@ The first year starts at as_of, so its bar covers only the rest of that year.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from riskline.forecast import Forecast
@@ -17,9 +18,14 @@ from riskline.plots.style import BAND_COLOUR, event_panels, footer, percent_axis
 __all__ = ["plot_per_period"]
 
 
-def plot_per_period(forecast: Forecast, event: str | None = None, ax=None) -> Figure:
-    """Bars of P(event within each year | none by as_of), a panel per event, or `event` on `ax`."""
-    table = forecast.per_period()
+def plot_per_period(
+    forecast: Forecast, event: str | None = None, ax=None, *, table: pd.DataFrame | None = None
+) -> Figure:
+    """Bars of P(event within each year | none by as_of), a panel per event, or `event` on `ax`.
+
+    `table` is `forecast.per_period()`, for a caller that has it already.
+    """
+    table = forecast.per_period() if table is None else table
     scenario = forecast.scenario
     return event_panels(scenario.events, lambda panel, each: _draw(panel, forecast, table, each),
                         title=f"{scenario.spec.title}: risk within each year",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib.pyplot as plt
+import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -25,9 +26,9 @@ from riskline.plots.timeline import source_colours
 __all__ = ["plot_reconciliation"]
 
 
-def plot_reconciliation(forecast: Forecast, ax=None) -> Figure:
-    """The forest plot of `forecast.reconciliation()`; returns the figure."""
-    table = forecast.reconciliation()
+def plot_reconciliation(forecast: Forecast, ax=None, *, table: pd.DataFrame | None = None) -> Figure:
+    """The forest plot of `forecast.reconciliation()` (or of `table`, that table already computed)."""
+    table = forecast.reconciliation() if table is None else table
     scenario = forecast.scenario
     if ax is None:
         _, ax = plt.subplots(

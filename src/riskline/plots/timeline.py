@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from riskline.config.windows import RelativeWindow, Window
@@ -43,12 +44,24 @@ COMBINED_OFFSET_DAYS = 45
 """How far after a stated range the combined view of the same probability is drawn."""
 
 
-def plot_timeline(forecast: Forecast, event: str | None = None, ax=None) -> Figure:
-    """Draw the risk timeline of one event on `ax`, or of every event in stacked panels."""
+def plot_timeline(
+    forecast: Forecast,
+    event: str | None = None,
+    ax=None,
+    *,
+    year_ends: pd.DataFrame | None = None,
+    reconciliation: pd.DataFrame | None = None,
+) -> Figure:
+    """Draw the risk timeline of one event on `ax`, or of every event in stacked panels.
+
+    `year_ends` and `reconciliation` are the forecast's tables of those names, for a caller
+    that has them already.
+    """
+    tables = _tables(forecast, year_ends, reconciliation)
     if event is not None:
         if ax is None:
             _, ax = plt.subplots(figsize=(PAGE_WIDTH, 4.2), layout="constrained")
-        bands = _draw_event(forecast, event, ax, _tables(forecast))
+        bands = _draw_event(forecast, event, ax, tables)
         ax.add_artist(ax.legend(handles=bands, loc="upper left", fontsize=7, frameon=False))
         return ax.figure
     events = [e.id for e in forecast.scenario.events]
@@ -56,7 +69,6 @@ def plot_timeline(forecast: Forecast, event: str | None = None, ax=None) -> Figu
     fig, axes = plt.subplots(len(events) + 1, 1, figsize=(PAGE_WIDTH, sum(heights) + 1.1), layout="constrained",
                              squeeze=False, height_ratios=[0.3, *heights])  # fmt: skip
     key, panels = axes[0, 0], axes[1:, 0]
-    tables = _tables(forecast)
     for panel, name in zip(panels, events, strict=True):
         panel.sharex(panels[0])
         bands = _draw_event(forecast, name, panel, tables)
@@ -67,9 +79,13 @@ def plot_timeline(forecast: Forecast, event: str | None = None, ax=None) -> Figu
     return fig
 
 
-def _tables(forecast: Forecast) -> tuple:
-    """The fan's quantiles, the year-end means and the reconciliation, computed once for every panel."""
-    return forecast.timeline(quantiles=FAN_QUANTILES), forecast.year_ends(), forecast.reconciliation()
+def _tables(forecast: Forecast, year_ends: pd.DataFrame | None, reconciliation: pd.DataFrame | None) -> tuple:
+    """The fan's quantiles, the year-end means and the reconciliation, each computed once for every panel."""
+    return (
+        forecast.timeline(quantiles=FAN_QUANTILES),
+        forecast.year_ends() if year_ends is None else year_ends,
+        forecast.reconciliation() if reconciliation is None else reconciliation,
+    )
 
 
 def _draw_event(forecast: Forecast, event: str, ax, tables: tuple) -> list:
