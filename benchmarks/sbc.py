@@ -48,8 +48,8 @@ from scipy.stats import chisquare
 from riskline import ConvergenceWarning, fit, load_scenario
 from riskline.config.scenario import Scenario
 from riskline.language.probability import StatedProbability
+from riskline.model.compiled import MODELS
 from riskline.model.encoding import ModelStructure, encode, scenario_grid
-from riskline.model.fit import compiled_for
 from riskline.model.likelihood import CLIP
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,7 +106,7 @@ class Simulator:
         """Load the scenario and compile (or reuse) its model; compiles the point function too."""
         scenario = load_scenario(path)
         structure, data = encode(scenario)
-        model = compiled_for(structure, data).model
+        model = MODELS.get(structure, data).model
         outputs = [model[name] for name in ("hazard", "window_probability", "source_bias", "source_noise")]
         evaluate = model.compile_fn(model.replace_rvs_by_values(outputs), inputs=model.value_vars, point_fn=True)
         shapes = {name: np.shape(value) for name, value in model.initial_point().items()}

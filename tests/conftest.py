@@ -9,10 +9,8 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-import xarray as xr
 from hypothesis import HealthCheck, settings
 
-from riskline import load_scenario
 from riskline.cli import main
 from riskline.forecast import Forecast
 
@@ -43,8 +41,7 @@ def seed_run(tmp_path_factory) -> tuple[Path, dict]:
 def seed_forecast(seed_run) -> Forecast:
     """The seed run's Forecast, read back from its forecast.nc (no second fit)."""
     out, _ = seed_run
-    tree = xr.open_datatree(out / "forecast.nc", engine="h5netcdf").load()
-    return Forecast(load_scenario(SEED_SCENARIO), tree)
+    return Forecast.load(out / "forecast.nc")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -9,6 +9,7 @@ from datetime import date
 
 import matplotlib.pyplot as plt
 import numpy as np
+import nutpie
 import pytest
 
 from riskline import load_scenario
@@ -28,14 +29,14 @@ SMALL = ["--draws", "100", "--tune", "100", "--chains", "2", "--no-influence"]
 
 def test_a_sampler_stopped_early_writes_nothing_and_exits_130(tmp_path, monkeypatch, capsys):
     """Nutpie returns the draws it has on Ctrl-C: riskline must not report from part of a fit."""
-    sample = fit_module.nutpie.sample
+    sample = nutpie.sample
 
     def interrupted(*args, **kwargs):
         tree = sample(*args, **kwargs)
         tree["posterior"] = tree.posterior.to_dataset().isel(draw=slice(0, 40))
         return tree
 
-    monkeypatch.setattr(fit_module.nutpie, "sample", interrupted)
+    monkeypatch.setattr(nutpie, "sample", interrupted)
     out = tmp_path / "run"
     assert main(["run", str(MINIMAL), "--out", str(out), *SMALL]) == INTERRUPTED
     assert "sampling stopped early (2 chains x 40 draws of 2 x 100)" in capsys.readouterr().err

@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from riskline.errors import LexiconError, RisklineError, SamplingInterrupted
+from riskline.errors import ForecastFileError, LexiconError, RisklineError, SamplingInterrupted
 
 __all__ = ["main"]
 
@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--lexicon", help="read every phrase in this lexicon instead of the scenario's")
     run.add_argument("--no-influence", action="store_true",
                      help="skip each statement's influence (the forecast without it, reweighted or refit)")  # fmt: skip
+    run.add_argument("--fresh", action="store_true",
+                     help="sample anew even when the previous run's draws in --out cover the scenario")  # fmt: skip
     run.set_defaults(handler=_run)
 
     compare = commands.add_parser(
@@ -167,7 +169,9 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
               "a chain happens before then", file=sys.stderr)  # fmt: skip
     out_dir = args.out or Path("out") / scenario.name
     check_output_dir(out_dir, RUN_FILES)  # before the fit, not after it
-    forecast = fit(scenario, random_seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains)
+    forecast = None if args.fresh else _reweight_previous(out_dir / "forecast.nc", scenario, args)
+    if forecast is None:
+        forecast = fit(scenario, random_seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains)
     influence = None if args.no_influence else statement_influence(forecast, random_seed=args.seed)
     command = shlex.join(["riskline", *argv])
     write_run(forecast, out_dir, command=command, extra=extra, influence=influence)
@@ -179,6 +183,34 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         print(f"flag: {row.estimate} says {row.stated}; {view}")
     print(f"\nwrote {out_dir}/: report.html report.md, tables (csv, json, nc), figures (png, svg, pdf)")
     return 0
+
+
+def _reweight_previous(previous: Path, scenario, args: argparse.Namespace):
+    """The previous run's draws in the output folder reweighted to `scenario`, or None (saying why) to sample anew.
+
+    Only draws sampled with the sampler settings asked for now are reused.
+    """
+    from riskline.model.provenance import FitBehind
+    from riskline.model.update import DrawsDoNotCover, reweight
+
+    if not previous.is_file():
+        return None
+    settings = scenario.priors.model.sampler
+    asked = (args.chains or settings.chains, args.draws or settings.draws, args.tune or settings.tune)
+    try:
+        behind = FitBehind.read(previous)
+        if not behind.sampled_as(*asked):
+            raise DrawsDoNotCover("they were sampled with other --chains, --draws or --tune")
+        forecast = reweight(behind, scenario, random_seed=args.seed)
+    except (ForecastFileError, DrawsDoNotCover) as exc:
+        print(f"note: sampling anew: the previous run's draws in {previous.parent} cannot be reused ({exc})",
+              file=sys.stderr)  # fmt: skip
+        return None
+    diagnostics = forecast.diagnostics()
+    print(f"note: the previous run's draws in {previous.parent} cover this scenario: reweighted (Pareto k "
+          f"{diagnostics.pareto_k:.2f}, {diagnostics.min_ess_bulk:,.0f} effective draws); --fresh samples anew",
+          file=sys.stderr)  # fmt: skip
+    return forecast
 
 
 def _compare(args: argparse.Namespace, argv: list[str]) -> int:

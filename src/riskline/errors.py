@@ -13,6 +13,7 @@ __all__ = [
     "ConfigError",
     "ConfigIssue",
     "ConvergenceWarning",
+    "ForecastFileError",
     "LexiconError",
     "OutputError",
     "ProbabilityError",
@@ -68,6 +69,10 @@ class LexiconError(RisklineError):
 
 class OutputError(RisklineError):
     """An output folder cannot be written without losing files riskline did not write."""
+
+
+class ForecastFileError(RisklineError):
+    """A saved forecast (forecast.nc) cannot be read back, or not as the scenario it was made for."""
 
 
 class SamplingInterrupted(RisklineError):

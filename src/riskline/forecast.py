@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import arviz as az
 import numpy as np
@@ -20,9 +21,10 @@ import pandas as pd
 import xarray as xr
 from scipy.special import logit
 
-from riskline.config.scenario import Scenario, Window
+from riskline.config.scenario import Scenario, Window, load_scenario
+from riskline.errors import ForecastFileError, RisklineError, excerpt
 from riskline.model import chains
-from riskline.model.encoding import latent_survival_weights, scenario_grid, window_closed
+from riskline.model.encoding import data_fingerprint, encode, latent_survival_weights, scenario_grid, window_closed
 from riskline.model.likelihood import CLIP
 
 __all__ = ["QUANTILES", "Diagnostics", "Forecast", "describe_risk", "year_row"]
@@ -33,6 +35,12 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 SAMPLE_DIMS = ("chain", "draw")
 DIAGNOSTICS_ATTR = "diagnostics"
 """The DataTree attribute with the Diagnostics (JSON) that `fit` or `update` found (reweighted draws have no own)."""
+METHOD_ATTR = "method"
+"""The DataTree attribute saying how the draws were made: "sampled" (NUTS) or "reweighted" (PSIS from a fit)."""
+FINGERPRINT_ATTR = "data_fingerprint"
+"""The DataTree attribute with the `data_fingerprint` of the scenario the draws are of."""
+RISK_GROUP = "forecast"
+"""The group of risk draws `with_risk_group` adds for forecast.nc; computed again from the hazards on load."""
 EXTRAPOLATION = (
     "the forecast rests on the model alone: the hazard carried on from where the statements leave it, "
     "which nobody has said"
@@ -359,14 +367,44 @@ class Forecast:
         )
 
     def with_risk_group(self) -> xr.DataTree:
-        """The DataTree with a `forecast` group (risk draws of every timeline) and the scenario."""
+        """The DataTree with a `forecast` group (risk draws of every timeline) and the scenario: forecast.nc.
+
+        The scenario's text, path, priors folder, lexicon and as_of are what `Forecast.load`
+        reads it back with.
+        """
         tree = self.tree.copy()
         risks = {f"risk_{w}" if w != "posterior" else "risk": self.risk_at(self.dates(), w) for w in self.available()}
-        tree["forecast"] = xr.Dataset({name: r.rename(name) for name, r in risks.items()})
-        tree.attrs["scenario_yaml"] = self.scenario.text
-        tree.attrs["scenario_path"] = str(self.scenario.path)
-        tree.attrs["priors"] = json.dumps(self.priors_used(), default=str)
+        tree[RISK_GROUP] = xr.Dataset({name: r.rename(name) for name, r in risks.items()})
+        tree.attrs |= {
+            "scenario_yaml": self.scenario.text,
+            "scenario_path": str(self.scenario.path),
+            "priors_dir": str(Path(self.scenario.priors.directory).resolve()),
+            "lexicon": self.scenario.lexicon.name,
+            "as_of": self.scenario.as_of.isoformat(),
+            "priors": json.dumps(self.priors_used(), default=str),
+        }
         return tree
+
+    @classmethod
+    def load(cls, path: str | Path, scenario: Scenario | None = None) -> Forecast:
+        """The forecast saved in `path` (a run's forecast.nc), whole: every output and `update` work on it.
+
+        Without `scenario`, the scenario is read again from the text saved in the file, with
+        the priors folder and lexicon it was run with, at its as_of. ForecastFileError when
+        that is not the scenario the draws were made for (the priors changed since, or the
+        forecast was of a variant, say one statement left out): then pass that `scenario`.
+        """
+        path = Path(path)
+        tree = read_forecast_tree(path)
+        if scenario is None:
+            scenario = _saved_scenario(tree, path)
+        if data_fingerprint(encode(scenario)[1]) != tree.attrs[FINGERPRINT_ATTR]:
+            raise ForecastFileError(
+                f"{path}: the draws were not made for the scenario '{scenario.name}' as it reads now (its priors in "
+                f"{scenario.priors.directory} or its lexicon changed since, or the run was of a variant); pass the "
+                "scenario they were made for: Forecast.load(path, scenario=...), or run the scenario again"
+            )
+        return cls(scenario, tree)
 
     def priors_used(self) -> dict:
         """The hazard settings, base rates, source priors, signposts and lexicon this fit used."""
@@ -431,3 +469,33 @@ def _crossing(dates: list[date], curve: np.ndarray, level: float) -> date | None
         return dates[0]
     fraction = (level - curve[k - 1]) / (curve[k] - curve[k - 1])
     return dates[k - 1] + (dates[k] - dates[k - 1]) * float(fraction)
+
+
+def read_forecast_tree(path: Path) -> xr.DataTree:
+    """The DataTree in forecast.nc `path`, its risk group left out; ForecastFileError unless riskline wrote it."""
+    if not path.is_file():
+        raise ForecastFileError(f"{path}: no such file; a run writes forecast.nc in its output folder")
+    try:
+        with xr.open_datatree(path, engine="h5netcdf") as opened:
+            tree = opened.load()
+    except (OSError, ValueError) as exc:
+        raise ForecastFileError(f"{path}: not a netCDF file riskline can read ({excerpt(exc)})") from None
+    if "posterior" not in tree.children or "scenario_yaml" not in tree.attrs:
+        raise ForecastFileError(f"{path}: not a forecast written by riskline (no posterior draws or no scenario)")
+    if FINGERPRINT_ATTR not in tree.attrs:
+        raise ForecastFileError(f"{path}: written by an earlier version of riskline, which kept no record of its fit; "
+                                "run the scenario again")  # fmt: skip
+    return tree.drop_nodes(RISK_GROUP, errors="ignore")
+
+
+def _saved_scenario(tree: xr.DataTree, path: Path) -> Scenario:
+    """The scenario saved in a forecast's tree, read as it was run (priors folder, lexicon, as_of)."""
+    attrs = tree.attrs
+    try:
+        scenario = load_scenario(
+            attrs["scenario_path"], attrs["priors_dir"], attrs["lexicon"], text=attrs["scenario_yaml"]
+        )
+    except RisklineError as exc:
+        raise ForecastFileError(f"{path}: the scenario saved in it cannot be read again: {exc}") from None
+    as_of = date.fromisoformat(attrs["as_of"])
+    return scenario if as_of == scenario.as_of else scenario.at(as_of)[0]

@@ -182,8 +182,7 @@ def test_each_statement_is_scored_against_its_own_window(backtest_run):
 
 def test_the_forecast_never_reads_the_outcome(tmp_path):
     from riskline import load_scenario
-    from riskline.model.encoding import encode
-    from riskline.model.fit import data_fingerprint
+    from riskline.model.encoding import data_fingerprint, encode
 
     text = (QUESTIONS / "happened.yaml").read_text()
     (tmp_path / "priors").symlink_to(CONFIGS.parent.parent / "priors")

@@ -15,9 +15,9 @@ import pytest
 from scipy.integrate import quad
 
 from riskline import load_scenario
+from riskline.model.compiled import CompiledModel, _batched_function
 from riskline.model.encoding import encode, scenario_grid
-from riskline.model.fit import _quantities_function
-from riskline.model.timeline import build_model
+from riskline.model.timeline import pack_data
 from tests.conftest import CONFIGS
 from tests.test_forecast import forecast_from
 
@@ -59,11 +59,11 @@ def at_constant_hazards(scenario, name: str):
     Every free value is a standard normal: the level z that puts each hazard at its rate, no walk.
     """
     structure, data = encode(scenario)
-    model = build_model(structure, data)
-    shapes = {var: np.shape(value) for var, value in model.initial_point().items()}
-    point = {var: np.zeros((1, *shape)) for var, shape in shapes.items()}
+    compiled = CompiledModel.build(structure, data)
+    point = {var: np.zeros((1, *shape)) for var, shape in compiled.shapes.items()}
     point["hazard_level_z"] = ((np.log([A, B]) - data["log_base_rate"]) / data["base_rate_log_sd"])[None]
-    return _quantities_function(model, [name], shapes), point
+    function = _batched_function(compiled.model, [name], compiled.shapes)
+    return (lambda points: function(points, pack_data(data))), point
 
 
 def test_the_latent_chain_is_found_and_the_loader_accepts_it():

@@ -8,12 +8,11 @@ reference of the likelihood's tests.
 """
 
 import numpy as np
-import pymc as pm
 import pytest
 
 from riskline import load_scenario
+from riskline.model.compiled import MODELS
 from riskline.model.encoding import encode, scenario_grid
-from riskline.model.fit import compiled_for
 from riskline.model.timeline import pack_data
 from tests.model.test_likelihood import SCENARIOS, reference_q
 
@@ -24,12 +23,10 @@ def _quantities(path, seed: int):
     """The scenario, its structure and data, and every Deterministic at DRAWS random points."""
     scenario = load_scenario(path)
     structure, data = encode(scenario)
-    compiled = compiled_for(structure, data)
-    with compiled.model:
-        pm.set_data(pack_data(data))
+    compiled = MODELS.get(structure, data)
     rng = np.random.default_rng(seed)
     points = {name: rng.normal(0.0, 0.7, (DRAWS, *shape)) for name, shape in compiled.shapes.items()}
-    return scenario, structure, data, compiled.quantities(points)
+    return scenario, structure, data, compiled.quantities(pack_data(data), points)
 
 
 def test_signposts_multiply_the_hazard_from_their_date_on():

@@ -168,21 +168,16 @@ def test_a_scenario_of_another_structure_is_sampled_anew(seed_forecast, monkeypa
         update(seed_forecast, load_scenario(CONFIGS / "good" / "sbc.yaml"), random_seed=1)
 
 
-def test_draws_sampled_for_another_version_of_the_scenario_are_sampled_anew(seed_forecast, later, monkeypatch):
-    """The seed's draws with the later scenario (as a forecast.nc read back with an edited file): not reweighted."""
-    mislabelled = Forecast(later, seed_forecast.tree)
-    monkeypatch.setattr(update_module, "fit", _refuse_to_fit)
-    with pytest.raises(_SampledAnew):
-        update(mislabelled, later, random_seed=1)
-
-
-def test_reweighted_draws_without_their_fit_are_sampled_anew(updated, later, tmp_path, monkeypatch):
-    """Read back from forecast.nc, an update no longer knows its fit; its own draws repeat, so it is not reweighted."""
-    updated.with_risk_group().to_netcdf(tmp_path / "forecast.nc", engine="h5netcdf")
-    read_back = Forecast(later, xr.open_datatree(tmp_path / "forecast.nc", engine="h5netcdf").load())
-    monkeypatch.setattr(update_module, "fit", _refuse_to_fit)
-    with pytest.raises(_SampledAnew):
-        update(read_back, later, random_seed=1)
+def test_a_forecast_read_back_from_its_file_updates_as_it_did_in_memory(seed_forecast, updated, later, tmp_path):
+    """forecast.nc keeps the fit behind a forecast: a reloaded one reweights the same draws to the same numbers."""
+    for forecast, name in ((seed_forecast, "fit.nc"), (updated, "update.nc")):
+        forecast.with_risk_group().to_netcdf(tmp_path / name, engine="h5netcdf")
+        read_back = Forecast.load(tmp_path / name)
+        assert read_back.scenario.as_of == forecast.scenario.as_of
+        edited = later.without(later.estimates[0].id)
+        again, before = (update(f, edited, random_seed=5) for f in (read_back, forecast))
+        assert again.tree.attrs["method"] == before.tree.attrs["method"] == "reweighted"
+        np.testing.assert_array_equal(again.risk_at(DATES).values, before.risk_at(DATES).values)
 
 
 def test_a_fit_with_few_draws_is_sampled_anew(seed_forecast, monkeypatch):

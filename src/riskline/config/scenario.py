@@ -238,15 +238,18 @@ class Scenario:
         return replace(self, spec=self.spec.model_copy(update={"priors": overrides}))
 
 
-def load_scenario(path: str | Path, priors_dir: str | Path | None = None, lexicon: str | None = None) -> Scenario:
+def load_scenario(
+    path: str | Path, priors_dir: str | Path | None = None, lexicon: str | None = None, text: str | None = None
+) -> Scenario:
     """Read, validate and resolve a scenario file.
 
     `priors_dir` defaults to the nearest `priors/` folder above the scenario file; `lexicon`
-    replaces the file's lexicon (a sensitivity run: every phrase is read in the other one).
+    replaces the file's lexicon (a sensitivity run: every phrase is read in the other one);
+    `text` is the file's text as kept elsewhere (a forecast.nc), read instead of the file.
     Raises ConfigError listing every problem found, each with file, line and field.
     """
     path = Path(path)
-    doc = read_yaml(path)
+    doc = read_yaml(path, text)
     spec = validate(ScenarioFile, doc)
     if lexicon is not None:
         spec = spec.model_copy(update={"lexicon": lexicon})

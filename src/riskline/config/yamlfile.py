@@ -90,22 +90,11 @@ def closest(word: str, choices: Sequence[str]) -> str:
     return "valid choices: " + ", ".join(f"'{excerpt(c, 60)}'" for c in shown) + more
 
 
-def read_yaml(path: Path) -> YamlDocument:
-    """Parse `path`; a missing file or broken YAML becomes a ConfigError with its line."""
+def read_yaml(path: Path, text: str | None = None) -> YamlDocument:
+    """Parse `path` (or `text`, a copy of it kept elsewhere); a missing file or broken YAML becomes a ConfigError."""
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ConfigError([ConfigIssue(path, None, "", f"file is larger than {MAX_BYTES // 1_000_000} MB; "
-                                                           "split it into several scenarios")])  # fmt: skip
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([ConfigIssue(path, None, "", "file not found; check the path")]) from None
-    except UnicodeDecodeError as exc:
-        line = exc.object[: exc.start].count(b"\n") + 1
-        message = f"not UTF-8 text (byte {exc.object[exc.start]:#04x}); save the file as UTF-8"
-        raise ConfigError([ConfigIssue(path, line, "", message)]) from None
-    except OSError as exc:
-        raise ConfigError([ConfigIssue(path, None, "", f"cannot read file ({exc.strerror})")]) from None
+    if text is None:
+        text = _read_text(path)
     if problem := _too_deep(text):
         raise ConfigError([ConfigIssue(path, problem[0], "", problem[1])])
     try:
@@ -125,6 +114,23 @@ def read_yaml(path: Path) -> YamlDocument:
     if not isinstance(data, CommentedMap):
         raise ConfigError([ConfigIssue(path, 1, "", "expected a mapping of fields at the top level")])
     return YamlDocument(path, data, text)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text; a missing, oversized, unreadable or non-UTF-8 file is a ConfigError."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise ConfigError([ConfigIssue(path, None, "", f"file is larger than {MAX_BYTES // 1_000_000} MB; "
+                                                           "split it into several scenarios")])  # fmt: skip
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([ConfigIssue(path, None, "", "file not found; check the path")]) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        message = f"not UTF-8 text (byte {exc.object[exc.start]:#04x}); save the file as UTF-8"
+        raise ConfigError([ConfigIssue(path, line, "", message)]) from None
+    except OSError as exc:
+        raise ConfigError([ConfigIssue(path, None, "", f"cannot read file ({exc.strerror})")]) from None
 
 
 def _too_deep(text: str) -> tuple[int, str] | None:

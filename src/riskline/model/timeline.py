@@ -40,7 +40,10 @@ import pytensor.tensor as pt
 from riskline.model.encoding import ModelStructure
 from riskline.model.likelihood import statements_logp, window_probability
 
-__all__ = ["build_model", "pack_data"]
+__all__ = ["DATA_NAMES", "build_model", "pack_data"]
+
+DATA_NAMES = ("numbers", "integers")
+"""The model's two pm.Data (`pack_data`): every float, every integer."""
 
 
 def build_model(structure: ModelStructure, data: dict[str, np.ndarray]) -> pm.Model:
@@ -131,20 +134,22 @@ def pack_data(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     compile (seed ~59 s; two arrays, ~12 s with PyTensor's cache warm). The arrays' shapes
     and order are fixed by the structure, so the model takes them back as views (_data_views).
     """
+    numbers, integers = DATA_NAMES
     floats = [value.ravel() for value in data.values() if value.dtype.kind == "f"]
-    integers = [value.ravel() for value in data.values() if value.dtype.kind != "f"]
+    whole = [value.ravel() for value in data.values() if value.dtype.kind != "f"]
     return {
-        "numbers": np.concatenate(floats),
-        "integers": np.concatenate(integers) if integers else np.zeros(1, dtype=np.int64),
+        numbers: np.concatenate(floats),
+        integers: np.concatenate(whole) if whole else np.zeros(1, dtype=np.int64),
     }
 
 
 def _data_views(data: dict[str, np.ndarray]) -> dict:
     """Each data array as a slice of the model's packed pm.Data (pack_data), by name."""
     packed = {name: pm.Data(name, value) for name, value in pack_data(data).items()}
-    views, used = {}, {"numbers": 0, "integers": 0}
+    numbers, integers = DATA_NAMES
+    views, used = {}, dict.fromkeys(DATA_NAMES, 0)
     for name, value in data.items():
-        kind = "numbers" if value.dtype.kind == "f" else "integers"
+        kind = numbers if value.dtype.kind == "f" else integers
         views[name] = packed[kind][used[kind] : used[kind] + value.size].reshape(value.shape)
         used[kind] += value.size
     return views

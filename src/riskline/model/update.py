@@ -30,36 +30,22 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import weakref
 
 import numpy as np
-import pymc as pm
 import xarray as xr
 
 from riskline.config.scenario import Scenario
-from riskline.forecast import DIAGNOSTICS_ATTR, Diagnostics, Forecast
-from riskline.model.encoding import encode
-from riskline.model.fit import (
-    FINGERPRINT_ATTR,
-    compiled_for,
-    data_fingerprint,
-    fit,
-    named,
-    sample_prior,
-    warn_if_unhealthy,
-    with_quantities,
-)
+from riskline.forecast import DIAGNOSTICS_ATTR, FINGERPRINT_ATTR, METHOD_ATTR, Diagnostics, Forecast
+from riskline.model.compiled import MODELS, CompiledModel, ModelCache
+from riskline.model.encoding import data_fingerprint, encode
+from riskline.model.fit import _prior_draws, fit, named, warn_if_unhealthy, with_quantities
+from riskline.model.provenance import FIT_GROUP, FitBehind, structure_key
 from riskline.model.timeline import pack_data
 
-__all__ = ["update"]
+__all__ = ["DrawsDoNotCover", "reweight", "update"]
 
 MIN_DRAWS = 100
 """Fewer draws than this are sampled anew: the Pareto fit needs a tail of several of them."""
-
-_FIT_BEHIND: weakref.WeakKeyDictionary[Forecast, Forecast] = weakref.WeakKeyDictionary()
-"""Each reweighted forecast's fit, whose draws it reweighted (kept while the forecast lives)."""
-_LOG_DENSITY: weakref.WeakKeyDictionary[Forecast, np.ndarray] = weakref.WeakKeyDictionary()
-"""Each fit's log density at its own draws, computed at its first update (a slider's are many)."""
 
 
 def update(
@@ -71,83 +57,91 @@ def update(
     draws: int | None = None,
     tune: int | None = None,
     chains: int | None = None,
+    models: ModelCache = MODELS,
 ) -> Forecast:
     """The forecast of `scenario`, an edit of `forecast.scenario`: a fit's draws reweighted, or a new fit.
 
     The draws are those of `forecast` when it was fitted, or of the fit it was itself
-    reweighted from. Reweights when that fit was sampled for `forecast.scenario` as it is
-    now (its data's fingerprint), with the same structure (events, grid, capacities) as
-    `scenario` and at least MIN_DRAWS draws, and when the weights pass the Pareto k-hat and
-    ESS checks (the module docstring); otherwise returns `fit(scenario, random_seed=random_seed,
-    prior=prior, draws=draws, tune=tune, chains=chains)` (None: priors/model.yaml's sizes).
-    `Forecast.diagnostics().pareto_k` tells which happened (None after a fit).
+    reweighted from (`FitBehind`, kept in its tree: a forecast loaded from forecast.nc
+    updates as well). Reweights when that fit has the same structure (events, grid,
+    capacities) as `scenario` and at least MIN_DRAWS draws, and when the weights pass the
+    Pareto k-hat and ESS checks (the module docstring); otherwise returns `fit(scenario,
+    random_seed=random_seed, prior=prior, draws=draws, tune=tune, chains=chains)` (None:
+    priors/model.yaml's sizes). The tree's "method" attribute tells which happened.
     """
-    behind = _FIT_BEHIND.get(forecast, forecast)
+    behind = FitBehind.of(forecast.tree)
+    if behind is not None:
+        try:
+            return reweight(behind, scenario, random_seed=random_seed, prior=prior, models=models)
+        except DrawsDoNotCover:
+            pass
+    return fit(scenario, random_seed=random_seed, prior=prior, draws=draws, tune=tune, chains=chains, models=models)
+
+
+class DrawsDoNotCover(Exception):
+    """A fit's draws cannot stand for the edited scenario's posterior; the message says why."""
+
+
+def reweight(
+    behind: FitBehind, scenario: Scenario, *, random_seed: int, prior: bool = True, models: ModelCache = MODELS
+) -> Forecast:
+    """The fit `behind`'s draws reweighted to `scenario`; DrawsDoNotCover when they cannot be (see `update`)."""
     structure, data = encode(scenario)
-    before_structure, before_data = encode(behind.scenario)
-    if structure == before_structure and _reweightable(behind, before_data):
-        compiled = compiled_for(structure, data)
-        reweighted = _reweighted(behind, scenario, compiled, (before_data, data), random_seed)
-        if reweighted is not None:
-            if prior:
-                reweighted.tree["prior"] = named(scenario, xr.DataTree(sample_prior(scenario, random_seed, compiled)))
-            warn_if_unhealthy(reweighted)
-            return reweighted
-    return fit(scenario, random_seed=random_seed, prior=prior, draws=draws, tune=tune, chains=chains)
-
-
-def _reweightable(forecast: Forecast, data: dict) -> bool:
-    """Whether `forecast` holds a fit's own draws, enough of them, sampled for `data`."""
-    posterior = forecast.tree.posterior
-    return (
-        forecast.tree.attrs.get(FINGERPRINT_ATTR) == data_fingerprint(data)
-        and forecast.diagnostics().pareto_k is None
-        and posterior.sizes["chain"] * posterior.sizes["draw"] >= MIN_DRAWS
-    )
-
-
-def _reweighted(forecast: Forecast, scenario: Scenario, compiled, data: tuple[dict, dict], random_seed: int):
-    """The fit `forecast`'s draws reweighted to `scenario` (its data before and after the edit), or None."""
+    sample_size = behind.draws.sizes["chain"] * behind.draws.sizes["draw"]
+    if structure_key(structure) != behind.structure:
+        raise DrawsDoNotCover("the model's structure changed: events, chains, grid or the room for statements")
+    if sample_size < MIN_DRAWS:
+        raise DrawsDoNotCover(f"{sample_size} draws, fewer than the {MIN_DRAWS} a reweighting needs")
+    compiled = models.get(structure, data)
+    packed = pack_data(data)
     rng = np.random.default_rng(random_seed)
-    draws = _free_draws(forecast.tree.posterior.to_dataset(), compiled.shapes, rng)
-    if forecast not in _LOG_DENSITY:
-        _LOG_DENSITY[forecast] = _log_density(compiled, draws, data[0])
-    log_ratio = _log_density(compiled, draws, data[1]) - _LOG_DENSITY[forecast]  # leaves the edit's data in
-    before = forecast.diagnostics()
-    weights, pareto_k = _smoothed_weights(log_ratio, relative_efficiency=min(1.0, before.min_ess_bulk / len(log_ratio)))
-    if pareto_k > _k_threshold(len(log_ratio)):  # inf when the tail could not be fitted
-        return None
-    diagnostics = _diagnostics(before, weights, pareto_k)
-    if diagnostics.min_ess_bulk <= scenario.priors.model.diagnostics.min_ess_bulk:
-        return None
-    tree = xr.DataTree.from_dict({"posterior": _posterior(compiled, draws, _systematic_resample(weights, rng))})
+    points = _free_draws(behind.draws, compiled.shapes, rng)
+    fingerprint = data_fingerprint(data)
+    if fingerprint == behind.fingerprint:  # nothing the model reads changed
+        log_ratio = np.zeros(sample_size)
+    else:
+        log_ratio = compiled.log_density(packed, points) - behind.log_density.ravel()
+    relative_efficiency = min(1.0, behind.diagnostics.min_ess_bulk / sample_size)
+    weights, pareto_k = _smoothed_weights(log_ratio, relative_efficiency)
+    if pareto_k > _k_threshold(sample_size):  # inf when the tail could not be fitted
+        raise DrawsDoNotCover(f"the weights' Pareto k {pareto_k:.2f} is above {_k_threshold(sample_size):.2f}")
+    diagnostics = _diagnostics(behind.diagnostics, weights, pareto_k)
+    if diagnostics.min_ess_bulk <= (needed := scenario.priors.model.diagnostics.min_ess_bulk):
+        raise DrawsDoNotCover(
+            f"{diagnostics.min_ess_bulk:.0f} effective draws left, priors/model.yaml asks over {needed:g}"
+        )
+    tree = xr.DataTree.from_dict(
+        {"posterior": _posterior(compiled, packed, points, _systematic_resample(weights, rng))}
+    )
     tree = named(scenario, tree)
+    if prior:
+        tree["prior"] = named(scenario, xr.DataTree(_prior_draws(compiled, packed, random_seed)))
     tree.attrs["random_seed"] = random_seed
+    tree.attrs[METHOD_ATTR] = "reweighted"
+    tree.attrs[FINGERPRINT_ATTR] = fingerprint
     tree.attrs[DIAGNOSTICS_ATTR] = json.dumps(dataclasses.asdict(diagnostics))
+    tree[FIT_GROUP] = behind.group(with_draws=True)
     reweighted = Forecast(scenario, tree)
-    _FIT_BEHIND[reweighted] = forecast
+    warn_if_unhealthy(reweighted)
     return reweighted
 
 
-def _posterior(compiled, draws: dict[str, np.ndarray], chosen: np.ndarray) -> xr.Dataset:
+def _posterior(compiled: CompiledModel, packed: dict, draws: dict[str, np.ndarray], chosen: np.ndarray) -> xr.Dataset:
     """The draws `chosen` (one chain) with the model's Deterministics, each distinct draw computed once."""
     distinct, repeats = np.unique(chosen, return_inverse=True)
-    dims = compiled.model.named_vars_to_dims
     posterior = xr.Dataset(
         {
-            name: (
-                ("chain", "draw", *dims.get(name, [f"{name}_dim_{i}" for i in range(v.ndim - 1)])),
-                v[distinct][None],
-            )
-            for name, v in draws.items()
+            name: (("chain", "draw", *compiled.dims(name, value.ndim - 1)), value[distinct][None])
+            for name, value in draws.items()
         },
         coords={"chain": [0], "draw": np.arange(len(distinct))},
     )
-    return with_quantities(compiled, posterior).isel(draw=repeats).assign_coords(draw=np.arange(len(chosen)))
+    posterior = with_quantities(compiled, packed, posterior)
+    return posterior.isel(draw=repeats).assign_coords(draw=np.arange(len(chosen)))
 
 
 def _free_draws(posterior: xr.Dataset, shapes: dict[str, tuple[int, ...]], rng: np.random.Generator) -> dict:
-    """The forecast's draws of every free parameter, (draws, *shape), padded back to the structure's capacity.
+    """The fit's draws of every free parameter, (draws, *shape), padded back to the structure's capacity.
 
     A forecast keeps only the rows its scenario uses (riskline.model.fit.named). An unused row
     (a source or signpost the structure has room for) is in the posterior a standard normal
@@ -162,13 +156,6 @@ def _free_draws(posterior: xr.Dataset, shapes: dict[str, tuple[int, ...]], rng: 
         full[(slice(None), *(slice(0, n) for n in kept.shape[1:]))] = kept
         draws[name] = full
     return draws
-
-
-def _log_density(compiled, draws: dict[str, np.ndarray], data: dict[str, np.ndarray]) -> np.ndarray:
-    """The sum of the model's Potentials at every draw, with `data` in the model (left there)."""
-    with compiled.model:
-        pm.set_data(pack_data(data))
-    return sum(compiled.terms(draws).values())
 
 
 def _smoothed_weights(log_ratio: np.ndarray, relative_efficiency: float) -> tuple[np.ndarray, float]:
