@@ -42,6 +42,8 @@ __all__ = [
 
 FIGURE_FORMATS = ("pdf", "svg", "png")
 """Every figure's file formats, in the order `save_figure` writes them."""
+SAVE_OPTIONS = {"png": {"pil_kwargs": {"compress_level": 1}}}
+"""zlib's fastest level: flat-coloured figures compress about as well as at its default (6), in 2/3 of the time."""
 INFLUENCE_FIGURE = "influence"
 RUN_FILES = frozenset(
     ["timeline.csv", "estimates.csv", "per_period.csv", "summary.json", "forecast.nc", "report.md", "report.html",
@@ -263,7 +265,7 @@ def save_figure(figure, stem: Path) -> None:
     for the PDF fits in all three.
     """
     for suffix in FIGURE_FORMATS:
-        figure.savefig(stem.with_suffix(f".{suffix}"), dpi=200)
+        figure.savefig(stem.with_suffix(f".{suffix}"), dpi=200, **SAVE_OPTIONS.get(suffix, {}))
         figure.set_layout_engine("none")
     plt.close(figure)
 
