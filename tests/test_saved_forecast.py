@@ -40,7 +40,8 @@ def test_a_rerun_after_a_small_edit_reweights_the_previous_draws(scenario_folder
     capsys.readouterr()
     edited = _run(path, out)
     note = capsys.readouterr().err
-    assert "the previous run's draws in" in note and "cover this scenario: reweighted (Pareto k" in note
+    assert "the previous run's draws in" in note
+    assert "cover this scenario: reweighted (Pareto k" in note
     assert edited["diagnostics"]["pareto_k"] is not None
     # the same edit, sampled anew: the reweighted forecast agrees within Monte Carlo error
     fresh = _run(path, scenario_folder / "fresh", "--fresh")

@@ -182,7 +182,8 @@ def test_a_forecast_read_back_from_its_file_updates_as_it_did_in_memory(seed_for
 
 def test_a_fit_with_few_draws_is_sampled_anew(seed_forecast, monkeypatch):
     few = seed_forecast.tree.copy()
-    few["posterior"] = few.posterior.isel(draw=slice(0, 20))  # 4 chains x 20 draws < MIN_DRAWS
+    for group in ("posterior", "fit"):  # its draws and their log density: 4 chains x 20 draws < MIN_DRAWS
+        few[group] = few[group].isel(draw=slice(0, 20))
     monkeypatch.setattr(update_module, "fit", _refuse_to_fit)
     with pytest.raises(_SampledAnew):
         update(Forecast(seed_forecast.scenario, few), seed_forecast.scenario, random_seed=1)
@@ -199,7 +200,7 @@ def test_systematic_resampling_keeps_each_draw_its_share():
     """Draw i appears floor or ceil of S * w_i times: within one of its share, for any weights."""
     weights = np.random.default_rng(3).gamma(0.3, size=500)
     weights /= weights.sum()
-    counts = np.bincount(update_module._systematic_resample(weights, np.random.default_rng(4)), minlength=500)
+    counts = np.bincount(update_module.systematic_resample(weights, np.random.default_rng(4)), minlength=500)
     assert counts.sum() == 500
     assert np.abs(counts - 500 * weights).max() < 1
 

@@ -379,3 +379,17 @@ def data_fingerprint(data: dict[str, np.ndarray]) -> str:
         digest.update(name.encode())
         digest.update(np.ascontiguousarray(array).tobytes())
     return digest.hexdigest()
+
+
+def leave_out(data: dict[str, np.ndarray], index: int) -> dict[str, np.ndarray]:
+    """`data` with estimate `index` switched off: the scenario without that statement, in the same structure.
+
+    A statement enters the model's density through its mask (its window read as evidence
+    about the hazard) or through `closed_window` (its source's failed forecast); with both
+    at 0 nothing reads its row, so the density is the one of `Scenario.without`.
+    """
+    left = dict(data)
+    for name in ("estimate_mask", "closed_window"):
+        left[name] = data[name].copy()
+        left[name][index] = 0.0
+    return left

@@ -42,7 +42,7 @@ from riskline.model.fit import _prior_draws, fit, named, warn_if_unhealthy, with
 from riskline.model.provenance import FIT_GROUP, FitBehind, structure_key
 from riskline.model.timeline import pack_data
 
-__all__ = ["DrawsDoNotCover", "reweight", "update"]
+__all__ = ["DrawsDoNotCover", "free_points", "importance_weights", "reweight", "systematic_resample", "update"]
 
 MIN_DRAWS = 100
 """Fewer draws than this are sampled anew: the Pareto fit needs a tail of several of them."""
@@ -87,32 +87,17 @@ def reweight(
 ) -> Forecast:
     """The fit `behind`'s draws reweighted to `scenario`; DrawsDoNotCover when they cannot be (see `update`)."""
     structure, data = encode(scenario)
-    sample_size = behind.draws.sizes["chain"] * behind.draws.sizes["draw"]
     if structure_key(structure) != behind.structure:
         raise DrawsDoNotCover("the model's structure changed: events, chains, grid or the room for statements")
-    if sample_size < MIN_DRAWS:
-        raise DrawsDoNotCover(f"{sample_size} draws, fewer than the {MIN_DRAWS} a reweighting needs")
     compiled = models.get(structure, data)
     packed = pack_data(data)
     rng = np.random.default_rng(random_seed)
-    points = _free_draws(behind.draws, compiled.shapes, rng)
+    points = free_points(behind.draws, compiled.shapes, rng)
     fingerprint = data_fingerprint(data)
-    if fingerprint == behind.fingerprint:  # nothing the model reads changed
-        log_ratio = np.zeros(sample_size)
-    else:
-        log_ratio = compiled.log_density(packed, points) - behind.log_density.ravel()
-    relative_efficiency = min(1.0, behind.diagnostics.min_ess_bulk / sample_size)
-    weights, pareto_k = _smoothed_weights(log_ratio, relative_efficiency)
-    if pareto_k > _k_threshold(sample_size):  # inf when the tail could not be fitted
-        raise DrawsDoNotCover(f"the weights' Pareto k {pareto_k:.2f} is above {_k_threshold(sample_size):.2f}")
-    diagnostics = _diagnostics(behind.diagnostics, weights, pareto_k)
-    if diagnostics.min_ess_bulk <= (needed := scenario.priors.model.diagnostics.min_ess_bulk):
-        raise DrawsDoNotCover(
-            f"{diagnostics.min_ess_bulk:.0f} effective draws left, priors/model.yaml asks over {needed:g}"
-        )
-    tree = xr.DataTree.from_dict(
-        {"posterior": _posterior(compiled, packed, points, _systematic_resample(weights, rng))}
-    )
+    unchanged = fingerprint == behind.fingerprint  # nothing the model reads changed
+    log_density = behind.log_density.ravel() if unchanged else compiled.log_density(packed, points)
+    weights, diagnostics = importance_weights(behind, log_density, scenario.priors.model.diagnostics.min_ess_bulk)
+    tree = xr.DataTree.from_dict({"posterior": _posterior(compiled, packed, points, systematic_resample(weights, rng))})
     tree = named(scenario, tree)
     if prior:
         tree["prior"] = named(scenario, xr.DataTree(_prior_draws(compiled, packed, random_seed)))
@@ -124,6 +109,27 @@ def reweight(
     reweighted = Forecast(scenario, tree)
     warn_if_unhealthy(reweighted)
     return reweighted
+
+
+def importance_weights(behind: FitBehind, log_density: np.ndarray, min_ess: float) -> tuple[np.ndarray, Diagnostics]:
+    """Pareto-smoothed weights of the fit's draws for a posterior whose Potentials are `log_density` at them.
+
+    Returns the normalised weights and the diagnostics of the reweighted draws; raises
+    DrawsDoNotCover when the draws are too few, the Pareto k-hat too large, or fewer than
+    `min_ess` effective draws are left (the module docstring).
+    """
+    sample_size = len(log_density)
+    if sample_size < MIN_DRAWS:
+        raise DrawsDoNotCover(f"{sample_size} draws, fewer than the {MIN_DRAWS} a reweighting needs")
+    relative_efficiency = min(1.0, behind.diagnostics.min_ess_bulk / sample_size)
+    weights, pareto_k = _smoothed_weights(log_density - behind.log_density.ravel(), relative_efficiency)
+    if pareto_k > _k_threshold(sample_size):  # inf when the tail could not be fitted
+        raise DrawsDoNotCover(f"the weights' Pareto k {pareto_k:.2f} is above {_k_threshold(sample_size):.2f}")
+    diagnostics = _diagnostics(behind.diagnostics, weights, pareto_k)
+    if diagnostics.min_ess_bulk <= min_ess:
+        left = f"{diagnostics.min_ess_bulk:.0f} effective draws left"
+        raise DrawsDoNotCover(f"{left}, where priors/model.yaml asks for over {min_ess:g}")
+    return weights, diagnostics
 
 
 def _posterior(compiled: CompiledModel, packed: dict, draws: dict[str, np.ndarray], chosen: np.ndarray) -> xr.Dataset:
@@ -140,7 +146,7 @@ def _posterior(compiled: CompiledModel, packed: dict, draws: dict[str, np.ndarra
     return posterior.isel(draw=repeats).assign_coords(draw=np.arange(len(chosen)))
 
 
-def _free_draws(posterior: xr.Dataset, shapes: dict[str, tuple[int, ...]], rng: np.random.Generator) -> dict:
+def free_points(posterior: xr.Dataset, shapes: dict[str, tuple[int, ...]], rng: np.random.Generator) -> dict:
     """The fit's draws of every free parameter, (draws, *shape), padded back to the structure's capacity.
 
     A forecast keeps only the rows its scenario uses (riskline.model.fit.named). An unused row
@@ -194,7 +200,7 @@ def _diagnostics(before: Diagnostics, weights: np.ndarray, pareto_k: float) -> D
     return dataclasses.replace(before, min_ess_bulk=before.min_ess_bulk * efficiency, pareto_k=pareto_k)
 
 
-def _systematic_resample(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def systematic_resample(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Indices of len(weights) equally weighted draws: draw i appears ~ S w_i times (one uniform for all)."""
     positions = (rng.random() + np.arange(len(weights))) / len(weights)
     return np.minimum(np.searchsorted(np.cumsum(weights), positions), len(weights) - 1)
