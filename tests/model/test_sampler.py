@@ -7,7 +7,7 @@ import nutpie
 import pytest
 
 from riskline import load_scenario
-from riskline.model.compiled import CompiledModel
+from riskline.model.compiled import MODELS
 from riskline.model.encoding import encode
 from riskline.model.sampler import compile_sampler
 from riskline.model.timeline import pack_data
@@ -19,7 +19,7 @@ SETTINGS = {"draws": 100, "tune": 100, "chains": 2, "cores": 2, "seed": 7, "prog
 @pytest.fixture(scope="module")
 def model_and_data():
     structure, data = encode(load_scenario(CONFIGS / "good" / "minimal.yaml"))
-    return CompiledModel.build(structure, data).model, pack_data(data)
+    return MODELS.get(structure, data).model, pack_data(data)
 
 
 def _used(sampler, packed: dict) -> dict:
@@ -30,7 +30,8 @@ def _used(sampler, packed: dict) -> dict:
 def test_the_cached_sampler_draws_exactly_what_nutpies_own_compile_draws(model_and_data):
     model, packed = model_and_data
     free = [rv.name for rv in model.free_RVs]
-    ours, theirs = compile_sampler(model, free), nutpie.compile_pymc_model(model, var_names=free)
+    ours = compile_sampler(model, free, MODELS.store, "minimal")
+    theirs = nutpie.compile_pymc_model(model, var_names=free)
     edited = {name: value.copy() for name, value in packed.items()}
     edited["numbers"][:5] += 0.25  # other data than the model was built with: swapped in, not compiled in
     for data in (packed, edited):
@@ -42,6 +43,6 @@ def test_the_cached_sampler_draws_exactly_what_nutpies_own_compile_draws(model_a
 
 def test_data_of_another_shape_is_refused(model_and_data):
     model, packed = model_and_data
-    sampler = compile_sampler(model, [rv.name for rv in model.free_RVs])
+    sampler = compile_sampler(model, [rv.name for rv in model.free_RVs], MODELS.store, "minimal")
     with pytest.raises(ValueError, match="but the sampler was compiled for"):
         sampler.with_data(numbers=np.zeros(len(packed["numbers"]) + 1))

@@ -6,10 +6,11 @@ scenario of that structure, and the data are an argument of each method, never s
 behind by an earlier call. Each piece is compiled when first used: the priors alone need
 only the hazard function, a fit the sampler and the quantities, an update the Potentials.
 
-Compiled code lives on disk between processes: the sampler's C wrappers in numba's cache
-(riskline.model.sampler), the functions of the draws in PyTensor's. A fresh process still
-builds the PyMC model and PyTensor's graphs (about a second for the seed), and loads the
-rest.
+Compiled code lives on disk between processes: every compiled PyTensor function (the
+sampler's log density and the functions of the draws, with their rewritten graphs) in
+riskline's store (riskline.model.store), their C and numba code in PyTensor's and numba's
+caches, the sampler's C wrappers in numba's (riskline.model.sampler). A fresh process builds
+the PyMC model (~0.2 s for the seed) and loads the rest (~1 s instead of ~8 s).
 
 `ModelCache` holds one CompiledModel per structure for a process; `MODELS` is the one `fit`,
 `update` and `prior_forecast` use unless given another. It only saves time: clearing it
@@ -34,6 +35,7 @@ from scipy.stats import norm
 
 from riskline.model.encoding import ModelStructure
 from riskline.model.sampler import FixedShapeSampler, compile_sampler
+from riskline.model.store import FunctionStore, default_store
 from riskline.model.timeline import DATA_NAMES, build_model
 
 __all__ = ["FREE_SUFFIX", "MODELS", "CompiledModel", "ModelCache", "prior_log_density"]
@@ -52,19 +54,22 @@ class CompiledModel:
     model: pm.Model
     shapes: dict[str, tuple[int, ...]]
     """The shape of each free parameter (all standard normals: `_check_standard_normals`)."""
+    store: FunctionStore
+    """Where its compiled functions are kept between processes."""
 
     @classmethod
-    def build(cls, structure: ModelStructure, data: dict[str, np.ndarray]) -> CompiledModel:
+    def build(cls, structure: ModelStructure, data: dict[str, np.ndarray], store: FunctionStore) -> CompiledModel:
         """The PyMC model of `structure`; `data` only give the arrays' shapes (any scenario of it will do)."""
         model = build_model(structure, data)
         _check_standard_normals(model)
         shapes = {name: np.shape(value) for name, value in model.initial_point().items()}
-        return cls(structure, model, shapes)
+        return cls(structure, model, shapes, store)
 
     @functools.cached_property
     def sampler(self) -> FixedShapeSampler:
-        """Nutpie's sampler over the free parameters (it stores them only: the rest is `quantities`)."""
-        return compile_sampler(self.model, [rv.name for rv in self.model.free_RVs])
+        """The nutpie sampler over the free parameters (it stores them only: the rest is `quantities`)."""
+        free = [rv.name for rv in self.model.free_RVs]
+        return compile_sampler(self.model, free, self.store, repr(self.structure))
 
     def sample(self, packed: dict[str, np.ndarray], **settings) -> xr.DataTree:
         """NUTS draws of the free parameters for the data `packed`; `settings` go to `nutpie.sample`."""
@@ -94,15 +99,20 @@ class CompiledModel:
 
     @functools.cached_property
     def _deterministics(self) -> Callable[[Points, dict], dict[str, np.ndarray]]:
-        return _batched_function(self.model, [v.name for v in self.model.deterministics], self.shapes)
+        return self._batched([v.name for v in self.model.deterministics])
 
     @functools.cached_property
     def _hazard(self) -> Callable[[Points, dict], dict[str, np.ndarray]]:
-        return _batched_function(self.model, ["hazard"], self.shapes)
+        return self._batched(["hazard"])
 
     @functools.cached_property
     def _potentials(self) -> Callable[[Points, dict], dict[str, np.ndarray]]:
-        return _batched_function(self.model, [term.name for term in self.model.potentials], self.shapes)
+        return self._batched([term.name for term in self.model.potentials])
+
+    def _batched(self, names: list[str]) -> Callable[[Points, dict], dict[str, np.ndarray]]:
+        """`batched_function` of `names`, compiled once per machine (`store`)."""
+        key = ("batched", repr(self.structure), *names)
+        return batched_function(self.model, names, self.shapes, lambda graph: self.store.get(key, graph))
 
 
 def prior_log_density(points: Points) -> np.ndarray:
@@ -111,19 +121,20 @@ def prior_log_density(points: Points) -> np.ndarray:
 
 
 class ModelCache:
-    """Compiled models by structure, for the life of a process (or until `clear`)."""
+    """Compiled models by structure, for the life of a process (or until `clear`), their functions in `store`."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: FunctionStore | None = None) -> None:
+        self.store = store or default_store()
         self._models: dict[ModelStructure, CompiledModel] = {}
 
     def get(self, structure: ModelStructure, data: dict[str, np.ndarray]) -> CompiledModel:
         """The compiled model of `structure`, built on first use."""
         if structure not in self._models:
-            self._models[structure] = CompiledModel.build(structure, data)
+            self._models[structure] = CompiledModel.build(structure, data, self.store)
         return self._models[structure]
 
     def clear(self) -> None:
-        """Forget every compiled model (the disk caches stay: a rebuild loads from them)."""
+        """Forget every compiled model; the disk caches stay (a rebuild loads them; `store.clear` empties ours)."""
         self._models.clear()
 
     def __len__(self) -> int:
@@ -134,30 +145,39 @@ MODELS = ModelCache()
 """The process's compiled models, used unless a caller passes its own."""
 
 
-def _batched_function(
-    model: pm.Model, names: list[str], shapes: dict[str, tuple[int, ...]]
+def batched_function(
+    model: pm.Model,
+    names: list[str],
+    shapes: dict[str, tuple[int, ...]],
+    compiled: Callable[[Callable[[], Callable]], Callable] = lambda compile_graph: compile_graph(),
 ) -> Callable[[Points, dict], dict[str, np.ndarray]]:
     """Deterministics or Potentials `names` of the model at a batch of points, for given data.
 
     One compiled call for all draws; the model's pm.Data are inputs of the function, not its
     state. The free values' `shapes` are given exactly: the vectorised likelihood operation
-    needs them.
+    needs them. `compiled` gets the compiled function given the call that compiles it (a
+    store may have it already).
     """
     values = [model.rvs_to_values[rv] for rv in model.free_RVs]
-    batched = [pt.tensor(value.name, shape=(None, *shapes[value.name])) for value in values]
-    outputs = model.replace_rvs_by_values([model[name] for name in names])
-    outputs = vectorize_graph(outputs, dict(zip(values, batched, strict=True)))
     shared = [model[name] for name in DATA_NAMES]
-    data_inputs = [variable.type(name=name) for variable, name in zip(shared, DATA_NAMES, strict=True)]
-    function = pytensor.function(
-        [*batched, *data_inputs],
-        outputs,
-        givens=list(zip(shared, data_inputs, strict=True)),
-        on_unused_input="ignore",
-    )
+    dtypes = [variable.dtype for variable in shared]  # pm.Data keeps integers as int32
+
+    def compile_graph() -> Callable:
+        batched = [pt.tensor(value.name, shape=(None, *shapes[value.name])) for value in values]
+        outputs = model.replace_rvs_by_values([model[name] for name in names])
+        outputs = vectorize_graph(outputs, dict(zip(values, batched, strict=True)))
+        data_inputs = [variable.type(name=name) for variable, name in zip(shared, DATA_NAMES, strict=True)]
+        return pytensor.function(
+            [*batched, *data_inputs],
+            outputs,
+            givens=list(zip(shared, data_inputs, strict=True)),
+            on_unused_input="ignore",
+        )
+
+    function = compiled(compile_graph)
 
     def evaluate(points: Points, packed: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        data = [np.asarray(packed[input.name], dtype=input.dtype) for input in data_inputs]  # pm.Data keeps int32
+        data = [np.asarray(packed[name], dtype=dtype) for name, dtype in zip(DATA_NAMES, dtypes, strict=True)]
         arguments = [points[value.name] for value in values] + data
         return dict(zip(names, function(*arguments), strict=True))
 

@@ -24,11 +24,18 @@ import hashlib
 import numba
 import numpy as np
 import pymc as pm
-from nutpie.compile_pymc import CompiledPyMCModel, _make_functions, _prepare_dims_and_coords, _wrap_with_lock
+from nutpie.compile_pymc import (
+    CompiledPyMCModel,
+    _make_functions,
+    _prepare_dims_and_coords,
+    _rv_dict_to_flat_array_wrapper,
+    _wrap_with_lock,
+)
 from pymc.initial_point import make_initial_point_fn
 from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS, compile_numba_function_src
 
 from riskline.model.likelihood import _pointer as pointer
+from riskline.model.store import FunctionStore
 
 __all__ = ["compile_sampler"]
 
@@ -85,50 +92,48 @@ def expand(dim, expanded, x_, out_, addresses_):
 
 @dataclasses.dataclass(frozen=True)
 class FixedShapeSampler(CompiledPyMCModel):
-    """nutpie's compiled PyMC model whose data keep the shapes they were compiled with.
+    """The nutpie model of `compile_sampler`: its data keep the shapes they were compiled with.
 
-    `user_data` holds the data arrays' addresses (int64), which the generated wrappers read.
+    `shared_data` holds the model's pm.Data by name, `user_data` their addresses (int64), which
+    the generated wrappers read.
     """
 
     def with_data(self, **updates):
         shared_data = dict(self.shared_data)
         for name, value in updates.items():
-            key = next((k for variable, k in self.shared_var_keys.items() if variable.name == name), None)
-            if key is None:
+            if name not in shared_data:
                 raise KeyError(f"unknown data variable: {name}")
-            old = shared_data[key]
+            old = shared_data[name]
             new = np.array(value, dtype=old.dtype, order="C", copy=True)
             if new.shape != old.shape:
                 raise ValueError(f"data {name} has shape {new.shape}, but the sampler was compiled for {old.shape}")
             new.flags.writeable = False
-            shared_data[key] = new
+            shared_data[name] = new
         return dataclasses.replace(self, shared_data=shared_data, user_data=_addresses(shared_data))
 
 
-def compile_sampler(model: pm.Model, var_names: list[str]) -> FixedShapeSampler:
-    """The nutpie sampler of `model`, storing `var_names`; its C wrappers come from numba's disk cache when they can."""
+def compile_sampler(model: pm.Model, var_names: list[str], store: FunctionStore, key: str) -> FixedShapeSampler:
+    """The nutpie sampler of `model`, storing `var_names`, for a model identified by `key` in `store`.
+
+    The graphs of its log density and stored values are kept in `store`; its C wrappers come
+    from numba's disk cache.
+    """
     initial_point = _wrap_with_lock(  # nutpie calls it from every chain's thread; a PyTensor function is not safe so
         make_initial_point_fn(
             model=model, default_strategy="support_point", jitter_rvs=set(model.free_RVs), return_transformed=True
         )
     )
-    n_dim, n_expanded, logp_function, expand_function, initial_point_function, shape_info, reparameterized = (
-        _make_functions(
-            model,
-            mode="NUMBA",
-            compute_grad=True,
-            join_expanded=True,
-            pymc_initial_point_fn=initial_point,
-            var_names=var_names,
-        )
+    n_dim, n_expanded, logp_function, expand_function, shape_info, reparameterized = store.get(
+        ("sampler", key, *var_names), lambda: _graphs(model, var_names)
     )
+    names, _, shapes = shape_info
+    free = len(model.free_RVs)
+    initial_point_function = _rv_dict_to_flat_array_wrapper(initial_point, names=names[:free], shapes=shapes[:free])
     shared_var_keys, shared_data = {}, {}
     for variable in [*logp_function.get_shared(), *expand_function.get_shared()]:
-        if variable not in shared_var_keys:
-            key = f"data_{len(shared_var_keys)}"
-            shared_var_keys[variable] = key
-            shared_data[key] = np.array(variable.get_value(), order="C", copy=True)
-            shared_data[key].flags.writeable = False
+        shared_var_keys[variable] = variable.name  # the model's pm.Data, by name
+        shared_data[variable.name] = np.array(variable.get_value(), order="C", copy=True)
+        shared_data[variable.name].flags.writeable = False
     sizes = {"n_dim": n_dim, "n_expanded": n_expanded, "n_data": len(shared_data)}
     logp = _wrapper(_LOGP_SOURCE, "logp", logp_function, shared_var_keys, shared_data, sizes, _LOGP_SIGNATURE)
     expand = _wrapper(_EXPAND_SOURCE, "expand", expand_function, shared_var_keys, shared_data, sizes, _EXPAND_SIGNATURE)
@@ -150,6 +155,22 @@ def compile_sampler(model: pm.Model, var_names: list[str]) -> FixedShapeSampler:
         expand_func=expand_function,
         reparameterized_names=reparameterized,
     )
+
+
+def _graphs(model: pm.Model, var_names: list[str]) -> tuple:
+    """The nutpie functions of the model's log density (with gradient) and stored values, with their sizes.
+
+    Its initial-point function is left out: it does not pickle, and is quick to make.
+    """
+    n_dim, n_expanded, logp_function, expand_function, _, shape_info, reparameterized = _make_functions(
+        model,
+        mode="NUMBA",
+        compute_grad=True,
+        join_expanded=True,
+        pymc_initial_point_fn=lambda seed: {},
+        var_names=var_names,
+    )
+    return n_dim, n_expanded, logp_function, expand_function, shape_info, reparameterized
 
 
 def _wrapper(template, name, function, shared_var_keys, shared_data, sizes, signature):

@@ -1,0 +1,85 @@
+"""Compiled PyTensor functions kept on disk, so that a fresh process loads what an earlier one compiled.
+
+Compiling a PyTensor function rewrites its graph before the C or numba code (which
+PyTensor and numba cache themselves) is linked: for the seed's model ~2.5 s of every fresh
+process over its four functions. A compiled function pickles with its rewritten graph and
+loads in a fraction of that, so each is kept under a key made of everything its graph
+depends on: the name of the function, the model's structure, riskline's model code and the
+versions of the libraries that compile it. A file that cannot be loaded is compiled again
+and replaced; files are written whole (a temporary file renamed) so that processes sharing
+the folder never read half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pytensor
+
+__all__ = ["FunctionStore", "default_store"]
+
+LIBRARIES = ("numba", "numpy", "nutpie", "pymc", "pytensor")
+MODEL_CODE = ("compiled.py", "encoding.py", "likelihood.py", "sampler.py", "timeline.py")
+"""riskline's modules that shape a model's graph (in riskline/model/): an edit of one compiles anew."""
+SUFFIX = ".pkl"
+
+
+class FunctionStore:
+    """Pickled compiled functions in `directory`, by key."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+
+    def get(self, parts: tuple[str, ...], compile_function: Callable[[], Any]) -> Any:
+        """The function stored under `parts` (with the code and versions); compiled by `compile_function` if absent."""
+        path = self.directory / f"{_key(parts)}{SUFFIX}"
+        try:
+            with path.open("rb") as file:
+                return pickle.load(file)
+        except Exception:  # absent, or written by another version of a library: compile again
+            function = compile_function()
+        self._write(path, function)
+        return function
+
+    def clear(self) -> int:
+        """Delete every stored function (only the files this store writes); returns how many."""
+        found = list(self.directory.glob(f"*{SUFFIX}")) if self.directory.is_dir() else []
+        for path in found:
+            path.unlink(missing_ok=True)
+        return len(found)
+
+    def _write(self, path: Path, function: Any) -> None:
+        """Keep `function` in `path`; a folder that cannot be written only means compiling again next time."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+        except OSError:
+            return
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                pickle.dump(function, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except (OSError, pickle.PicklingError):
+            Path(temporary).unlink(missing_ok=True)
+
+
+def default_store() -> FunctionStore:
+    """The store beside PyTensor's own compile cache (its `base_compiledir`)."""
+    return FunctionStore(Path(pytensor.config.base_compiledir) / "riskline")
+
+
+def _key(parts: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for part in (*parts, sys.version, *(f"{name} {version(name)}" for name in LIBRARIES)):
+        digest.update(part.encode() + b"\0")
+    for name in MODEL_CODE:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
