@@ -3,7 +3,7 @@
 The *structure* fixes the shapes and the chain topology: the number of grid bins, which
 event waits for which, the hazard kind, capacities for estimates, sources, signposts and
 the dates a triggered event's chain is conditioned on (rounded up, unused rows masked),
-and which kinds of window and fuzzy ends occur (the graph leaves out the others). Two
+and whether any window has a fuzzy end. Two
 scenarios with the same structure share one compiled model; everything else (dates,
 phrases, priors) is *data*, swapped in without recompiling. That is what makes a refit
 after editing a prior take seconds, not the minute a compile takes.
@@ -30,7 +30,7 @@ LOGIT_BOUND = 50.0
 so that gradients stay finite at open-ended intervals such as [0, 0.05]."""
 
 EDGE_TERMS = 4
-"""Terms per row of the window-edge matrix, stored sparse (`_sparse_rows`)."""
+"""Terms per row of the window matrix, stored sparse (`_estimate_data`)."""
 
 CAPACITY_STEP = 8
 """Capacities are rounded up to multiples of this, so adding a statement rarely recompiles."""
@@ -49,7 +49,6 @@ class ModelStructure:
     sources: int
     signposts: int
     fuzzy_points: int
-    root_windows: bool
     conditions: int
     """Capacity for the issue dates of calendar windows on triggered events (0: none)."""
     latent_chains: tuple[tuple[int, int], ...] = ()
@@ -75,8 +74,6 @@ def encode(scenario: Scenario) -> tuple[ModelStructure, dict[str, np.ndarray]]:
     ids = [e.id for e in scenario.events]
     relations = sorted({(ids.index(e.spec.event), ids.index(e.window.after)) for e in scenario.estimates
                         if not isinstance(e.window, Window)})  # fmt: skip
-    roots = [scenario.parent(e) < 0 for e in scenario.events]
-    calendar = [roots[ids.index(e.spec.event)] for e in scenario.estimates if isinstance(e.window, Window)]
     conditions = _condition_dates(scenario)
     structure = ModelStructure(
         parents=tuple(scenario.parent(e) for e in scenario.events),
@@ -90,7 +87,6 @@ def encode(scenario: Scenario) -> tuple[ModelStructure, dict[str, np.ndarray]]:
         fuzzy_points=scenario.priors.model.fuzzy_window_points
         if any(e.window.fuzzy for e in scenario.estimates)
         else 1,
-        root_windows=any(calendar),
         conditions=_capacity(len(conditions)) if conditions else 0,
         latent_chains=tuple((root, child) for root, child in scenario.latent_chains() if child is not None),
     )
@@ -222,29 +218,33 @@ def _source_data(scenario: Scenario, structure: ModelStructure) -> dict[str, np.
 def _estimate_data(
     scenario: Scenario, grid: TimeGrid, structure: ModelStructure, conditions: list
 ) -> dict[str, np.ndarray]:
-    """Per estimate: what it says, and where its window lies as rows of two matrices.
+    """Per estimate: what it says, and where its window lies as rows of one sparse matrix.
 
     A statement whose window closed by as_of (`window_closed`) is not data about the hazard
     (`estimate_mask` 0) but a forecast of its source that failed (`closed_window` 1, with the
     centre of what it stated, `stated_centre`): docs/model.md, "Closed windows".
-    Rows 0..cap*points-1 are (estimate, end) pairs. `window_gaps` maps the hazards
-    (event, bin) to cumulative hazards: window end minus start, then (cap more rows, one per
-    estimate) start minus issue date (root events, calendar windows; exact).
-    `window_edges` maps CDFs at the grid edges to CDF at end minus CDF at start: for
-    triggered events, the chain's CDFs given its root had not happened by each condition
-    date (`condition_exposure`, the exposures at those dates), interpolated; for windows
-    relative to an ancestor, the relation's delay CDF. `conditions` are those dates
-    (`_condition_dates`).
-    A window probability is then a few element-wise operations on two matrix products,
-    whatever the mix of estimates, and padded rows are all zero. `window_edges` has at most
-    four terms per row and is passed as their columns and weights.
+    The window matrix (`window_edge_columns`, `window_edge_weights`) reads a vector of the model's values at the grid's
+    edges: for triggered events, the chain's CDFs given its root had not happened by each
+    condition date (`condition_exposure`, the exposures at those dates; `conditions` are the
+    dates, `_condition_dates`); for windows relative to an ancestor, the relation's delay
+    CDF; and each event's cumulative hazard. Rows 0..cap*points-1, one per (estimate, end):
+    CDF at the end minus CDF at the start (triggered events and relative windows,
+    interpolated). The next cap*points rows: cumulative hazard at the end minus at the start
+    (root events' calendar windows, exact: it is piecewise linear); the last cap rows, one per
+    estimate, from the issue date to the start. A window probability is then a few
+    element-wise operations on one sparse product, whatever the mix of estimates, and
+    padded rows are all zero. A row has at most four terms (two dates, each between two
+    edges), passed as their columns and weights; `condition_edges` says how much of each
+    chain they read.
     """
     cap, points, width = structure.estimates, structure.fuzzy_points, grid.widths.mean()
     ids, source_ids = [e.id for e in scenario.events], [s.id for s in scenario.sources]
     bins, events, relations = grid.n_bins, len(ids), len(structure.relations)
-    chain_columns = structure.conditions * events * (bins + 1)
-    gaps = np.zeros((cap * points + cap, events, bins))
-    edges = np.zeros((cap * points, chain_columns + relations * (bins + 1)))
+    edges = bins + 1
+    chain_columns = structure.conditions * events * edges
+    hazard_columns = chain_columns + relations * edges
+    shape = (2 * cap * points + cap, EDGE_TERMS)
+    columns, weights = np.zeros(shape, dtype=np.int64), np.zeros(shape)
     data = {
         "estimate_mask": np.zeros(cap), "estimate_source": np.zeros((cap, structure.sources)),
         "logit_low": np.full(cap, -1.0), "logit_high": np.full(cap, 1.0), "is_survey": np.zeros(cap),
@@ -260,26 +260,26 @@ def _estimate_data(
         data["estimate_mask"][i], data["closed_window"][i] = (0.0, 1.0) if closed else (1.0, 0.0)
         data["stated_centre"][i] = est.probability.logit_centre()
         data["estimate_source"][i, source_ids.index(est.spec.source)] = 1.0
-        window, event, rows = est.window, ids.index(est.spec.event), slice(i * points, (i + 1) * points)
+        window, event, rows = est.window, ids.index(est.spec.event), range(i * points, (i + 1) * points)
         if isinstance(window, Window) and structure.parents[event] < 0:
             # P(start <= T < end | T > issued); for a latent event, whether it had happened by then is
             # unknown: P(start <= T < end) from the grid's start, a window from the issue date counting all before
             known = scenario.events[event].is_observed
-            issued = grid.exposure([est.spec.issued])[0] if known else np.zeros(bins)
-            start = grid.exposure([window.start])[0] if known or window.start > est.spec.issued else issued
-            start = np.maximum(start, issued)  # exposure of the later date
-            gaps[rows, event] = grid.exposure(_spread(window.end_earliest, window.end_latest, points)) - start
-            gaps[cap * points + i, event] = start - issued
+            issued = est.spec.issued if known else grid.edges[0]
+            start = max(window.start, issued) if known or window.start > est.spec.issued else issued
+            at_start, first = grid.interpolation([start]), hazard_columns + event * edges
+            ends = grid.interpolation(_spread(window.end_earliest, window.end_latest, points)) - at_start
+            _set_rows(columns, weights, range(cap * points + rows.start, cap * points + rows.stop), first, ends)
+            gap_row = 2 * cap * points + i
+            _set_rows(columns, weights, range(gap_row, gap_row + 1), first, at_start - grid.interpolation([issued]))
         elif isinstance(window, Window):
             ends = grid.interpolation(_spread(window.end_earliest, window.end_latest, points))
-            first = (conditions.index(_condition(scenario, est)) * events + event) * (bins + 1)
-            columns = slice(first, first + bins + 1)
-            edges[rows, columns] = ends - grid.interpolation([max(window.start, est.spec.issued)])
+            first = (conditions.index(_condition(scenario, est)) * events + event) * edges
+            _set_rows(columns, weights, rows, first, ends - grid.interpolation([max(window.start, est.spec.issued)]))
         else:
             ends = _uniform_weights(np.array(_spread(window.end_earliest, window.end_latest, points)), width, bins)
-            relation = structure.relations.index((event, ids.index(window.after)))
-            columns = slice(chain_columns + relation * (bins + 1), chain_columns + (relation + 1) * (bins + 1))
-            edges[rows, columns] = ends - _uniform_weights(np.array([window.start]), width, bins)
+            first = chain_columns + structure.relations.index((event, ids.index(window.after))) * edges
+            _set_rows(columns, weights, rows, first, ends - _uniform_weights(np.array([window.start]), width, bins))
         stated = est.probability
         data["logit_low"][i], data["logit_high"][i] = np.clip(
             logit([stated.low, stated.high]), -LOGIT_BOUND, LOGIT_BOUND
@@ -290,11 +290,26 @@ def _estimate_data(
         if est.spec.confidence:
             data["confidence_factor"][i] = getattr(factors, est.spec.confidence)
     data["estimate_source"][len(scenario.estimates) :, 0] = 1.0  # masked out, but kept finite: source 0
-    if structure.root_windows:
-        data["window_gaps"] = gaps.reshape(len(gaps), -1)
-    if edges.shape[1]:
-        data["window_edge_columns"], data["window_edge_weights"] = _sparse_rows(edges)
+    data["window_edge_columns"], data["window_edge_weights"] = columns, weights
+    data["condition_edges"] = _condition_edges(columns, weights, structure)
     return data
+
+
+def _condition_edges(columns: np.ndarray, weights: np.ndarray, structure: ModelStructure) -> np.ndarray:
+    """(condition, event): how many grid edges of the event's CDF given the condition date the windows read.
+
+    Ancestors need as many as their descendants; 0 for a padded condition date or an event
+    no statement issued then speaks of: the model runs only these.
+    """
+    edges, events = structure.n_bins + 1, structure.n_events
+    needed = np.zeros((structure.conditions, events), dtype=np.int64)
+    read = (weights != 0.0) & (columns < structure.conditions * events * edges)
+    blocks = columns[read] // edges
+    np.maximum.at(needed.reshape(-1), blocks, columns[read] - blocks * edges + 1)
+    for event in reversed(range(events)):  # parents come before their children
+        if structure.parents[event] >= 0:
+            needed[:, structure.parents[event]] = np.maximum(needed[:, structure.parents[event]], needed[:, event])
+    return needed
 
 
 def window_closed(scenario: Scenario, estimate: Estimate) -> bool:
@@ -310,18 +325,13 @@ def window_closed(scenario: Scenario, estimate: Estimate) -> bool:
     return known and isinstance(window, Window) and window.end_latest <= scenario.as_of
 
 
-def _sparse_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's EDGE_TERMS nonzero columns and weights, zero-padded.
-
-    A row of `window_edges` interpolates between two edges at each of two dates: at most four terms.
-    """
-    columns, weights = np.zeros((len(matrix), EDGE_TERMS), dtype=np.int64), np.zeros((len(matrix), EDGE_TERMS))
-    for row, values in enumerate(matrix):
+def _set_rows(columns: np.ndarray, weights: np.ndarray, rows: range, first: int, terms: np.ndarray) -> None:
+    """Rows `rows` of the window matrix from `terms` (a row each, one column per grid edge from column `first`)."""
+    for row, values in zip(rows, terms, strict=True):
         (nonzero,) = np.nonzero(values)
         if len(nonzero) > EDGE_TERMS:
             raise AssertionError(f"window row {row} has {len(nonzero)} terms, more than {EDGE_TERMS}")
-        columns[row, : len(nonzero)], weights[row, : len(nonzero)] = nonzero, values[nonzero]
-    return columns, weights
+        columns[row, : len(nonzero)], weights[row, : len(nonzero)] = first + nonzero, values[nonzero]
 
 
 def _signpost_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) -> dict[str, np.ndarray]:

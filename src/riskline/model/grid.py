@@ -8,6 +8,7 @@ whether or not the date falls on a bin edge.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -55,7 +56,12 @@ class TimeGrid:
     @property
     def widths(self) -> np.ndarray:
         """Length of each bin in years."""
-        return np.diff(self.years(self.edges))
+        return np.diff(self._edge_years)
+
+    @functools.cached_property
+    def _edge_years(self) -> np.ndarray:
+        """`years` of the edges, which every exposure reads: converting dates is most of its time."""
+        return self.years(self.edges)
 
     def exposure(self, dates: Sequence[date]) -> np.ndarray:
         """(len(dates), n_bins): years of each bin that lie before each date.
@@ -63,7 +69,7 @@ class TimeGrid:
         The cumulative hazard at date d is `exposure([d]) @ hazard`.
         """
         t = self.years(dates)[:, None]
-        lower = self.years(self.edges[:-1])[None, :]
+        lower = self._edge_years[None, :-1]
         return np.clip(t - lower, 0.0, self.widths[None, :])
 
     def interpolation(self, dates: Sequence[date]) -> np.ndarray:

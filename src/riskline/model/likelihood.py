@@ -10,11 +10,13 @@ source_noise, data...)`. Its gradient with respect to the hazards and the source
 and noise is computed together with the value, and PyTensor differentiates the rest of the
 model (the random walk, signposts, survival) as usual.
 
-- q for every (estimate, fuzzy end): root events' calendar windows exactly from the
-  cumulative hazard; windows on triggered events from the chain's CDFs at the grid's edges,
-  run once per issue date given the root had not happened by then; windows counted from an
-  ancestor from the delay's CDF (riskline.model.chains describes the chain, which the
-  forecast runs in NumPy over draws; the tests check that the two agree).
+- q for every (estimate, fuzzy end), each a sparse row of at most four terms: root events'
+  calendar windows exactly from the cumulative hazard; windows on triggered events from the
+  chain's CDFs at the grid's edges given the root had not happened by the issue date (each
+  date's a mixture of chains shared by all dates, `_chain_cdfs`: a thousand issue dates
+  cost little more than one); windows counted from an ancestor from the delay's CDF
+  (riskline.model.chains describes the chain, which the forecast runs in NumPy over draws;
+  the tests check that the two agree).
 - logit(pi) = logit(q) + bias + Logistic(0, noise * confidence): the stated interval is
   interval-censored (`interval_logp`); a survey phrase is Gaussian in logit space with the
   variances added; fuzzy ends average the likelihood.
@@ -41,7 +43,7 @@ from pytensor.graph.op import Op
 from pytensor.link.numba.dispatch.basic import register_funcify_default_op_cache_key
 
 from riskline.model.chains import relation_path
-from riskline.model.encoding import EDGE_TERMS, ModelStructure
+from riskline.model.encoding import ModelStructure
 
 __all__ = ["CLIP", "DATA_INPUTS", "interval_logp", "statements_logp", "window_probability"]
 
@@ -53,8 +55,8 @@ LOGISTIC_VARIANCE = math.pi**2 / 3
 
 DATA_INPUTS = (
     "bin_width", "delay_width", "estimate_mask", "estimate_source", "logit_low", "logit_high",
-    "is_survey", "survey_mu", "survey_sigma", "confidence_factor", "window_gaps", "window_edge_columns",
-    "window_edge_weights", "condition_exposure",
+    "is_survey", "survey_mu", "survey_sigma", "confidence_factor", "window_edge_columns", "window_edge_weights",
+    "condition_exposure", "condition_edges",
 )  # fmt: skip
 """The model's data arrays the operation reads, in its argument order (after hazard, bias, noise)."""
 
@@ -67,16 +69,12 @@ fast_sums = numba.njit(cache=True, error_model="numpy", fastmath={"reassoc", "co
 
 
 @jit
-def _softplus(x):
-    return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
-
-
-@jit
-def _sigmoid(x):
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+def _softplus_sigmoid(x):
+    """(log(1 + e^x), 1 / (1 + e^-x)), sharing one exponential."""
+    e = math.exp(-abs(x))
+    if x > 0:
+        return x + math.log1p(e), 1.0 / (1.0 + e)
+    return math.log1p(e), (e / (1.0 + e) if x < 0 else 1.0 / (1.0 + e))
 
 
 @jit
@@ -93,9 +91,10 @@ def interval_logp(logit_low, logit_high, centre, scale):
     cancels however far the interval sits in a tail.
     """
     z_low, z_high = (logit_low - centre) / scale, (logit_high - centre) / scale
-    value = -_softplus(-z_high) - _softplus(z_low) + _log1mexp(z_low - z_high)
+    (softplus_low, sigmoid_low), (softplus_high, sigmoid_high) = _softplus_sigmoid(z_low), _softplus_sigmoid(-z_high)
+    value = -softplus_high - softplus_low + _log1mexp(z_low - z_high)
     inner = 1.0 / math.expm1(z_high - z_low)
-    d_low, d_high = -_sigmoid(z_low) - inner, _sigmoid(-z_high) + inner
+    d_low, d_high = -sigmoid_low - inner, sigmoid_high + inner
     return value, -(d_low + d_high) / scale, -(d_low * z_low + d_high * z_high) / scale
 
 
@@ -202,52 +201,91 @@ def _first_with_mass(mass):
 
 
 @jit
-def _needed(edge_columns, edge_weights, conditions, parents, edges):
-    """(C, E): how many grid edges of each event's CDF given each condition date the windows read.
+def _roots(parents):
+    roots = np.arange(parents.shape[0])
+    for e in range(parents.shape[0]):  # parents come before their children
+        if parents[e] >= 0:
+            roots[e] = roots[parents[e]]
+    return roots
 
-    Ancestors need as many as their descendants; 0 for a padded condition date or an event
-    no statement issued then speaks of, which then cost nothing.
-    """
-    events = parents.shape[0]
-    needed = np.zeros((conditions, events), dtype=np.int64)
-    for r in range(edge_columns.shape[0]):
-        for t in range(edge_columns.shape[1]):
-            block, edge = edge_columns[r, t] // edges, edge_columns[r, t] % edges
-            if edge_weights[r, t] != 0.0 and block < conditions * events:
-                c, e = block // events, block % events
-                needed[c, e] = max(needed[c, e], edge + 1)
+
+@jit
+def _condition_bins(condition_exposure, bin_width):
+    """Per condition date: the bin holding it (K past the grid) and the years of that bin after it."""
+    conditions, bins = condition_exposure.shape
+    holding, rest = np.full(conditions, bins), np.zeros(conditions)
     for c in range(conditions):
-        for e in range(events - 1, -1, -1):  # parents come before their children
-            if parents[e] >= 0:
-                needed[c, parents[e]] = max(needed[c, parents[e]], needed[c, e])
-    return needed
+        for k in range(bins):
+            if condition_exposure[c, k] < bin_width[k]:  # the bins before are whole
+                holding[c], rest[c] = k, bin_width[k] - condition_exposure[c, k]
+                break
+    return holding, rest
+
+
+@jit
+def _chain_basis(hazard, bin_width, delay_width, parents, needed, holding):
+    """What every condition's chain is mixed from (`_chain_cdfs`); `top[e]`: how many edges of e are read.
+
+    unit (E, K+1): each event's CDF given its chain's root happened in bin 0; given it in bin
+    b, the same shifted b edges on (the delays do not depend on the calendar). later (K, E, K+1):
+    given the root had not happened by edge b + 1, from later[K-1] = 0 down: the root happens
+    in bin b + 1 or, with probability exp(-hazard * width), not by edge b + 2.
+    """
+    events, bins = hazard.shape
+    top, lowest = np.zeros(events, dtype=np.int64), bins
+    for c in range(needed.shape[0]):
+        for e in range(events):
+            if needed[c, e]:
+                top[e], lowest = max(top[e], needed[c, e]), min(lowest, holding[c])
+    half, unit, later = np.zeros((events, bins)), np.zeros((events, bins + 1)), np.zeros((bins, events, bins + 1))
+    for e in range(events):
+        if top[e] == 0:
+            continue
+        if parents[e] < 0:
+            unit[e, 1:] = 1.0
+        else:
+            _half_bin_cdf(hazard[e], delay_width, half[e])
+            _chain_step(unit[parents[e]], half[e], unit[e], top[e])
+    roots = _roots(parents)
+    for b in range(bins - 2, lowest - 1, -1):
+        for e in range(events):
+            if top[e] <= b + 2:
+                continue
+            exponent = hazard[roots[e], b + 1] * bin_width[b + 1]
+            stays, arrives = math.exp(-exponent), -math.expm1(-exponent)
+            for k in range(b + 2, top[e]):
+                later[b, e, k] = arrives * unit[e, k - b - 1] + stays * later[b + 1, e, k]
+    return half, unit, later, top, lowest
 
 
 @jit
 def _chain_cdfs(hazard, bin_width, delay_width, parents, paths, condition_exposure, needed):
     """Each event's CDF given its chain's root had not happened by each condition date; each relation's delay CDF.
 
-    Returns event_cdf (C, E, K+1), event_half (E, K), stage_cdf (R, E, K+1), stage_half
-    (R, E, K); `condition_exposure[c]` is the exposure at date c, and only the CDFs
-    `needed` (C, E, how many edges) are computed (the others stay zero); `paths[r]` lists relation r's
-    events from the ancestor's child down, -1 after.
+    Returns event_cdf (C, E, K+1), the basis it is mixed from (`_chain_basis`), stage_cdf
+    (R, E, K+1), stage_half (R, E, K); `condition_exposure[c]` is the exposure at date c,
+    and only the CDFs `needed` (C, E, how many edges) are computed (the others stay zero);
+    `paths[r]` lists relation r's events from the ancestor's child down, -1 after.
+    Given a date s in bin b, the root happens in the rest of bin b with probability
+    1 - exp(-hazard * rest) or else not by edge b + 1, and every CDF of the chain is the
+    same mixture of the two cases: each date costs one mixture, not one run of the chain.
     """
     events, bins = hazard.shape
-    conditions = condition_exposure.shape[0]
-    delay_widths = np.full(bins, delay_width)
-    event_cdf, event_half = np.zeros((conditions, events, bins + 1)), np.zeros((events, bins))
-    for e in range(events):
-        if parents[e] >= 0 and conditions:
-            _half_bin_cdf(hazard[e], delay_width, event_half[e])
-    for c in range(conditions):
+    holding, rest = _condition_bins(condition_exposure, bin_width)
+    basis = _chain_basis(hazard, bin_width, delay_width, parents, needed, holding)
+    unit, later, roots = basis[1], basis[2], _roots(parents)
+    event_cdf = np.zeros((condition_exposure.shape[0], events, bins + 1))
+    for c in range(condition_exposure.shape[0]):
+        b = holding[c]
         for e in range(events):
-            if needed[c, e] == 0:
+            if needed[c, e] <= b + 1:  # nothing read, or the date is past the grid
                 continue
-            if parents[e] < 0:
-                _cdf_after(hazard[e], bin_width, hazard[e] @ condition_exposure[c], event_cdf[c, e])
-            else:
-                _chain_step(event_cdf[c, parents[e]], event_half[e], event_cdf[c, e], needed[c, e])
+            exponent = hazard[roots[e], b] * rest[c]
+            stays, arrives = math.exp(-exponent), -math.expm1(-exponent)
+            for k in range(b + 1, needed[c, e]):
+                event_cdf[c, e, k] = arrives * unit[e, k - b] + stays * later[b, e, k]
     relations = paths.shape[0]
+    delay_widths = np.full(bins, delay_width)
     stage_cdf, stage_half = np.zeros((relations, events, bins + 1)), np.zeros((relations, events, bins))
     for r in range(relations):
         _cdf_after(hazard[paths[r, 0]], delay_widths, 0.0, stage_cdf[r, 0])
@@ -256,7 +294,7 @@ def _chain_cdfs(hazard, bin_width, delay_width, parents, paths, condition_exposu
                 break
             _half_bin_cdf(hazard[paths[r, i]], delay_width, stage_half[r, i])
             _chain_step(stage_cdf[r, i - 1], stage_half[r, i], stage_cdf[r, i], bins + 1)
-    return event_cdf, event_half, stage_cdf, stage_half
+    return event_cdf, basis, stage_cdf, stage_half
 
 
 @jit
@@ -270,7 +308,7 @@ def _last_stage(paths, r):
 @jit
 def _chain_cdfs_back(hazard, bin_width, delay_width, parents, paths, condition_exposure, needed, cdfs, d_event_cdf,
                      d_relation_cdf, d_hazard):  # fmt: skip
-    event_cdf, event_half, stage_cdf, stage_half = cdfs
+    _, (half, unit, later, top, lowest), stage_cdf, stage_half = cdfs
     events, bins = hazard.shape
     for r in range(paths.shape[0]):
         d_stage = d_relation_cdf[r].copy()
@@ -280,83 +318,112 @@ def _chain_cdfs_back(hazard, bin_width, delay_width, parents, paths, condition_e
             _half_bin_cdf_back(stage_half[r, i], delay_width, d_half, d_hazard[paths[r, i]])
             d_stage = d_previous
         _cdf_after_back(stage_cdf[r, 0], np.full(bins, delay_width), d_stage, d_hazard[paths[r, 0]])
-    d_event_cdf, d_event_half = d_event_cdf.copy(), np.zeros((events, bins))
+    holding, rest = _condition_bins(condition_exposure, bin_width)
+    roots = _roots(parents)
+    d_unit, d_later = np.zeros_like(unit), np.zeros_like(later)
     for c in range(condition_exposure.shape[0]):
-        for e in range(events - 1, -1, -1):
-            if needed[c, e] == 0:
+        b = holding[c]
+        for e in range(events):
+            if needed[c, e] <= b + 1:
                 continue
-            if parents[e] < 0:
-                before = _cdf_after_back(event_cdf[c, e], bin_width, d_event_cdf[c, e], d_hazard[e])
-                d_hazard[e] -= before * condition_exposure[c]
-            else:
-                _chain_step_back(event_cdf[c, parents[e]], event_half[e], d_event_cdf[c, e],
-                                 d_event_cdf[c, parents[e]], d_event_half[e], needed[c, e])  # fmt: skip
-    for e in range(events):
-        if parents[e] >= 0:
-            _half_bin_cdf_back(event_half[e], delay_width, d_event_half[e], d_hazard[e])
+            exponent = hazard[roots[e], b] * rest[c]
+            stays, arrives = math.exp(-exponent), -math.expm1(-exponent)
+            d_arrives = 0.0
+            for k in range(b + 1, needed[c, e]):
+                d_unit[e, k - b] += arrives * d_event_cdf[c, e, k]
+                d_later[b, e, k] += stays * d_event_cdf[c, e, k]
+                d_arrives += (unit[e, k - b] - later[b, e, k]) * d_event_cdf[c, e, k]
+            d_hazard[roots[e], b] += d_arrives * stays * rest[c]
+    for b in range(lowest, bins - 1):  # later[b] reads later[b + 1]
+        for e in range(events):
+            if top[e] <= b + 2:
+                continue
+            exponent = hazard[roots[e], b + 1] * bin_width[b + 1]
+            stays, arrives = math.exp(-exponent), -math.expm1(-exponent)
+            d_arrives = 0.0
+            for k in range(b + 2, top[e]):
+                d_unit[e, k - b - 1] += arrives * d_later[b, e, k]
+                d_later[b + 1, e, k] += stays * d_later[b, e, k]
+                d_arrives += (unit[e, k - b - 1] - later[b + 1, e, k]) * d_later[b, e, k]
+            d_hazard[roots[e], b + 1] += d_arrives * stays * bin_width[b + 1]
+    d_half = np.zeros((events, bins))
+    for e in range(events - 1, -1, -1):
+        if parents[e] >= 0 and top[e]:
+            _chain_step_back(unit[parents[e]], half[e], d_unit[e], d_unit[parents[e]], d_half[e], top[e])
+            _half_bin_cdf_back(half[e], delay_width, d_half[e], d_hazard[e])
 
 
 # ---- window probabilities --------------------------------------------------------------
 
 
 @jit
-def _edge_values(event_cdf, stage_cdf, paths):
-    """The columns of `window_edges`: event CDFs (condition, event, edge), then relations."""
-    edges, relations = stage_cdf.shape[2], paths.shape[0]
-    values = np.zeros(event_cdf.size + relations * edges)
-    values[: event_cdf.size] = event_cdf.ravel()
+def _tail_values(hazard, bin_width, stage_cdf, paths):
+    """What the window rows read after the event CDFs: relations' delay CDFs, then cumulative hazards (event, edge)."""
+    events, bins = hazard.shape
+    edges, relations = bins + 1, paths.shape[0]
+    values = np.zeros((relations + events) * edges)
     for r in range(relations):
-        values[event_cdf.size + r * edges : event_cdf.size + (r + 1) * edges] = stage_cdf[r, _last_stage(paths, r)]
+        values[r * edges : (r + 1) * edges] = stage_cdf[r, _last_stage(paths, r)]
+    for e in range(events):
+        total = 0.0
+        for k in range(bins):
+            total += hazard[e, k] * bin_width[k]
+            values[(relations + e) * edges + k + 1] = total
     return values
 
 
 @jit
-def _contiguous(hazard, window_gaps):
-    return np.ascontiguousarray(hazard), np.ascontiguousarray(window_gaps)
-
-
-@jit
-def _window_q(hazard, bin_width, delay_width, estimates, window_gaps, edge_columns, edge_weights, condition_exposure,
-              parents, paths, points):  # fmt: skip
+def _window_q(hazard, bin_width, delay_width, estimates, edge_columns, edge_weights, condition_exposure,
+              condition_edges, parents, paths, points):  # fmt: skip
     """The window probabilities (estimates, points) and what their gradient needs.
 
-    `delay_width` is a one-element array (a 0-d array is not a number to numba's math).
+    The window rows (riskline.model.encoding) read the event CDFs given each condition date,
+    then `_tail_values`. They give CDF differences, added to q, then the cumulative hazard
+    over each root window and from its issue date to its start, which give
+    q = exp(-before) (1 - exp(-within)). `delay_width` is a one-element array (a 0-d array is
+    not a number to numba's math).
     """
-    width = delay_width[0]
-    q = np.zeros((estimates, points))
-    gaps = window_gaps @ hazard.ravel() if window_gaps.shape[0] else np.zeros(0)
-    for n in range(estimates if gaps.shape[0] else 0):
-        before = math.exp(-max(gaps[estimates * points + n], 0.0))
+    cdfs = _chain_cdfs(hazard, bin_width, delay_width[0], parents, paths, condition_exposure, condition_edges)
+    chain, tail = cdfs[0].reshape(-1), _tail_values(hazard, bin_width, cdfs[2], paths)
+    reads = np.zeros(edge_weights.shape[0])
+    for r in range(edge_weights.shape[0]):
+        for t in range(edge_weights.shape[1]):
+            column = edge_columns[r, t]
+            reads[r] += edge_weights[r, t] * (chain[column] if column < chain.size else tail[column - chain.size])
+    rows = estimates * points
+    q = reads[:rows].copy().reshape((estimates, points))
+    for n in range(estimates):
+        if edge_weights[rows + n * points, 0] == 0.0:  # not a root window (a row's terms come first)
+            continue
+        before, within = math.exp(-max(reads[2 * rows + n], 0.0)), 0.0
         for f in range(points):
-            q[n, f] += before * -math.expm1(-max(gaps[n * points + f], 0.0))
-    needed = _needed(edge_columns, edge_weights, condition_exposure.shape[0], parents, hazard.shape[1] + 1)
-    cdfs = _chain_cdfs(hazard, bin_width, width, parents, paths, condition_exposure, needed)
-    at_edges = np.zeros(edge_weights.shape[0])
-    if edge_weights.shape[0]:
-        values = _edge_values(cdfs[0], cdfs[2], paths)
-        for r in range(edge_weights.shape[0]):
-            for t in range(edge_weights.shape[1]):
-                at_edges[r] += edge_weights[r, t] * values[edge_columns[r, t]]
-        q += at_edges.reshape((estimates, points))
-    return q, gaps, cdfs, needed
+            gap = reads[rows + n * points + f]
+            if f == 0 or gap != reads[rows + n * points + f - 1]:  # an exact end: the same at every point
+                within = -math.expm1(-max(gap, 0.0))
+            q[n, f] += before * within
+    return q, reads, tail.size, cdfs
 
 
 @jit
 def _statements_logp(hazard, bias, noise, bin_width, delay_width, mask, source, logit_low, logit_high, is_survey,
-                     survey_mu, survey_sigma, confidence, window_gaps, edge_columns, edge_weights, condition_exposure,
-                     parents, paths, points):  # fmt: skip
+                     survey_mu, survey_sigma, confidence, edge_columns, edge_weights, condition_exposure,
+                     condition_edges, parents, paths, points):  # fmt: skip
     """The log likelihood of every statement and its gradient for hazard, bias and noise."""
-    hazard, window_gaps = _contiguous(hazard, window_gaps)
+    hazard = np.ascontiguousarray(hazard)
     estimates = mask.shape[0]
-    q, gaps, cdfs, needed = _window_q(hazard, bin_width, delay_width, estimates, window_gaps, edge_columns,
-                                      edge_weights, condition_exposure, parents, paths, points)  # fmt: skip
+    q, reads, tail_size, cdfs = _window_q(hazard, bin_width, delay_width, estimates, edge_columns, edge_weights,
+                                          condition_exposure, condition_edges, parents, paths, points)  # fmt: skip
     d_q, d_bias, d_noise = np.zeros_like(q), np.zeros_like(bias), np.zeros_like(noise)
     values, slopes, spreads = np.zeros(points), np.zeros(points), np.zeros(points)
     total = 0.0
     for n in range(estimates):
         if mask[n] == 0.0:
             continue
-        shift, scale = source[n] @ bias, source[n] @ noise * confidence[n]
+        s = 0
+        while source[n, s] == 0.0 and s + 1 < bias.shape[0]:  # a row holds one source (riskline.model.encoding)
+            s += 1
+        shift, scale = source[n, s] * bias[s], source[n, s] * noise[s] * confidence[n]
+        top, computed = -math.inf, 0
         for f in range(points):
             if f > 0 and q[n, f] == q[n, f - 1]:  # an exact end: every point the same
                 values[f], slopes[f], spreads[f] = values[f - 1], slopes[f - 1], spreads[f - 1]
@@ -367,45 +434,59 @@ def _statements_logp(hazard, bias, noise, bin_width, delay_width, mask, source, 
                 values[f], slopes[f], spreads[f] = _survey_logp(survey_mu[n], survey_sigma[n], centre, scale)
             else:
                 values[f], slopes[f], spreads[f] = interval_logp(logit_low[n], logit_high[n], centre, scale)
-        top = values.max()
-        mean = top + math.log(np.exp(values - top).sum() / points)  # log of the average likelihood
+            top, computed = max(top, values[f]), computed + 1
+        mean = top  # the log of the average likelihood; of equal ones, without exponentials
+        if computed > 1:
+            spread_sum = 0.0
+            for f in range(points):
+                spread_sum += math.exp(values[f] - top)
+            mean = top + math.log(spread_sum / points)
         total += mask[n] * mean
         d_shift = d_scale = 0.0
         for f in range(points):
-            weight = mask[n] * math.exp(values[f] - mean) / points
+            weight = mask[n] * (math.exp(values[f] - mean) if computed > 1 else 1.0) / points
             d_shift += weight * slopes[f]
             d_scale += weight * spreads[f]
             inside = CLIP < q[n, f] < 1 - CLIP
             d_q[n, f] = weight * slopes[f] / (q[n, f] * (1 - q[n, f])) if inside else 0.0
-        d_bias += d_shift * source[n]
-        d_noise += d_scale * confidence[n] * source[n]
+        d_bias[s] += d_shift * source[n, s]
+        d_noise[s] += d_scale * confidence[n] * source[n, s]
+    rows = estimates * points
+    d_reads = np.zeros_like(reads)
+    d_reads[:rows] = d_q.ravel()
+    for n in range(estimates):
+        if edge_weights[rows + n * points, 0] == 0.0:
+            continue
+        start = 2 * rows + n
+        before, within = math.exp(-max(reads[start], 0.0)), 0.0
+        for f in range(points):
+            gap = reads[rows + n * points + f]
+            if f == 0 or gap != reads[rows + n * points + f - 1]:
+                within = -math.expm1(-max(gap, 0.0))
+            if gap >= 0:
+                d_reads[rows + n * points + f] += d_q[n, f] * before * (1 - within)
+            if reads[start] >= 0:
+                d_reads[start] -= d_q[n, f] * before * within
+    d_event_cdf, d_tail = np.zeros_like(cdfs[0]), np.zeros(tail_size)
+    d_chain = d_event_cdf.reshape(-1)
+    for r in range(edge_weights.shape[0]):
+        for t in range(edge_weights.shape[1]):
+            column = edge_columns[r, t]
+            if column < d_chain.size:
+                d_chain[column] += edge_weights[r, t] * d_reads[r]
+            else:
+                d_tail[column - d_chain.size] += edge_weights[r, t] * d_reads[r]
     d_hazard = np.zeros_like(hazard)
-    if gaps.shape[0]:
-        d_gaps = np.zeros_like(gaps)
-        for n in range(estimates):
-            start = estimates * points + n
-            before = math.exp(-max(gaps[start], 0.0))
-            for f in range(points):
-                within = -math.expm1(-max(gaps[n * points + f], 0.0))
-                if gaps[n * points + f] >= 0:
-                    d_gaps[n * points + f] += d_q[n, f] * before * (1 - within)
-                if gaps[start] >= 0:
-                    d_gaps[start] -= d_q[n, f] * before * within
-        d_hazard += (d_gaps @ window_gaps).reshape(hazard.shape)
-    if edge_weights.shape[0]:
-        d_at = d_q.ravel()
-        edges = hazard.shape[1] + 1
-        offset = cdfs[0].size
-        d_values = np.zeros(offset + paths.shape[0] * edges)
-        for r in range(edge_weights.shape[0]):
-            for t in range(edge_weights.shape[1]):
-                d_values[edge_columns[r, t]] += edge_weights[r, t] * d_at[r]
-        d_event_cdf = d_values[:offset].copy().reshape(cdfs[0].shape)
-        d_relation_cdf = np.zeros((paths.shape[0], edges))
-        for r in range(paths.shape[0]):
-            d_relation_cdf[r] = d_values[offset + r * edges : offset + (r + 1) * edges]
-        _chain_cdfs_back(hazard, bin_width, delay_width[0], parents, paths, condition_exposure, needed, cdfs,
-                         d_event_cdf, d_relation_cdf, d_hazard)  # fmt: skip
+    events, bins = hazard.shape
+    edges, relations = bins + 1, paths.shape[0]
+    for e in range(events):
+        suffix = 0.0
+        for k in range(bins - 1, -1, -1):
+            suffix += d_tail[(relations + e) * edges + k + 1]
+            d_hazard[e, k] += bin_width[k] * suffix
+    d_relation_cdf = d_tail[: relations * edges].copy().reshape((relations, edges))
+    _chain_cdfs_back(hazard, bin_width, delay_width[0], parents, paths, condition_exposure, condition_edges, cdfs,
+                     d_event_cdf, d_relation_cdf, d_hazard)  # fmt: skip
     return np.array(total), d_hazard, d_bias, d_noise
 
 
@@ -482,11 +563,10 @@ class WindowProbability(_StructureOp):
 
 @jit
 def _window_probability(hazard, bias, noise, bin_width, delay_width, mask, source, logit_low, logit_high, is_survey,
-                        survey_mu, survey_sigma, confidence, window_gaps, edge_columns, edge_weights,
-                        condition_exposure, parents, paths, points):  # fmt: skip
-    hazard, window_gaps = _contiguous(hazard, window_gaps)
-    q = _window_q(hazard, bin_width, delay_width, mask.shape[0], window_gaps, edge_columns, edge_weights,
-                  condition_exposure, parents, paths, points)[0]  # fmt: skip
+                        survey_mu, survey_sigma, confidence, edge_columns, edge_weights, condition_exposure,
+                        condition_edges, parents, paths, points):  # fmt: skip
+    q = _window_q(np.ascontiguousarray(hazard), bin_width, delay_width, mask.shape[0], edge_columns, edge_weights,
+                  condition_exposure, condition_edges, parents, paths, points)[0]  # fmt: skip
     out = np.zeros(q.shape[0])
     for n in range(q.shape[0]):
         out[n] = q[n].mean()
@@ -513,8 +593,8 @@ def _relation_paths(structure: ModelStructure) -> tuple[int, ...]:
 # arrays (in `_ARRAYS` order), the sizes below, and the addresses of the outputs.
 
 _ARRAYS = ("hazard", "bias", "noise", *DATA_INPUTS, "parents", "paths")
-_ARGUMENTS, _SIZES = len(_ARRAYS), 10  # the lengths of the first two arrays (see `_arguments`)
-_INTEGER_ARRAYS = {"window_edge_columns", "parents", "paths"}
+_ARGUMENTS, _SIZES = len(_ARRAYS), 9  # the lengths of the first two arrays (see `_arguments`)
+_INTEGER_ARRAYS = {"window_edge_columns", "condition_edges", "parents", "paths"}
 _C_SIGNATURE = numba.types.void(*[numba.types.CPointer(numba.types.int64)] * 3)
 _STATEMENTS_SYMBOL, _WINDOWS_SYMBOL = "riskline_statements_logp", "riskline_window_probability"
 _statements_logp_symbol = numba.types.ExternalFunction(_STATEMENTS_SYMBOL, _C_SIGNATURE)
@@ -535,20 +615,20 @@ def _pointer(typingctx, address):
 def _arguments(inputs, parents, paths, points):
     """What the C functions take first: the input arrays' addresses (`_ARRAYS` order) and the sizes.
 
-    The sizes: E, K (events, bins), S (sources), N (estimates), G (gap rows), R, T (edge rows,
-    terms), P (relations), C (condition dates), and the number of fuzzy ends.
+    The sizes: E, K (events, bins), S (sources), N (estimates), R, T (window rows, terms), P
+    (relations), C (condition dates), and the number of fuzzy ends.
     """
     events, bins = inputs[0].shape
-    rows, terms = inputs[15].shape
-    sizes = np.array([events, bins, inputs[1].shape[0], inputs[5].shape[0], inputs[13].shape[0], rows, terms,
-                      paths.shape[0], inputs[16].shape[0], points], dtype=np.int64)  # fmt: skip
+    rows, terms = inputs[14].shape
+    sizes = np.array([events, bins, inputs[1].shape[0], inputs[5].shape[0], rows, terms, paths.shape[0],
+                      inputs[15].shape[0], points], dtype=np.int64)  # fmt: skip
     return _addresses((*inputs, parents, paths)), sizes
 
 
 @jit
 def _from_addresses(addresses, sizes):
     """The kernel's arguments, as arrays over the caller's memory."""
-    e, k, s, n, g, r, t, p, c = sizes[:9]
+    e, k, s, n, r, t, p, c = sizes[:8]
 
     def floats(i, shape):
         return numba.carray(_pointer(addresses[i]), shape, np.float64)
@@ -558,7 +638,7 @@ def _from_addresses(addresses, sizes):
 
     return (floats(0, (e, k)), floats(1, s), floats(2, s), floats(3, k), floats(4, 1), floats(5, n),
             floats(6, (n, s)), floats(7, n), floats(8, n), floats(9, n), floats(10, n), floats(11, n),
-            floats(12, n), floats(13, (g, e * k)), integers(14, (r, t)), floats(15, (r, t)), floats(16, (c, k)),
+            floats(12, n), integers(13, (r, t)), floats(14, (r, t)), floats(15, (c, k)), integers(16, (c, e)),
             integers(17, e), integers(18, (p, e)))  # fmt: skip
 
 
@@ -569,7 +649,7 @@ def _statements_logp_c(addresses, sizes, outputs):
         numba.carray(outputs, 4),
     )
     arrays = _from_addresses(addresses, sizes)
-    total, d_hazard, d_bias, d_noise = _statements_logp(*arrays, sizes[9])
+    total, d_hazard, d_bias, d_noise = _statements_logp(*arrays, sizes[8])
     numba.carray(_pointer(outputs[0]), 1, np.float64)[0] = total[()]
     numba.carray(_pointer(outputs[1]), d_hazard.shape, np.float64)[:] = d_hazard
     numba.carray(_pointer(outputs[2]), d_bias.shape, np.float64)[:] = d_bias
@@ -582,7 +662,7 @@ def _window_probability_c(addresses, sizes, outputs):
         numba.carray(sizes, _SIZES),
         numba.carray(outputs, 1),
     )
-    q = _window_probability(*_from_addresses(addresses, sizes), sizes[9])
+    q = _window_probability(*_from_addresses(addresses, sizes), sizes[8])
     numba.carray(_pointer(outputs[0]), q.shape, np.float64)[:] = q
 
 
@@ -652,22 +732,17 @@ def _funcify_window_probability(op, **kwargs):
     return apply, SOURCE_VERSION
 
 
-def _inputs(hazard, bias, noise, data: dict, structure: ModelStructure) -> list:
-    """The operations' arguments; a window matrix the structure leaves out is an empty one."""
+def _inputs(hazard, bias, noise, data: dict) -> list:
+    """The operations' arguments."""
     given = data | {"delay_width": pt.reshape(data["delay_width"], (1,))}
-    empty = {
-        "window_gaps": pt.zeros((0, structure.n_events * structure.n_bins)),
-        "window_edge_columns": pt.zeros((0, EDGE_TERMS), dtype="int64"),
-        "window_edge_weights": pt.zeros((0, EDGE_TERMS)),
-    }
-    return [hazard, bias, noise, *(given[name] if name in given else empty[name] for name in DATA_INPUTS)]
+    return [hazard, bias, noise, *(given[name] for name in DATA_INPUTS)]
 
 
 def statements_logp(structure: ModelStructure, hazard, bias, noise, data: dict):
     """The statements' log likelihood (a PyTensor scalar, differentiable in its first three arguments)."""
-    return StatementsLogp(structure)(*_inputs(hazard, bias, noise, data, structure))[0]
+    return StatementsLogp(structure)(*_inputs(hazard, bias, noise, data))[0]
 
 
 def window_probability(structure: ModelStructure, hazard, bias, noise, data: dict):
     """Each estimate's window probability q (the mean over fuzzy ends), a PyTensor vector."""
-    return WindowProbability(structure)(*_inputs(hazard, bias, noise, data, structure))
+    return WindowProbability(structure)(*_inputs(hazard, bias, noise, data))
