@@ -322,33 +322,33 @@ class Forecast:
         `source_bias_prior` give what the fit concluded about its source's bias (logit) against
         the prior's mean, for every row.
         """
-        posterior = self.tree.posterior
-        q = posterior["window_probability"].stack(sample=SAMPLE_DIMS).values  # (estimate, sample)
-        bias_priors = {s.id: self.scenario.source_class(s).bias.mean for s in self.scenario.sources}
-        rows = []
-        for i, est in enumerate(self.scenario.estimates):
-            stated, source = est.probability, est.spec.source
-            bias = posterior["source_bias"].sel(source=source).stack(sample=SAMPLE_DIMS).values
-            noise = posterior["source_noise"].sel(source=source).stack(sample=SAMPLE_DIMS).values
-            confidence = est.spec.confidence
-            factor = getattr(self.scenario.priors.model.confidence, confidence) if confidence else 1.0
-            belief = logit(np.clip(q[i], CLIP, 1 - CLIP)) + bias
-            centre = stated.logit_centre()
-            readers = stated.logit_normal.sigma if stated.logit_normal is not None else 0.0  # a survey's own spread
-            spread = np.sqrt(belief.var() + np.mean((np.pi * noise * factor) ** 2 / 3) + readers**2)
-            inside = float(np.mean((q[i] >= stated.low) & (q[i] <= stated.high)))
-            closed = window_closed(self.scenario, est)
-            rows.append({
-                "estimate": est.id, "source": source, "issued": est.spec.issued, "event": est.spec.event,
-                "quote": est.spec.quote, "window": est.window.describe(est.spec.issued),
-                "stated": stated.describe(), "stated_low": stated.low, "stated_high": stated.high,
-                "posterior_q05": float(np.quantile(q[i], 0.05)), "posterior_median": float(np.median(q[i])),
-                "posterior_q95": float(np.quantile(q[i], 0.95)), "posterior_in_range": inside,
-                "residual": float((centre - belief.mean()) / spread), "flag": inside < FLAG_MASS and not closed,
-                "window_closed": closed, "source_bias_mean": float(bias.mean()),
-                "source_bias_prior": bias_priors[source],
-            })  # fmt: skip
-        return pd.DataFrame(rows)
+        posterior, scenario = self.tree.posterior, self.scenario
+        estimates, factors = scenario.estimates, scenario.priors.model.confidence
+        sources = list(posterior["source_bias"]["source"].values)
+        at = [sources.index(est.spec.source) for est in estimates]
+        q = _draws(posterior["window_probability"])  # (estimate, sample), and the same for its source's bias and noise
+        bias, noise = _draws(posterior["source_bias"])[at], _draws(posterior["source_noise"])[at]
+        stated = [est.probability for est in estimates]
+        low, high = np.array([s.low for s in stated])[:, None], np.array([s.high for s in stated])[:, None]
+        factor = np.array([getattr(factors, est.spec.confidence) if est.spec.confidence else 1.0 for est in estimates])
+        readers = np.array([s.logit_normal.sigma if s.logit_normal is not None else 0.0 for s in stated])  # a survey's
+        belief = logit(np.clip(q, CLIP, 1 - CLIP)) + bias
+        spread = np.sqrt(belief.var(axis=1) + np.mean((np.pi * noise * factor[:, None]) ** 2 / 3, axis=1) + readers**2)
+        inside = np.mean((q >= low) & (q <= high), axis=1)
+        closed = np.array([window_closed(scenario, est) for est in estimates])
+        bias_priors = {s.id: scenario.source_class(s).bias.mean for s in scenario.sources}
+        return pd.DataFrame({
+            "estimate": [est.id for est in estimates], "source": [est.spec.source for est in estimates],
+            "issued": [est.spec.issued for est in estimates], "event": [est.spec.event for est in estimates],
+            "quote": [est.spec.quote for est in estimates],
+            "window": [est.window.describe(est.spec.issued) for est in estimates],
+            "stated": [s.describe() for s in stated], "stated_low": low[:, 0], "stated_high": high[:, 0],
+            "posterior_q05": np.quantile(q, 0.05, axis=1), "posterior_median": np.median(q, axis=1),
+            "posterior_q95": np.quantile(q, 0.95, axis=1), "posterior_in_range": inside,
+            "residual": (np.array([s.logit_centre() for s in stated]) - belief.mean(axis=1)) / spread,
+            "flag": (inside < FLAG_MASS) & ~closed, "window_closed": closed, "source_bias_mean": bias.mean(axis=1),
+            "source_bias_prior": [bias_priors[est.spec.source] for est in estimates],
+        })  # fmt: skip
 
     def diagnostics(self) -> Diagnostics:
         """R-hat, bulk ESS and divergences over the free (non-deterministic) parameters."""
@@ -441,6 +441,11 @@ def _quantile_name(prefix: str, q: float) -> str:
     """'p_q05' for the 5th percentile, 'p_q025' for the 2.5th."""
     percent = 100 * q
     return f"{prefix}_q{round(percent):02d}" if float(percent).is_integer() else f"{prefix}_q{round(10 * percent):03d}"
+
+
+def _draws(array: xr.DataArray) -> np.ndarray:
+    """(row, sample): an array of (chain, draw, row) draws with its samples in one axis."""
+    return array.stack(sample=SAMPLE_DIMS).values
 
 
 def _summarise(risk: xr.DataArray, quantiles: tuple[float, ...] = QUANTILES) -> pd.DataFrame:
