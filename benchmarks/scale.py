@@ -177,10 +177,10 @@ def write_scenario(folder: Path, size: str, seed: int) -> Path:
 PARTS = (
     ("load and check", "riskline.config", "load_scenario"),
     ("encode", "riskline.model.fit", "encode"),
-    ("build model", "riskline.model.fit", "build_model"),
-    ("compile (nutpie)", "nutpie", "compile_pymc_model"),
+    ("build model", "riskline.model.compiled", "build_model"),
+    ("compile or load sampler", "riskline.model.compiled", "compile_sampler"),
     ("sample (nutpie)", "nutpie", "sample"),
-    ("quantities after sampling", "riskline.model.fit", "with_quantities"),
+    ("quantities after sampling", "riskline.model.compiled", "CompiledModel.quantities"),
     ("prior draws", "riskline.model.fit", "sample_prior"),
     ("diagnostics", "riskline.forecast", "Forecast.diagnostics"),
     ("reconciliation", "riskline.forecast", "Forecast.reconciliation"),
