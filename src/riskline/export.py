@@ -15,17 +15,18 @@ import os
 import platform
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 from riskline import plots
 from riskline.errors import OutputError
 from riskline.forecast import EXTRAPOLATION, Forecast
+from riskline.plots.files import FIGURE_FORMATS, FigureWriter, save_figure
 from riskline.report import FIGURES, INFLUENCE_CAPTION, render_html, report_markdown
 
 __all__ = [
@@ -40,10 +41,6 @@ __all__ = [
     "write_run",
 ]
 
-FIGURE_FORMATS = ("pdf", "svg", "png")
-"""Every figure's file formats, in the order `save_figure` writes them."""
-SAVE_OPTIONS = {"png": {"pil_kwargs": {"compress_level": 1}}}
-"""zlib's fastest level: flat-coloured figures compress about as well as at its default (6), in 2/3 of the time."""
 INFLUENCE_FIGURE = "influence"
 RUN_FILES = frozenset(
     ["timeline.csv", "estimates.csv", "per_period.csv", "summary.json", "forecast.nc", "report.md", "report.html",
@@ -179,40 +176,52 @@ def write_run(
     With `influence` (riskline.influence.statement_influence), also influence.csv, its figure,
     its summary.json key and its report section.
     """
-    with staged(out_dir, RUN_FILES) as staging:
+    with staged(out_dir, RUN_FILES) as staging, FigureWriter() as figure_files:
         # each table once: the files, the summary, the figures and the report share them
         timeline, reconciliation, per_period = forecast.timeline(), forecast.reconciliation(), forecast.per_period()
         year_ends = {which: forecast.year_ends(which) for which in forecast.available()}
+        drawings = _drawings(forecast, influence, timeline, year_ends["posterior"], reconciliation, per_period)
+        figures = FIGURES | ({INFLUENCE_FIGURE: INFLUENCE_CAPTION} if INFLUENCE_FIGURE in drawings else {})
+        figure_files.save(drawings.pop("timeline")(), staging / "timeline")  # the longest: to the helper
         timeline.to_csv(staging / "timeline.csv", index=False, float_format="%.6f")
         reconciliation.to_csv(staging / "estimates.csv", index=False, float_format="%.6f")
         per_period.to_csv(staging / "per_period.csv", index=False, float_format="%.6f")
         tables = {"year_ends": year_ends, "reconciliation": reconciliation}
         summary = run_summary(forecast, command, per_period=per_period, **tables) | (extra or {})
-        figures = dict(FIGURES)
         if influence is not None:
             influence.to_csv(staging / "influence.csv", index=False, float_format="%.6f")
             summary["influence"] = json.loads(influence.round(4).to_json(orient="records"))
-        if influence is not None and not influence.empty:  # one statement: nothing to leave out
-            save_figure(plots.plot_influence(forecast, influence), staging / INFLUENCE_FIGURE)
-            figures[INFLUENCE_FIGURE] = INFLUENCE_CAPTION
         (staging / "summary.json").write_text(strict_json(summary) + "\n", encoding="utf-8")
         forecast.with_risk_group().to_netcdf(staging / "forecast.nc", engine="h5netcdf")
-        drawings = {
-            "timeline": lambda: plots.plot_timeline(
-                forecast, year_ends=year_ends["posterior"], reconciliation=reconciliation
-            ),
-            "per_period": lambda: plots.plot_per_period(forecast, table=per_period),
-            "hazard": lambda: plots.plot_hazard(forecast),
-            "reconciliation": lambda: plots.plot_reconciliation(forecast, table=reconciliation),
-            "prior_posterior": lambda: plots.plot_prior_posterior(forecast, posterior=timeline),
-        }
-        for name in FIGURES:
-            save_figure(drawings[name](), staging / name)
+        for name, draw in drawings.items():
+            figure_files.save(draw(), staging / name)
+        figure_files.wait()
         markdown = report_markdown(forecast, summary, figures, influence, **tables)
         (staging / "report.md").write_text(markdown, encoding="utf-8")
         page = render_html(markdown, staging, forecast.scenario.spec.title)
         (staging / "report.html").write_text(page, encoding="utf-8")
     return Path(out_dir)
+
+
+def _drawings(
+    forecast: Forecast,
+    influence: pd.DataFrame | None,
+    timeline: pd.DataFrame,
+    year_ends: pd.DataFrame,
+    reconciliation: pd.DataFrame,
+    per_period: pd.DataFrame,
+) -> dict[str, Callable[[], Figure]]:
+    """Each figure of a run by its file stem, to be drawn from the forecast's tables computed once."""
+    drawings = {
+        "timeline": lambda: plots.plot_timeline(forecast, year_ends=year_ends, reconciliation=reconciliation),
+        "per_period": lambda: plots.plot_per_period(forecast, table=per_period),
+        "hazard": lambda: plots.plot_hazard(forecast),
+        "reconciliation": lambda: plots.plot_reconciliation(forecast, table=reconciliation),
+        "prior_posterior": lambda: plots.plot_prior_posterior(forecast, posterior=timeline),
+    }
+    if influence is not None and not influence.empty:  # one statement: nothing to leave out
+        drawings[INFLUENCE_FIGURE] = lambda: plots.plot_influence(forecast, influence)
+    return drawings
 
 
 def check_output_dir(out_dir: Path, files: frozenset[str]) -> None:
@@ -254,20 +263,6 @@ def staged(out_dir: Path, files: frozenset[str]) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-
-
-def save_figure(figure, stem: Path) -> None:
-    """`stem`.pdf, .svg and .png, then free the figure.
-
-    The layout is found once, for the PDF, and kept for the other formats: a layout engine
-    measures every text of the figure again at each save. The PDF's (and SVG's) text measures
-    are the wider ones (the PNG's, hinted at 200 dpi, run about 3% narrower), so text laid out
-    for the PDF fits in all three.
-    """
-    for suffix in FIGURE_FORMATS:
-        figure.savefig(stem.with_suffix(f".{suffix}"), dpi=200, **SAVE_OPTIONS.get(suffix, {}))
-        figure.set_layout_engine("none")
-    plt.close(figure)
 
 
 def _replace_dir(new: Path, target: Path) -> None:

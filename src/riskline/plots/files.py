@@ -1,0 +1,182 @@
+"""A figure's files: PDF, SVG and PNG from one layout, written here or by a helper process.
+
+`save_figure` writes them in this process. `FigureWriter` shares the figures of a run with a
+helper process, so that a second core draws while this one goes on: the helper takes a
+figure whenever it is free, this process draws the others. A helper pays only where a core
+is idle: on a machine whose other cores are busy it slows this process down (it costs about
+a second of CPU to start and to load its fonts). The helper is this file run as a script by
+the same Python: it imports matplotlib only (riskline's own imports take seconds), reads
+pickled figures, writes their files with `save_figure` and reports each one done, with the
+warnings drawing it raised, which are raised again here. So this file imports nothing of
+riskline.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import threading
+import warnings
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib.ticker import FixedLocator
+
+__all__ = ["FIGURE_FORMATS", "FigureWriter", "save_figure"]
+
+FIGURE_FORMATS = ("pdf", "svg", "png")
+"""Every figure's file formats, in the order `save_figure` writes them."""
+SAVE_OPTIONS = {"png": {"pil_kwargs": {"compress_level": 1}}}
+"""zlib's fastest level: flat-coloured figures compress about as well as at its default (6), in 2/3 of the time."""
+
+
+def save_figure(figure, stem: Path) -> None:
+    """`stem`.pdf, .svg and .png, then free the figure.
+
+    The layout is found once, for the PDF, and kept for the other formats: a layout engine
+    measures every text of the figure again at each save. The PDF's (and SVG's) text measures
+    are the wider ones (the PNG's, hinted at 200 dpi, run about 3% narrower), so text laid out
+    for the PDF fits in all three.
+    """
+    for suffix in FIGURE_FORMATS:
+        figure.savefig(Path(stem).with_suffix(f".{suffix}"), dpi=200, **SAVE_OPTIONS.get(suffix, {}))
+        figure.set_layout_engine("none")
+    plt.close(figure)
+
+
+class FigureWriter:
+    """Writes figures' files, sharing them with a helper process; a context manager.
+
+    `save(figure, stem)` hands the figure to the helper if it is free, and otherwise writes
+    its files here; `wait` returns once every file is written, raising the helper's warnings
+    here, and raises RuntimeError if the helper failed. Leaving the block waits too; leaving
+    it by an exception stops the helper.
+
+    `share`: True, a helper wherever there is a second CPU; False, every figure written here;
+    None (the default), a helper where the load average leaves a CPU idle besides this process.
+    """
+
+    def __init__(self, share: bool | None = None):
+        self._folder = tempfile.TemporaryDirectory(prefix="riskline-figures-")
+        self._helper, self._reader = None, None
+        self._handed, self._done, self._warnings = 0, 0, []
+        if share is None:
+            share = _load() < _cores() - 1
+        if share and _cores() > 1:
+            folder = Path(self._folder.name)
+            settings = folder / "rcParams.pickle"  # the files as this process would write them
+            settings.write_bytes(pickle.dumps({k: v for k, v in matplotlib.rcParams.items() if k != "backend"}))
+            with open(folder / "errors.txt", "w") as errors:  # a file: nobody needs to drain it
+                self._helper = subprocess.Popen(
+                    [sys.executable, "-I", __file__, str(settings)],  # -I: no riskline on the path, nor needed
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True,
+                )  # fmt: skip
+            self._reader = threading.Thread(target=self._read_reports, daemon=True)
+            self._reader.start()
+
+    def __enter__(self) -> FigureWriter:
+        return self
+
+    def __exit__(self, kind, *error) -> None:
+        try:
+            if kind is None:
+                self.wait()
+        finally:
+            if self._helper is not None:
+                if self._helper.poll() is None:
+                    self._helper.kill()
+                    self._helper.wait()
+                self._helper.stdin.close()
+                self._reader.join()
+                self._helper.stdout.close()
+            self._folder.cleanup()
+
+    def save(self, figure, stem: Path) -> None:
+        """`stem`.pdf, .svg and .png: by the helper if it has finished what it was handed, else here."""
+        if self._helper is None or self._done < self._handed:
+            save_figure(figure, stem)
+            return
+        job = Path(self._folder.name) / f"{self._handed}.pickle"
+        job.write_bytes(pickle.dumps((_portable(figure), Path(stem).resolve())))
+        plt.close(figure)
+        try:
+            self._helper.stdin.write(f"{job}\n")
+            self._helper.stdin.flush()
+        except BrokenPipeError:  # the helper has failed: say why
+            self.wait()
+            raise
+        self._handed += 1
+
+    def wait(self) -> None:
+        """Return once every figure handed to the helper is written, and raise the warnings drawing them raised.
+
+        Raises RuntimeError, with the helper's traceback, if it failed.
+        """
+        if self._helper is None or self._helper.stdin.closed:
+            return
+        self._helper.stdin.close()
+        self._reader.join()
+        if self._helper.wait():
+            errors = (Path(self._folder.name) / "errors.txt").read_text()
+            raise RuntimeError(f"the process drawing the figures failed (exit {self._helper.returncode}):\n{errors}")
+        for category, message in self._warnings:
+            warnings.warn(message, getattr(builtins, category), stacklevel=2)
+
+    def _read_reports(self) -> None:
+        """Count the figures the helper reports done, and keep the warnings it reports."""
+        for line in self._helper.stdout:
+            report = json.loads(line)
+            if report == "done":
+                self._done += 1
+            else:
+                self._warnings.append(report)
+
+
+def _cores() -> int:
+    """How many CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _load() -> float:
+    """Processes running or waiting to, on average over the last minute (0 where the system does not say)."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+
+
+def _portable(figure):
+    """`figure` with riskline's tick locators (EveryYear) replaced by their ticks, for a helper without riskline."""
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for locator, put in ((axis.get_major_locator(), axis.set_major_locator),
+                                 (axis.get_minor_locator(), axis.set_minor_locator)):  # fmt: skip
+                if not type(locator).__module__.startswith("matplotlib."):
+                    put(FixedLocator(locator()))
+    return figure
+
+
+def _helper(settings: str) -> None:
+    """Write the files of each pickled (figure, stem) whose path comes on standard input, one a line.
+
+    On standard output, one JSON value a line: each warning drawing a figure raised (the
+    builtin class it derives from, and its message), then "done".
+    """
+    matplotlib.use("agg")
+    matplotlib.rcParams.update(pickle.loads(Path(settings).read_bytes()))
+    for line in sys.stdin:
+        figure, stem = pickle.loads(Path(line.strip()).read_bytes())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            save_figure(figure, stem)
+        for found in caught:
+            category = next(c for c in found.category.__mro__ if getattr(builtins, c.__name__, None) is c)
+            print(json.dumps([category.__name__, f"{Path(stem).name}: {found.message}"]))
+        print(json.dumps("done"), flush=True)
+
+
+if __name__ == "__main__":
+    _helper(sys.argv[1])
