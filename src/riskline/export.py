@@ -182,7 +182,8 @@ def write_run(
         year_ends = {which: forecast.year_ends(which) for which in forecast.available()}
         drawings = _drawings(forecast, influence, timeline, year_ends["posterior"], reconciliation, per_period)
         figures = FIGURES | ({INFLUENCE_FIGURE: INFLUENCE_CAPTION} if INFLUENCE_FIGURE in drawings else {})
-        figure_files.save(drawings.pop("timeline")(), staging / "timeline")  # the longest: to the helper
+        for name, draw in drawings.items():  # queued: a helper process may take them (FigureWriter)
+            figure_files.save(draw(), staging / name)
         timeline.to_csv(staging / "timeline.csv", index=False, float_format="%.6f")
         reconciliation.to_csv(staging / "estimates.csv", index=False, float_format="%.6f")
         per_period.to_csv(staging / "per_period.csv", index=False, float_format="%.6f")
@@ -193,9 +194,7 @@ def write_run(
             summary["influence"] = json.loads(influence.round(4).to_json(orient="records"))
         (staging / "summary.json").write_text(strict_json(summary) + "\n", encoding="utf-8")
         forecast.with_risk_group().to_netcdf(staging / "forecast.nc", engine="h5netcdf")
-        for name, draw in drawings.items():
-            figure_files.save(draw(), staging / name)
-        figure_files.wait()
+        figure_files.wait()  # the figures the helper has not taken are drawn here
         markdown = report_markdown(forecast, summary, figures, influence, **tables)
         (staging / "report.md").write_text(markdown, encoding="utf-8")
         page = render_html(markdown, staging, forecast.scenario.spec.title)
@@ -211,16 +210,20 @@ def _drawings(
     reconciliation: pd.DataFrame,
     per_period: pd.DataFrame,
 ) -> dict[str, Callable[[], Figure]]:
-    """Each figure of a run by its file stem, to be drawn from the forecast's tables computed once."""
+    """Each figure of a run by its file stem, to be drawn from the forecast's tables computed once.
+
+    The longest to write first (on the seed), so that the last one, which one process may wait
+    for while the other has finished, is short.
+    """
     drawings = {
         "timeline": lambda: plots.plot_timeline(forecast, year_ends=year_ends, reconciliation=reconciliation),
-        "per_period": lambda: plots.plot_per_period(forecast, table=per_period),
         "hazard": lambda: plots.plot_hazard(forecast),
-        "reconciliation": lambda: plots.plot_reconciliation(forecast, table=reconciliation),
         "prior_posterior": lambda: plots.plot_prior_posterior(forecast, posterior=timeline),
     }
     if influence is not None and not influence.empty:  # one statement: nothing to leave out
         drawings[INFLUENCE_FIGURE] = lambda: plots.plot_influence(forecast, influence)
+    drawings["reconciliation"] = lambda: plots.plot_reconciliation(forecast, table=reconciliation)
+    drawings["per_period"] = lambda: plots.plot_per_period(forecast, table=per_period)
     return drawings
 
 

@@ -14,6 +14,7 @@ riskline.
 from __future__ import annotations
 
 import builtins
+import itertools
 import json
 import os
 import pickle
@@ -22,6 +23,8 @@ import sys
 import tempfile
 import threading
 import warnings
+from collections import deque
+from contextlib import suppress
 from pathlib import Path
 
 import matplotlib
@@ -53,21 +56,25 @@ def save_figure(figure, stem: Path) -> None:
 class FigureWriter:
     """Writes figures' files, sharing them with a helper process; a context manager.
 
-    `save(figure, stem)` hands the figure to the helper if it is free, and otherwise writes
-    its files here; `wait` returns once every file is written, raising the helper's warnings
-    here, and raises RuntimeError if the helper failed. Leaving the block waits too; leaving
-    it by an exception stops the helper.
+    `save(figure, stem)` queues a figure: the helper takes the next one in the queue whenever
+    it is free, and `wait` writes here the ones it has not taken, then returns once every file
+    is written, raising here the warnings the helper's drawing raised (RuntimeError if the
+    helper failed). Leaving the block waits too; leaving it by an exception stops the helper.
+    Without a helper, `save` writes the files at once.
 
-    `share`: True, a helper wherever there is a second CPU; False, every figure written here;
-    None (the default), a helper where the load average leaves a CPU idle besides this process.
+    `share`: True, a helper wherever there is a second CPU; False, no helper; None (the
+    default), a helper where the load average (this process's own work included) stays below
+    the CPUs less one half: one for this process, most of another idle.
     """
 
     def __init__(self, share: bool | None = None):
         self._folder = tempfile.TemporaryDirectory(prefix="riskline-figures-")
         self._helper, self._reader = None, None
-        self._handed, self._done, self._warnings = 0, 0, []
+        self._queue: deque = deque()  # (figure, stem, its pickle) not taken yet
+        self._taken, self._warnings = [], []
+        self._lock, self._busy, self._jobs = threading.Lock(), False, itertools.count()
         if share is None:
-            share = _load() < _cores() - 1
+            share = _load() < _cores() - 0.5
         if share and _cores() > 1:
             folder = Path(self._folder.name)
             settings = folder / "rcParams.pickle"  # the files as this process would write them
@@ -92,35 +99,37 @@ class FigureWriter:
                 if self._helper.poll() is None:
                     self._helper.kill()
                     self._helper.wait()
-                self._helper.stdin.close()
+                with self._lock, suppress(BrokenPipeError):
+                    self._helper.stdin.close()
                 self._reader.join()
                 self._helper.stdout.close()
+            for figure in [*self._taken, *(item[0] for item in self._queue)]:
+                plt.close(figure)
             self._folder.cleanup()
 
     def save(self, figure, stem: Path) -> None:
-        """`stem`.pdf, .svg and .png: by the helper if it has finished what it was handed, else here."""
-        if self._helper is None or self._done < self._handed:
+        """`stem`.pdf, .svg and .png: queued for the helper, or written at once if there is none."""
+        if self._helper is None:
             save_figure(figure, stem)
             return
-        job = Path(self._folder.name) / f"{self._handed}.pickle"
+        job = Path(self._folder.name) / f"{next(self._jobs)}.pickle"
         job.write_bytes(pickle.dumps((_portable(figure), Path(stem).resolve())))
-        plt.close(figure)
-        try:
-            self._helper.stdin.write(f"{job}\n")
-            self._helper.stdin.flush()
-        except BrokenPipeError:  # the helper has failed: say why
-            self.wait()
-            raise
-        self._handed += 1
+        with self._lock:
+            self._queue.append((figure, stem, job))
+            if not self._busy:
+                self._hand_next()
 
     def wait(self) -> None:
-        """Return once every figure handed to the helper is written, and raise the warnings drawing them raised.
+        """Write here the figures the helper has not taken; return once it has written the others.
 
-        Raises RuntimeError, with the helper's traceback, if it failed.
+        The warnings its drawing raised are raised here; RuntimeError, with its traceback, if it failed.
         """
         if self._helper is None or self._helper.stdin.closed:
             return
-        self._helper.stdin.close()
+        while (item := self._take()) is not None:
+            save_figure(*item[:2])
+        with self._lock, suppress(BrokenPipeError):  # a helper that failed: said below
+            self._helper.stdin.close()
         self._reader.join()
         if self._helper.wait():
             errors = (Path(self._folder.name) / "errors.txt").read_text()
@@ -128,12 +137,32 @@ class FigureWriter:
         for category, message in self._warnings:
             warnings.warn(message, getattr(builtins, category), stacklevel=2)
 
+    def _take(self) -> tuple | None:
+        """The next queued figure, for this process to write; None when the queue is empty."""
+        with self._lock:
+            return self._queue.popleft() if self._queue else None
+
+    def _hand_next(self) -> None:
+        """Hand the next queued figure to the helper, busy until it reports it done (with the lock held)."""
+        self._busy = bool(self._queue)
+        if not self._queue:
+            return
+        item = self._queue.popleft()
+        try:
+            self._helper.stdin.write(f"{item[2]}\n")
+            self._helper.stdin.flush()
+        except BrokenPipeError:  # the helper has failed: this process writes the rest, `wait` says why
+            self._queue.appendleft(item)
+            return
+        self._taken.append(item[0])
+
     def _read_reports(self) -> None:
-        """Count the figures the helper reports done, and keep the warnings it reports."""
+        """On the helper's reports: keep the warnings, and hand it the next figure when one is done."""
         for line in self._helper.stdout:
             report = json.loads(line)
             if report == "done":
-                self._done += 1
+                with self._lock:
+                    self._hand_next()
             else:
                 self._warnings.append(report)
 
