@@ -388,6 +388,8 @@ def _window_q(hazard, bin_width, delay_width, estimates, edge_columns, edge_weig
     reads = np.zeros(edge_weights.shape[0])
     for r in range(edge_weights.shape[0]):
         for t in range(edge_weights.shape[1]):
+            if edge_weights[r, t] == 0.0:  # a row's terms come first, then zeros
+                break
             column = edge_columns[r, t]
             reads[r] += edge_weights[r, t] * (chain[column] if column < chain.size else tail[column - chain.size])
     rows = estimates * points
@@ -470,7 +472,9 @@ def _statements_logp(hazard, bias, noise, bin_width, delay_width, mask, source, 
     d_event_cdf, d_tail = np.zeros_like(cdfs[0]), np.zeros(tail_size)
     d_chain = d_event_cdf.reshape(-1)
     for r in range(edge_weights.shape[0]):
-        for t in range(edge_weights.shape[1]):
+        for t in range(edge_weights.shape[1] if d_reads[r] != 0.0 else 0):
+            if edge_weights[r, t] == 0.0:
+                break
             column = edge_columns[r, t]
             if column < d_chain.size:
                 d_chain[column] += edge_weights[r, t] * d_reads[r]
