@@ -8,11 +8,13 @@ each is a noisy, biased reading of a known timeline (constant hazards), so the s
 is coherent and the sampler's health means something.
 
 Every size runs `riskline run FILE --out DIR --no-influence` in a fresh Python process
-(the command line's own `main`, with timers around its parts), recording the wall time,
-the peak resident memory, R-hat, bulk ESS and divergences from its summary.json, and where
-the time went. Results go to benchmarks/results/scale.json.
+(the command line's own `main`, with timers around its parts), `--repeats` times (the
+first may compile for the scenario's structure, later ones load it from the disk caches),
+recording the wall time, the peak resident memory, R-hat, bulk ESS and divergences from
+its summary.json, the sampler's gradient evaluations after tuning, and where the time
+went. Results go to benchmarks/results/scale.json.
 
-    .venv/bin/python benchmarks/scale.py [--sizes 100/20/5 1000/100/5] [--seed 17]
+    .venv/bin/python benchmarks/scale.py [--sizes 100/20/5 1000/100/5] [--seed 17] [--repeats 2]
     .venv/bin/python benchmarks/scale.py --write DIR   # only the scenario files
 """
 
@@ -32,6 +34,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -240,10 +243,14 @@ def measure(path: Path, out: Path) -> dict:
         raise RuntimeError(f"run of {path.name} failed:\n{stderr[-3000:]}")
     timings = json.loads(stdout.strip().splitlines()[-1])
     summary = json.loads((out / "summary.json").read_text())
+    with xr.open_datatree(out / "forecast.nc") as tree:
+        steps = tree["sample_stats"]["n_steps"].values
     return {
         "wall_seconds": round(wall, 1),
         "peak_rss_mb": round(usage.ru_maxrss / 1024),
         "diagnostics": summary["diagnostics"],
+        "gradient_evaluations_after_tuning": int(steps.sum()),
+        "mean_steps_per_draw": round(float(steps.mean()), 1),
         **timings,
     }
 
@@ -254,6 +261,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--write", type=Path, help="only write the scenario files to this folder")
     parser.add_argument("--record", type=Path, default=RESULTS)
+    parser.add_argument("--repeats", type=int, default=2, help="runs per size: the first may compile for its structure")
     parser.add_argument("--timed-run", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.timed_run:
@@ -269,9 +277,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         for size in args.sizes:
             path = write_scenario(Path(scratch), size, args.seed)
-            result = {"size": size, "seed": args.seed, **measure(path, Path(scratch) / f"out-{path.stem}")}
-            runs.append(result)
-            print(json.dumps(result), flush=True)
+            for repeat in range(args.repeats):  # a new --out each time: a run reuses an earlier run's draws
+                load = os.getloadavg()[0]
+                result = measure(path, Path(scratch) / f"out-{path.stem}-{repeat}")
+                runs.append({"size": size, "seed": args.seed, "run": repeat + 1, "load_average_before": load, **result})
+                print(json.dumps(runs[-1]), flush=True)
     record = {
         "recorded": time.strftime("%Y-%m-%d %H:%M"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": os.getloadavg()},
