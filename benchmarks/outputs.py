@@ -69,9 +69,12 @@ def timed_run(forecast: Forecast, influence: pd.DataFrame, out: Path, share: boo
 
 def medians(runs: list[dict]) -> dict:
     """Each measure's median over `runs`, and its values."""
-    return {f"median_{key}": round(statistics.median(run[key] for run in runs), 3) for key in runs[0]} | {
-        key: [round(run[key], 3) for run in runs] for key in runs[0]
-    }
+
+    def rounded(seconds: float) -> float:
+        return round(seconds, 3) + 0.0  # never "-0.0"
+
+    values = {key: [rounded(run[key]) for run in runs] for key in runs[0]}
+    return {f"median_{key}": rounded(statistics.median(found)) for key, found in values.items()} | values
 
 
 @contextmanager
