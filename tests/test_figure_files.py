@@ -39,13 +39,14 @@ needs_two_cores = pytest.mark.skipif(files._cores() < 2, reason="a helper proces
 @needs_two_cores
 def test_the_helper_writes_what_this_process_writes(tmp_path):
     save_figure(_figure(), tmp_path / "here")
+    handed = _figure()
     with FigureWriter(share=True) as writer:
-        writer.save(_figure(), tmp_path / "helper")
+        writer.save(handed, tmp_path / "helper")
         writer.wait()
     for suffix in FIGURE_FORMATS:
         assert (tmp_path / f"helper.{suffix}").stat().st_size > 1000
     assert (tmp_path / "helper.png").read_bytes() == (tmp_path / "here.png").read_bytes()  # same pixels and layout
-    assert not plt.get_fignums()  # handed over: freed here
+    assert not plt.fignum_exists(handed.number)  # handed over: freed here (other tests may leave theirs open)
 
 
 @needs_two_cores

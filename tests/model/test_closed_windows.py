@@ -15,7 +15,7 @@ from riskline.model.encoding import encode, window_closed
 from tests.conftest import ROOT, SEED_SCENARIO
 
 TAIWAN = ROOT / "backtests" / "questions" / "china-attacks-taiwan.yaml"
-SMALL = {"draws": 500, "tune": 300, "chains": 4, "prior": False}
+SMALL = {"draws": 1000, "tune": 300, "chains": 4, "prior": False}  # 4 x 500 missed R-hat 1.01 on the seed (1.011)
 
 CASES = {
     # eight closed windows, among them "my gut tells me we will fight in 2025"
