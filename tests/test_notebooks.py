@@ -47,9 +47,11 @@ def _execute(path) -> tuple[list[str], str]:
     ]
     cells = _cell_seconds(notebook)
     slowest = ", ".join(f"cell {index} {seconds:.0f} s" for seconds, index in sorted(cells, reverse=True)[:3])
+    gap, after = max(_gaps(notebook), default=(0.0, None))
     return errors, (
         f"{time.perf_counter() - started:.0f} s, of which cells {sum(s for s, _ in cells):.0f} s "
-        f"(the rest: kernel start, shutdown, between cells); slowest cells: {slowest}"
+        f"(the rest: kernel start, shutdown, between cells); slowest cells: {slowest}; "
+        f"longest wait outside a cell's input-to-reply: {gap:.0f} s, {after}"
     )
 
 
@@ -61,6 +63,27 @@ def _cell_seconds(notebook) -> list[tuple[float, int]]:
         if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
             start, end = (datetime.fromisoformat(timing[k]) for k in ("iopub.execute_input", "shell.execute_reply"))
             found.append(((end - start).total_seconds(), index))
+    return found
+
+
+def _gaps(notebook) -> list[tuple[float, str]]:
+    """(seconds, where) of every wait outside a cell's input-to-reply: busy to input, reply to idle, idle to next busy.
+
+    Notebook 03 has now and then spent ~300 s outside its cells (README, Timings): this says where.
+    """
+    found, idle_before, previous = [], None, None
+    for index, cell in enumerate(notebook.cells):
+        timing = {k: datetime.fromisoformat(v) for k, v in cell.get("metadata", {}).get("execution", {}).items()}
+        if not {"iopub.status.busy", "iopub.execute_input", "shell.execute_reply", "iopub.status.idle"} <= set(timing):
+            continue
+        steps = [("iopub.status.busy", "iopub.execute_input"), ("shell.execute_reply", "iopub.status.idle")]
+        for start, end in steps:
+            found.append(((timing[end] - timing[start]).total_seconds(), f"cell {index}: {start} to {end}"))
+        if idle_before is not None:
+            found.append(
+                ((timing["iopub.status.busy"] - idle_before).total_seconds(), f"from cell {previous} to {index}")
+            )
+        idle_before, previous = timing["iopub.status.idle"], index
     return found
 
 
