@@ -22,10 +22,12 @@ from .conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 QUICK_SAMPLING = {"RISKLINE_DRAWS": "300", "RISKLINE_TUNE": "200", "RISKLINE_CHAINS": "2"}
-CELL_TIMEOUT = 300
+CELL_TIMEOUT = 150
 """Seconds a cell may take. The slowest (a first compile and fit) took ~20 s with warm compile
-caches (2026-11-26), about a minute without; a kernel that hangs should fail the run while
-CI is still within its 15 minutes."""
+caches (2026-11-26), about a minute without. It also bounds an unexplained wait: under load
+notebook 03's kernel sits idle between cells 12 and 14 for exactly this long before going on
+(reproduced 2026-12-06 with 300 s and with 120 s; README, Timings), so a longer timeout only
+makes that wait longer."""
 
 
 TIMES: dict[str, str] = {}
