@@ -74,10 +74,10 @@ def statement_influence(forecast: Forecast, random_seed: int, models: ModelCache
 class _Reweighting:
     """The fit behind a forecast, its draws' risk by the headline years' ends, and the model to weigh them by."""
 
-    def __init__(self, forecast: Forecast, behind: FitBehind, random_seed: int, models: ModelCache):
+    def __init__(self, forecast: Forecast, behind: FitBehind, encoded: tuple, random_seed: int, models: ModelCache):
         self.behind = behind
         scenario = forecast.scenario
-        structure, self.data = encode(scenario)
+        structure, self.data = encoded  # `encode(scenario)`
         self.compiled = models.get(structure, self.data)
         rng = np.random.default_rng(random_seed)
         self.points = free_points(behind.draws, self.compiled.shapes, rng)
@@ -93,10 +93,10 @@ class _Reweighting:
     @classmethod
     def of(cls, forecast: Forecast, random_seed: int, models: ModelCache) -> _Reweighting | None:
         """None when the forecast holds no fit of its own scenario's model (then every variant is refitted)."""
-        behind = FitBehind.of(forecast.tree)
-        if behind is None or behind.structure != structure_key(encode(forecast.scenario)[0]):
+        behind, encoded = FitBehind.of(forecast.tree), encode(forecast.scenario)
+        if behind is None or behind.structure != structure_key(encoded[0]):
             return None
-        return cls(forecast, behind, random_seed, models)
+        return cls(forecast, behind, encoded, random_seed, models)
 
     def without(self, index: int) -> tuple[np.ndarray, np.ndarray, float] | None:
         """Mean and median risk (event, date) without statement `index`, and the Pareto k; None if not covered."""
