@@ -19,15 +19,16 @@ import pandas as pd
 
 from riskline.config.scenario import Scenario, load_scenario
 from riskline.errors import ConfigError, ConfigIssue
-from riskline.export import FIGURE_FORMATS, save_figure, staged
+from riskline.export import FIGURE_FORMATS, save_figure
 from riskline.forecast import Forecast
+from riskline.output_folder import staged
 from riskline.plots import plot_comparison
 from riskline.plots.comparison import update_title
 
 __all__ = ["COMPARISON_FILES", "Variant", "comparison_table", "load_variants", "write_comparison"]
 
 COMPARISON_FILES = frozenset(["comparison.csv", "comparison.json", *(f"comparison.{s}" for s in FIGURE_FORMATS)])
-"""Every file `write_comparison` writes."""
+"""Every file `write_comparison` writes besides its manifest."""
 
 
 @dataclass(frozen=True)
