@@ -71,7 +71,7 @@ def run_summary(
     if year_ends is None:
         year_ends = {which: forecast.year_ends(which) for which in forecast.available()}
     timelines = {which: (year_ends[which], forecast.median_dates(which)) for which in forecast.available()}
-    events = {}
+    events: dict[str, dict[str, object]] = {}
     for event in scenario.events:
         events[event.id] = {"label": event.label, "kind": event.kind, "after": event.after}
         for which, (years, medians) in timelines.items():

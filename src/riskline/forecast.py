@@ -127,7 +127,7 @@ class Forecast:
         if which == "posterior":
             return self.hazard
         if which == "prior" and "prior" in self.tree.children:
-            return self.tree["prior"]["hazard"]
+            return self.tree["prior"].dataset["hazard"]
         if which == "without_signposts" and "hazard_without_signposts" in self.tree.posterior:
             return self.tree.posterior["hazard_without_signposts"]
         raise ValueError(f"no '{which}' draws in this forecast; available: {', '.join(self.available())}")
@@ -273,7 +273,7 @@ class Forecast:
         """`extrapolated`: the row's year ends after the last date its event's chain is spoken of."""
         until = self.speaks_until()
         table["extrapolated"] = [
-            until[event] is None or date(year + 1, 1, 1) > until[event]
+            (last := until[event]) is None or date(year + 1, 1, 1) > last
             for event, year in zip(table["event"], table["year"], strict=True)
         ]
         return table

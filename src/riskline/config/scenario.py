@@ -320,7 +320,7 @@ def _resolve_estimate(
     issues: list[ConfigIssue],
 ) -> Estimate | None:
     """Check one estimate against the rest of the file; None (and issues) when it is bad."""
-    loc = ["estimates", index]
+    loc: list[str | int] = ["estimates", index]
     before = len(issues)
     events = {e.id: e for e in spec.events}
     sources = {s.id for s in spec.sources}
@@ -347,7 +347,7 @@ def _resolve_estimate(
     except (ValueError, LexiconError) as exc:
         issues.append(doc.issue([*loc, "probability"], str(exc)))
         probability = None
-    if est.provenance.seed is not None:
+    if est.provenance.seed is not None and est.provenance.offsets is not None:  # the schema gives both or none
         problem = check_quote(doc.path, est.provenance.seed, est.provenance.offsets, est.quote)
         if problem:
             issues.append(doc.issue([*loc, "provenance"], problem))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
@@ -183,7 +184,7 @@ def _location(raw: Location) -> list[str | int]:
     return loc
 
 
-def _message(model: type[BaseModel], loc: list, err: dict) -> str:
+def _message(model: type[BaseModel], loc: list, err: ErrorDetails) -> str:
     """What is wrong, in words: the field's own description of what it takes where it has one."""
     given = _Shown(err.get("input"))
     if err["type"] == "extra_forbidden":
@@ -247,7 +248,7 @@ def _model_at(model: type[BaseModel], loc: Location) -> type[BaseModel] | None:
     for key in loc:
         if isinstance(key, int):
             continue
-        field = current.model_fields.get(key) if isinstance(current, type) else None
+        field = current.model_fields.get(key) if isinstance(current, type) and issubclass(current, BaseModel) else None
         if field is None:
             return None
         current = _model_in(field.annotation)

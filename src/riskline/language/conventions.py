@@ -96,5 +96,8 @@ def load_time_conventions(priors_dir: Path, horizons: str | None = None) -> Time
         )
     vocabulary = validate(HorizonFile, read_yaml(path))
     return TimeConventions(
-        dict(conventions.years), dict(conventions.fuzzy), dict(conventions.approximately), vocabulary
+        {str(word): str(end) for word, end in conventions.years.items()},
+        dict(conventions.fuzzy),
+        dict(conventions.approximately),
+        vocabulary,
     )

@@ -70,7 +70,7 @@ class Candidate:
                 "low": self.probability.low,
                 "high": self.probability.high,
                 "lexicon": self.probability.lexicon,
-                "as_written": self.phrase.text,
+                "as_written": self.phrase.text if self.phrase else None,
             },
             "kind": self.kind,
             "confidence": self.confidence,

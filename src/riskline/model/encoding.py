@@ -123,7 +123,7 @@ def _exposures(grid: TimeGrid, dates: list[date | None]) -> np.ndarray:
     rows = np.zeros((len(dates), grid.n_bins))
     known = [i for i, d in enumerate(dates) if d is not None]
     if known:
-        rows[known] = grid.exposure([dates[i] for i in known])
+        rows[known] = grid.exposure([d for d in dates if d is not None])  # in the order of `known`
     return rows
 
 

@@ -744,7 +744,8 @@ def _inputs(hazard, bias, noise, data: dict) -> list:
 
 def statements_logp(structure: ModelStructure, hazard, bias, noise, data: dict):
     """The statements' log likelihood (a PyTensor scalar, differentiable in its first three arguments)."""
-    return StatementsLogp(structure)(*_inputs(hazard, bias, noise, data))[0]
+    # Op.__call__ gives a list for an Op of several outputs; pytensor annotates it as a Variable or a list
+    return StatementsLogp(structure)(*_inputs(hazard, bias, noise, data))[0]  # type: ignore[index]
 
 
 def window_probability(structure: ModelStructure, hazard, bias, noise, data: dict):

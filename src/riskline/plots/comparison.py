@@ -34,7 +34,7 @@ def plot_comparison(
     scenario: Scenario,
     *,
     title: str,
-    headline_years: list[int] = (),
+    headline_years: Sequence[int] = (),
     lexicons: Sequence[str] = (),
     event: str | None = None,
     ax=None,
