@@ -19,13 +19,12 @@ import arviz as az
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.special import logit
 
 from riskline.config.scenario import Scenario, Window, load_scenario
 from riskline.errors import ForecastFileError, RisklineError, excerpt
 from riskline.model import chains
 from riskline.model.encoding import data_fingerprint, encode, latent_survival_weights, scenario_grid, window_closed
-from riskline.model.likelihood import CLIP
+from riskline.model.statement import belief_centre, belief_variance
 
 __all__ = ["QUANTILES", "Diagnostics", "Forecast", "PartialDraws", "describe_risk", "year_row"]
 
@@ -356,8 +355,10 @@ class Forecast:
         low, high = np.array([s.low for s in stated])[:, None], np.array([s.high for s in stated])[:, None]
         factor = np.array([getattr(factors, est.spec.confidence) if est.spec.confidence else 1.0 for est in estimates])
         readers = np.array([s.logit_normal.sigma if s.logit_normal is not None else 0.0 for s in stated])  # a survey's
-        belief = logit(np.clip(q, CLIP, 1 - CLIP)) + bias
-        spread = np.sqrt(belief.var(axis=1) + np.mean((np.pi * noise * factor[:, None]) ** 2 / 3, axis=1) + readers**2)
+        belief = belief_centre(q, bias)
+        spread = np.sqrt(
+            belief.var(axis=1) + np.mean(belief_variance(noise * factor[:, None], readers[:, None]), axis=1)
+        )
         inside = np.mean((q >= low) & (q <= high), axis=1)
         closed = np.array([window_closed(scenario, est) for est in estimates])
         bias_priors = {s.id: scenario.source_class(s).bias.mean for s in scenario.sources}

@@ -17,17 +17,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from scipy.special import logit
 
 from riskline.config.priors import HazardSettings
 from riskline.config.scenario import Estimate, Scenario, Window
 from riskline.model.grid import TimeGrid, edge_weights
+from riskline.model.statement import stated_bounds
 
-__all__ = ["LOGIT_BOUND", "ModelStructure", "encode", "scenario_grid", "window_closed"]
-
-LOGIT_BOUND = 50.0
-"""Stand-in for logit(0) and logit(1): past every logit a hazard can produce, yet finite,
-so that gradients stay finite at open-ended intervals such as [0, 0.05]."""
+__all__ = ["ModelStructure", "encode", "scenario_grid", "window_closed"]
 
 EDGE_TERMS = 4
 """Terms per row of the window matrix, stored sparse (`_estimate_data`)."""
@@ -281,9 +277,7 @@ def _estimate_data(
             first = chain_columns + structure.relations.index((event, ids.index(window.after))) * edges
             _set_rows(columns, weights, rows, first, ends - _uniform_weights(np.array([window.start]), width, bins))
         stated = est.probability
-        data["logit_low"][i], data["logit_high"][i] = np.clip(
-            logit([stated.low, stated.high]), -LOGIT_BOUND, LOGIT_BOUND
-        )
+        data["logit_low"][i], data["logit_high"][i] = stated_bounds(stated.low, stated.high)
         if stated.logit_normal is not None:
             data["is_survey"][i] = 1.0
             data["survey_mu"][i], data["survey_sigma"][i] = stated.logit_normal.mu, stated.logit_normal.sigma

@@ -42,16 +42,12 @@ from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 from pytensor.link.numba.dispatch.basic import register_funcify_default_op_cache_key
 
+from riskline.model import statement
 from riskline.model.chains import relation_path
 from riskline.model.encoding import ModelStructure
+from riskline.model.statement import CLIP, LOGISTIC_VARIANCE
 
-__all__ = ["CLIP", "DATA_INPUTS", "interval_logp", "statements_logp", "window_probability"]
-
-CLIP = 1e-12
-"""q is kept within [CLIP, 1 - CLIP] before its logit: far below any stated probability."""
-
-LOGISTIC_VARIANCE = math.pi**2 / 3
-"""Variance of the standard logistic distribution, to add the source's noise to a survey's spread."""
+__all__ = ["DATA_INPUTS", "interval_logp", "statements_logp", "window_probability"]
 
 DATA_INPUTS = (
     "bin_width", "delay_width", "estimate_mask", "estimate_source", "logit_low", "logit_high",
@@ -66,6 +62,9 @@ fast_sums = numba.njit(cache=True, error_model="numpy", fastmath={"reassoc", "co
 
 
 # ---- scalar pieces ----------------------------------------------------------------------
+
+_belief_centre = jit(statement.belief_centre)
+_belief_variance = jit(statement.belief_variance)
 
 
 @jit
@@ -104,7 +103,7 @@ def _survey_logp(mu, sigma, centre, scale):
 
     Readers ~ Normal(mu, sigma); the source's logistic noise counts as a normal of the same variance.
     """
-    spread = math.sqrt(sigma**2 + LOGISTIC_VARIANCE * scale**2)
+    spread = math.sqrt(_belief_variance(scale, sigma))
     u = (mu - centre) / spread
     value = -0.5 * u**2 - math.log(spread) - 0.5 * math.log(2 * math.pi)
     return value, u / spread, (u**2 - 1.0) / spread * LOGISTIC_VARIANCE * scale / spread
@@ -430,8 +429,7 @@ def _statements_logp(hazard, bias, noise, bin_width, delay_width, mask, source, 
             if f > 0 and q[n, f] == q[n, f - 1]:  # an exact end: every point the same
                 values[f], slopes[f], spreads[f] = values[f - 1], slopes[f - 1], spreads[f - 1]
                 continue
-            clipped = min(max(q[n, f], CLIP), 1 - CLIP)
-            centre = math.log(clipped) - math.log1p(-clipped) + shift
+            centre = _belief_centre(q[n, f], shift)
             if is_survey[n] > 0:
                 values[f], slopes[f], spreads[f] = _survey_logp(survey_mu[n], survey_sigma[n], centre, scale)
             else:
