@@ -358,7 +358,7 @@ def _window_words(window) -> str:
 def _extract(args: argparse.Namespace, argv: list[str]) -> int:
     import json
 
-    from riskline.config.seeds import read_seed
+    from riskline.files.seeds import read_seed
     from riskline.language.extract import extract_candidates, render_yaml
     from riskline.language.statements import load_reader
 
@@ -373,7 +373,7 @@ def _extract(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def _lexicon(args: argparse.Namespace, argv: list[str]) -> int:
-    from riskline.config.yamlfile import closest
+    from riskline.files.yamlfile import closest
     from riskline.language.lexicon import available_lexicons, load_lexicon, normalize_phrase
 
     priors = _priors_dir(args.priors, Path.cwd())

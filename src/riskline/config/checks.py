@@ -10,8 +10,8 @@ from datetime import date
 
 from riskline.config.priors import Priors
 from riskline.config.schema import ScenarioFile
-from riskline.config.yamlfile import YamlDocument, closest
 from riskline.errors import ConfigIssue, excerpt
+from riskline.files.yamlfile import YamlDocument, closest
 
 __all__ = ["ancestors", "check_references", "first_observed", "horizon_problem", "unknown"]
 

@@ -26,10 +26,10 @@ from riskline.config.schema import (
     SignpostSpec,
     SourceSpec,
 )
-from riskline.config.seeds import check_quote
 from riskline.config.windows import RelativeWindow, Window, resolve_window
-from riskline.config.yamlfile import YamlDocument, closest, read_yaml, validate
 from riskline.errors import ConfigError, ConfigIssue, LexiconError, excerpt
+from riskline.files.seeds import check_quote
+from riskline.files.yamlfile import YamlDocument, closest, read_yaml, validate
 from riskline.language.conventions import TimeConventions, load_time_conventions
 from riskline.language.lexicon import Lexicon, available_lexicons, load_lexicon
 from riskline.language.probability import StatedProbability, parse_probability

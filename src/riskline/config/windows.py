@@ -13,8 +13,8 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from riskline.config.schema import EstimateSpec
-from riskline.config.yamlfile import YamlDocument
 from riskline.errors import ConfigIssue
+from riskline.files.yamlfile import YamlDocument
 from riskline.language.conventions import TimeConventions
 from riskline.language.durations import parse_span, span_after
 from riskline.language.time_expressions import TimeExpressionError, describe_span, parse_window

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from riskline.config.seeds import Seed
 from riskline.errors import LexiconError
+from riskline.files.seeds import Seed
 from riskline.language.phrases import PhraseMatch, find_probability_phrase
 from riskline.language.probability import StatedProbability, parse_probability
 from riskline.language.statements import Reader, statement_confidence, statement_kind

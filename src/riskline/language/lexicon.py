@@ -21,9 +21,8 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from scipy.special import expit, logit, ndtri
 
-from riskline.config.priors import Strict
-from riskline.config.yamlfile import closest, read_yaml, validate
 from riskline.errors import ConfigError, ConfigIssue, LexiconError, excerpt
+from riskline.files.yamlfile import Strict, closest, read_yaml, validate
 
 __all__ = ["Lexicon", "LexiconEntry", "LogitNormal", "available_lexicons", "load_lexicon", "normalize_phrase"]
 

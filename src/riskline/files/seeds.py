@@ -23,9 +23,8 @@ from pathlib import Path
 
 from pydantic import Field
 
-from riskline.config.priors import Strict
-from riskline.config.yamlfile import YamlDocument, parse_yaml, validate
 from riskline.errors import ConfigError, ConfigIssue, excerpt
+from riskline.files.yamlfile import Strict, YamlDocument, parse_yaml, validate
 
 __all__ = ["Seed", "SeedMeta", "check_quote", "read_seed"]
 
