@@ -41,12 +41,15 @@ class ModelStructure:
     n_bins: int
     n_knots: int
     hazard_kind: str
-    estimates: int
-    sources: int
-    signposts: int
+    estimate_capacity: int
+    """Rows for estimates: the scenario's count rounded up (`_capacity`), so that an added one fits."""
+    source_capacity: int
+    """Rows for sources, likewise."""
+    signpost_capacity: int
+    """Rows for signposts, likewise (0: none)."""
     fuzzy_points: int
-    conditions: int
-    """Capacity for the issue dates of calendar windows on triggered events (0: none)."""
+    condition_capacity: int
+    """Rows for the issue dates of calendar windows on triggered events (0: none)."""
     latent_chains: tuple[tuple[int, int], ...] = ()
     """(latent first event, the observed event right after it): each adds log P(observed one not by as_of)."""
 
@@ -77,13 +80,13 @@ def encode(scenario: Scenario) -> tuple[ModelStructure, dict[str, np.ndarray]]:
         n_bins=grid.n_bins,
         n_knots=_knot_count(grid, scenario.hazard.knot_spacing),
         hazard_kind=scenario.hazard.kind,
-        estimates=_capacity(len(scenario.estimates)),
-        sources=_capacity(len(scenario.sources)),
-        signposts=_capacity(len(scenario.signposts)) if scenario.signposts else 0,
+        estimate_capacity=_capacity(len(scenario.estimates)),
+        source_capacity=_capacity(len(scenario.sources)),
+        signpost_capacity=_capacity(len(scenario.signposts)) if scenario.signposts else 0,
         fuzzy_points=scenario.priors.model.fuzzy_window_points
         if any(e.window.fuzzy for e in scenario.estimates)
         else 1,
-        conditions=_capacity(len(conditions)) if conditions else 0,
+        condition_capacity=_capacity(len(conditions)) if conditions else 0,
         latent_chains=tuple((root, child) for root, child in scenario.latent_chains() if child is not None),
     )
     data = _grid_data(scenario, grid) | _hazard_data(scenario, grid, structure) | _source_data(scenario, structure)
@@ -202,7 +205,7 @@ def _knot_weights(steps: int, spacing: float, hazard: HazardSettings) -> np.ndar
 
 def _source_data(scenario: Scenario, structure: ModelStructure) -> dict[str, np.ndarray]:
     classes = [scenario.source_class(s) for s in scenario.sources]
-    pad = structure.sources - len(classes)
+    pad = structure.source_capacity - len(classes)
     return {
         "bias_mean": np.pad([c.bias.mean for c in classes], (0, pad)),
         "bias_sd": np.pad([c.bias.sd for c in classes], (0, pad), constant_values=1.0),
@@ -233,19 +236,19 @@ def _estimate_data(
     edges), passed as their columns and weights; `condition_edges` says how much of each
     chain they read.
     """
-    cap, points, width = structure.estimates, structure.fuzzy_points, grid.widths.mean()
+    cap, points, width = structure.estimate_capacity, structure.fuzzy_points, grid.widths.mean()
     ids, source_ids = [e.id for e in scenario.events], [s.id for s in scenario.sources]
     bins, events, relations = grid.n_bins, len(ids), len(structure.relations)
     edges = bins + 1
-    chain_columns = structure.conditions * events * edges
+    chain_columns = structure.condition_capacity * events * edges
     hazard_columns = chain_columns + relations * edges
     shape = (2 * cap * points + cap, EDGE_TERMS)
     columns, weights = np.zeros(shape, dtype=np.int64), np.zeros(shape)
     data = {
-        "estimate_mask": np.zeros(cap), "estimate_source": np.zeros((cap, structure.sources)),
+        "estimate_mask": np.zeros(cap), "estimate_source": np.zeros((cap, structure.source_capacity)),
         "logit_low": np.full(cap, -1.0), "logit_high": np.full(cap, 1.0), "is_survey": np.zeros(cap),
         "survey_mu": np.zeros(cap), "survey_sigma": np.ones(cap), "confidence_factor": np.ones(cap),
-        "condition_exposure": np.zeros((structure.conditions, bins)),
+        "condition_exposure": np.zeros((structure.condition_capacity, bins)),
         "closed_window": np.zeros(cap), "stated_centre": np.zeros(cap),
     }  # fmt: skip
     if conditions:  # padded rows: no window reads them, so the model skips them
@@ -296,8 +299,8 @@ def _condition_edges(columns: np.ndarray, weights: np.ndarray, structure: ModelS
     no statement issued then speaks of: the model runs only these.
     """
     edges, events = structure.n_bins + 1, structure.n_events
-    needed = np.zeros((structure.conditions, events), dtype=np.int64)
-    read = (weights != 0.0) & (columns < structure.conditions * events * edges)
+    needed = np.zeros((structure.condition_capacity, events), dtype=np.int64)
+    read = (weights != 0.0) & (columns < structure.condition_capacity * events * edges)
     blocks = columns[read] // edges
     np.maximum.at(needed.reshape(-1), blocks, columns[read] - blocks * edges + 1)
     for event in reversed(range(events)):  # parents come before their children
@@ -337,9 +340,9 @@ def _signpost_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
     signpost instead of one per padded signpost, event and bin (1152 for the seed scenario,
     several microseconds of every gradient).
     """
-    if not structure.signposts:
+    if not structure.signpost_capacity:
         return {}
-    cap, ids = structure.signposts, [e.id for e in scenario.events]
+    cap, ids = structure.signpost_capacity, [e.id for e in scenario.events]
     z90 = 1.6448536269514722
     shape = (cap, len(ids), grid.n_bins)
     data = {"signpost_log_median": np.zeros(cap), "signpost_log_sd": np.ones(cap), "signpost_after": np.zeros(shape),
