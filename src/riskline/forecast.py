@@ -106,9 +106,26 @@ class PartialDraws:
 class Forecast:
     """A fitted scenario: the ArviZ DataTree, and the risk timelines computed from it.
 
+    Made by `fit` or `update`, or read back from a run's forecast.nc by `Forecast.load`.
     `which` selects the hazards behind a timeline: "posterior" (the forecast), "prior"
     (the priors alone, when fitted with `prior=True`) or "without_signposts" (the
     posterior draws with every signpost's ratio set to 1, when the scenario has signposts).
+
+    Parameters
+    ----------
+    scenario
+        The scenario the draws are of.
+    tree
+        The ArviZ DataTree: "posterior" (the hazards and the model's other quantities per
+        chain and draw), "sample_stats", and "prior" when the priors alone were drawn.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    tree : xarray.DataTree
+    grid : TimeGrid
+        The scenario's time grid.
+
     """
 
     def __init__(self, scenario: Scenario, tree: xr.DataTree):

@@ -243,10 +243,28 @@ def load_scenario(
 ) -> Scenario:
     """Read, validate and resolve a scenario file.
 
-    `priors_dir` defaults to the nearest `priors/` folder above the scenario file; `lexicon`
-    replaces the file's lexicon (a sensitivity run: every phrase is read in the other one);
-    `text` is the file's text as kept elsewhere (a forecast.nc), read instead of the file.
-    Raises ConfigError listing every problem found, each with file, line and field.
+    Parameters
+    ----------
+    path
+        The scenario YAML file (docs/scenarios.md).
+    priors_dir
+        The priors folder (lexicons, sources, base rates, model settings); None takes the
+        nearest `priors/` folder above the scenario file.
+    lexicon
+        Read every phrase in this lexicon instead of the file's (a sensitivity run).
+    text
+        The file's text as kept elsewhere (in a forecast.nc), read instead of the file.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario, its phrases and time expressions resolved into numbers.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem found, each with file, line and field.
+
     """
     path = Path(path)
     doc = read_yaml(path, text)

@@ -20,7 +20,24 @@ __all__ = ["plot_hazard"]
 
 
 def plot_hazard(forecast: Forecast, event: str | None = None, ax=None) -> Figure:
-    """Median hazard with 50% and 90% bands, a panel per event, or `event` on `ax`."""
+    """Median hazard with 50% and 90% bands, a panel per event, or `event` on `ax`.
+
+    Parameters
+    ----------
+    forecast
+        The forecast to draw.
+    event
+        The id of the one event to draw on `ax`; None draws every event, each in a panel of a
+        new figure (with `ax`, None is allowed when the scenario has one event).
+    ax
+        A matplotlib Axes to draw one event on; None makes a page-wide figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn (`ax`'s, when given); save it with `riskline.export.save_figure`.
+
+    """
     scenario = forecast.scenario
     summaries = {which: forecast.hazard_summary(which) for which in forecast.available() if which != "prior"}
     return event_panels(scenario.events, lambda panel, each: _draw(panel, forecast, summaries, each),

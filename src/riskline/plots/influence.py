@@ -23,7 +23,26 @@ MARKERS = ("o", "D", "s")
 
 
 def plot_influence(forecast: Forecast, influence: pd.DataFrame, event: str | None = None, ax=None) -> Figure:
-    """Each statement's shift of the headline numbers (riskline.influence.statement_influence)."""
+    """Each statement's shift of the headline numbers, a panel per event, or `event` on `ax`.
+
+    Parameters
+    ----------
+    forecast
+        The forecast the influence was computed for.
+    influence
+        `riskline.influence.statement_influence(forecast, ...)`.
+    event
+        The id of the one event to draw on `ax`; None draws every event, each in a panel of a
+        new figure (with `ax`, None is allowed when the scenario has one event).
+    ax
+        A matplotlib Axes to draw one event on; None makes a page-wide figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn (`ax`'s, when given); save it with `riskline.export.save_figure`.
+
+    """
     scenario = forecast.scenario
     rows = len(scenario.estimates)
     return event_panels(scenario.events, lambda panel, each: _draw(panel, forecast, influence, each),

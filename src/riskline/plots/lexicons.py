@@ -30,7 +30,19 @@ LABEL_CHARS = 32
 
 
 def plot_lexicons(lexicons: list[Lexicon]) -> Figure:
-    """Draw each lexicon's phrases as ranges or reader distributions; returns the figure."""
+    """Draw each lexicon's phrases as ranges or reader distributions, a panel per lexicon.
+
+    Parameters
+    ----------
+    lexicons
+        The lexicons (`riskline.language.lexicon.load_lexicon`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn.
+
+    """
     heights = [0.6 + 0.26 * len(lexicon.entries) for lexicon in lexicons]
     fig, axes = plt.subplots(len(lexicons), 1, figsize=(PAGE_WIDTH, sum(heights) + 1.2), sharex=True, squeeze=False,
                              height_ratios=heights, layout="constrained")  # fmt: skip

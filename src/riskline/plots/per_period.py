@@ -23,7 +23,23 @@ def plot_per_period(
 ) -> Figure:
     """Bars of P(event within each year | none by as_of), a panel per event, or `event` on `ax`.
 
-    `table` is `forecast.per_period()`, for a caller that has it already.
+    Parameters
+    ----------
+    forecast
+        The forecast to draw.
+    event
+        The id of the one event to draw on `ax`; None draws every event, each in a panel of a
+        new figure (with `ax`, None is allowed when the scenario has one event).
+    ax
+        A matplotlib Axes to draw one event on; None makes a page-wide figure.
+    table
+        `forecast.per_period()`, for a caller that has it already (None computes it).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn (`ax`'s, when given); save it with `riskline.export.save_figure`.
+
     """
     table = forecast.per_period() if table is None else table
     scenario = forecast.scenario

@@ -54,8 +54,24 @@ def plot_timeline(
 ) -> Figure:
     """Draw the risk timeline of one event on `ax`, or of every event in stacked panels.
 
-    `year_ends` and `reconciliation` are the forecast's tables of those names, for a caller
-    that has them already.
+    Parameters
+    ----------
+    forecast
+        The forecast to draw.
+    event
+        The id of the one event to draw on `ax`; None draws every event, each in a panel of a
+        new figure (with `ax`, None is allowed when the scenario has one event).
+    ax
+        A matplotlib Axes to draw one event on; None makes a page-wide figure.
+    year_ends, reconciliation
+        `forecast.year_ends()` and `forecast.reconciliation()`, for a caller that has them
+        already (None computes them).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn (`ax`'s, when given); save it with `riskline.export.save_figure`.
+
     """
     tables = _tables(forecast, year_ends, reconciliation)
     if event is not None:
