@@ -47,7 +47,7 @@ from riskline.model.chains import relation_path
 from riskline.model.encoding import ModelStructure
 from riskline.model.statement import CLIP, LOGISTIC_VARIANCE
 
-__all__ = ["DATA_INPUTS", "interval_logp", "statements_logp", "window_probability"]
+__all__ = ["DATA_INPUTS", "interval_logp", "pointer", "statements_logp", "window_probability"]
 
 DATA_INPUTS = (
     "bin_width", "delay_width", "estimate_mask", "estimate_source", "logit_low", "logit_high",
@@ -604,8 +604,8 @@ _window_probability_symbol = numba.types.ExternalFunction(_WINDOWS_SYMBOL, _C_SI
 
 
 @numba.extending.intrinsic
-def _pointer(typingctx, address):
-    """The int64 `address` as a void pointer, for numba.carray."""
+def pointer(typingctx, address):
+    """The int64 `address` as a void pointer, for numba.carray (the sampler's generated code uses it too)."""
 
     def codegen(context, builder, signature, args):
         return builder.inttoptr(args[0], context.get_value_type(numba.types.voidptr))
@@ -633,10 +633,10 @@ def _from_addresses(addresses, sizes):
     e, k, s, n, r, t, p, c = sizes[:8]
 
     def floats(i, shape):
-        return numba.carray(_pointer(addresses[i]), shape, np.float64)
+        return numba.carray(pointer(addresses[i]), shape, np.float64)
 
     def integers(i, shape):
-        return numba.carray(_pointer(addresses[i]), shape, np.int64)
+        return numba.carray(pointer(addresses[i]), shape, np.int64)
 
     return (floats(0, (e, k)), floats(1, s), floats(2, s), floats(3, k), floats(4, 1), floats(5, n),
             floats(6, (n, s)), floats(7, n), floats(8, n), floats(9, n), floats(10, n), floats(11, n),
@@ -652,10 +652,10 @@ def _statements_logp_c(addresses, sizes, outputs):
     )
     arrays = _from_addresses(addresses, sizes)
     total, d_hazard, d_bias, d_noise = _statements_logp(*arrays, sizes[8])
-    numba.carray(_pointer(outputs[0]), 1, np.float64)[0] = total[()]
-    numba.carray(_pointer(outputs[1]), d_hazard.shape, np.float64)[:] = d_hazard
-    numba.carray(_pointer(outputs[2]), d_bias.shape, np.float64)[:] = d_bias
-    numba.carray(_pointer(outputs[3]), d_noise.shape, np.float64)[:] = d_noise
+    numba.carray(pointer(outputs[0]), 1, np.float64)[0] = total[()]
+    numba.carray(pointer(outputs[1]), d_hazard.shape, np.float64)[:] = d_hazard
+    numba.carray(pointer(outputs[2]), d_bias.shape, np.float64)[:] = d_bias
+    numba.carray(pointer(outputs[3]), d_noise.shape, np.float64)[:] = d_noise
 
 
 def _window_probability_c(addresses, sizes, outputs):
@@ -665,7 +665,7 @@ def _window_probability_c(addresses, sizes, outputs):
         numba.carray(outputs, 1),
     )
     q = _window_probability(*_from_addresses(addresses, sizes), sizes[8])
-    numba.carray(_pointer(outputs[0]), q.shape, np.float64)[:] = q
+    numba.carray(pointer(outputs[0]), q.shape, np.float64)[:] = q
 
 
 @functools.cache
