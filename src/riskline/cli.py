@@ -214,7 +214,7 @@ def _reweight_previous(previous: Path, scenario, args: argparse.Namespace):
 
 
 def _compare(args: argparse.Namespace, argv: list[str]) -> int:
-    from riskline.compare import COMPARISON_FILES, load_variants, write_comparison
+    from riskline.compare import COMPARISON_FILES, aliases_used, load_variants, readings, write_comparison
     from riskline.export import check_output_dir
     from riskline.model.fit import fit
 
@@ -229,7 +229,10 @@ def _compare(args: argparse.Namespace, argv: list[str]) -> int:
     write_comparison(forecasts, variants[0].varies, out_dir, shlex.join(["riskline", *argv]))
     for label, forecast in forecasts.items():
         print(f"\n[{label}]\n{_headline_table(forecast)}")
-    print(f"\nwrote {out_dir}/: comparison.png comparison.svg comparison.pdf comparison.csv comparison.json")
+    for row in aliases_used(readings(forecasts)).itertuples():
+        print(f"alias: {row.lexicon} reads '{row.stated}' as '{row.read_as}' ({row.alias_reason})")
+    print(f"\nwrote {out_dir}/: comparison.png comparison.svg comparison.pdf comparison.csv comparison.json "
+          "readings.csv")  # fmt: skip
     return 0
 
 
@@ -375,6 +378,9 @@ def _lexicon(args: argparse.Namespace, argv: list[str]) -> int:
             raise LexiconError(f"no lexicon in {priors} has the phrase '{args.phrase}'; {closest(args.phrase, known)}")
         for lexicon in having:
             print(f"{lexicon.name:14} {_entry_words(lexicon.lookup(args.phrase))}")
+        for lexicon in lexicons:  # the lexicons that lack it, but read it as one of their own
+            if alias := lexicon.alias_of(args.phrase):
+                print(f"{lexicon.name:14} as '{alias.to}' (alias): {_entry_words(lexicon.lookup(alias.to))}")
         return 0
     if args.name is None and not args.compare:
         for name in names:
@@ -387,6 +393,8 @@ def _lexicon(args: argparse.Namespace, argv: list[str]) -> int:
         for entry in sorted(lexicon.entries, key=lambda e: -sum(e.interval)):
             names_ = ", ".join([entry.phrase, *entry.aliases])
             print(f"  {names_:48} {_entry_words(entry)}")
+        for alias in lexicon.aliases:
+            print(f"  {alias.phrase + ' -> ' + alias.to:48} alias: {alias.reason}")
         print()
     if args.plot:
         from riskline.plots import plot_lexicons
