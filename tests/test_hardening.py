@@ -15,9 +15,10 @@ import pytest
 from riskline import load_scenario
 from riskline.cli import INTERRUPTED, main
 from riskline.errors import OutputError, SamplingInterrupted
-from riskline.export import RUN_FILES, check_output_dir, strict_json
+from riskline.export import RUN_FILES, strict_json
 from riskline.model import fit as fit_module
 from riskline.model.encoding import scenario_grid
+from riskline.output_folder import check_output_dir
 from riskline.plots import plot_per_period
 from riskline.plots.timeline import _mark_headline
 from tests.conftest import CONFIGS
@@ -67,12 +68,12 @@ def test_an_analysts_folder_beside_or_inside_the_output_is_never_deleted(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == [".run.old", "run"]
     (out / "report.md").unlink()
     (out / "report.md").mkdir()  # a folder named like a run file is the analyst's
-    with pytest.raises(OutputError, match=re.escape("holds files riskline did not write (report.md)")):
+    with pytest.raises(OutputError, match=re.escape("holds report.md/, which riskline did not write")):
         check_output_dir(out, RUN_FILES)
 
 
 def test_an_output_folder_that_cannot_be_written_is_refused_before_the_fit(tmp_path, monkeypatch):
-    monkeypatch.setattr("riskline.export.os.access", lambda path, mode: False)
+    monkeypatch.setattr("riskline.output_folder.os.access", lambda path, mode: False)
     with pytest.raises(OutputError, match="is not writable; choose another --out"):
         check_output_dir(tmp_path / "new" / "run", RUN_FILES)
 

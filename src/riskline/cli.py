@@ -152,9 +152,10 @@ def _positive(text: str) -> int:
 
 def _run(args: argparse.Namespace, argv: list[str]) -> int:
     from riskline.config import load_scenario
-    from riskline.export import RUN_FILES, check_output_dir, write_run
+    from riskline.export import RUN_FILES, write_run
     from riskline.influence import statement_influence
     from riskline.model.fit import fit
+    from riskline.output_folder import check_output_dir
 
     scenario = load_scenario(args.scenario, args.priors, lexicon=args.lexicon)
     extra = {}
@@ -215,8 +216,8 @@ def _reweight_previous(previous: Path, scenario, args: argparse.Namespace):
 
 def _compare(args: argparse.Namespace, argv: list[str]) -> int:
     from riskline.compare import COMPARISON_FILES, aliases_used, load_variants, readings, write_comparison
-    from riskline.export import check_output_dir
     from riskline.model.fit import fit
+    from riskline.output_folder import check_output_dir
 
     variants = load_variants(args.scenarios, lexicons=args.lexicons, priors_dirs=args.priors, as_ofs=args.as_of)
     out_dir = args.out or Path("out") / f"{variants[0].scenario.name}-compare"
@@ -248,7 +249,7 @@ def _backtest(args: argparse.Namespace, argv: list[str]) -> int:
         run_backtest,
         write_backtest,
     )
-    from riskline.export import check_output_dir
+    from riskline.output_folder import check_output_dir
 
     questions = load_corpus(args.questions, args.priors)
     check_output_dir(args.out, BACKTEST_FILES)  # before the fits, not after them

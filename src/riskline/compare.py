@@ -20,8 +20,9 @@ import pandas as pd
 
 from riskline.config.scenario import Scenario, load_scenario
 from riskline.errors import ConfigError, ConfigIssue
-from riskline.export import FIGURE_FORMATS, save_figure, staged
+from riskline.export import FIGURE_FORMATS, save_figure
 from riskline.forecast import Forecast
+from riskline.output_folder import staged
 from riskline.plots import plot_comparison
 from riskline.plots.comparison import update_title
 
@@ -38,7 +39,7 @@ __all__ = [
 COMPARISON_FILES = frozenset(
     ["comparison.csv", "comparison.json", "readings.csv", *(f"comparison.{s}" for s in FIGURE_FORMATS)]
 )
-"""Every file `write_comparison` writes."""
+"""Every file `write_comparison` writes besides its manifest."""
 
 
 @dataclass(frozen=True)
