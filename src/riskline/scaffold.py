@@ -31,34 +31,24 @@ from riskline.language.statements import Reader
 
 __all__ = ["RELIABILITY_HINTS", "Skeleton", "scenario_skeleton", "seed_path_for", "suggest_reliability", "write_new"]
 
+AGENCIES = r"(?:CIA|intelligence|security service|NSB|BND|MI6|DGSE|Mossad|FSB|SVR)"
+HEADS = r"(?:director|director-general|head|chief)"
 RELIABILITY_HINTS: tuple[tuple[re.Pattern, str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), name)
     for pattern, name in [
         (r"\b(?:retired|former|professor|analyst|researcher|think[- ]tank|fellow)\b", "independent_expert"),
-        (
-            r"\b(?:Adm|Gen|Lt|Col|Maj|Cmdr|Admiral|General|commander|chief of staff|chief of naval operations"
-            r"|joint chiefs|chief of defen[cs]e)\b",
-            "military_commander",
-        ),
-        (
-            r"\b(?:director|head|chief|director-general)\b.*\b(?:CIA|intelligence|security service|NSB|BND|MI6|DGSE"
-            r"|Mossad|FSB|SVR)\b|\bspy chief\b",
-            "intelligence_chief",
-        ),
-        (r"\b(?:CIA|intelligence|security service|NSB|BND|MI6|DGSE|Mossad|FSB|SVR)\b", "intelligence_service"),
+        (r"\b(?:Adm|Gen|Lt|Col|Maj|Cmdr|Admiral|(?<!Secretary )(?<!Secretary-)(?<!Attorney )General|commander"
+         r"|chief of staff|chief of naval operations|joint chiefs|chief of defen[cs]e)\b", "military_commander"),
+        (rf"\b{HEADS}\b.*\b{AGENCIES}\b|\b{AGENCIES}\b.*\b{HEADS}\b|\bspy chief\b", "intelligence_chief"),
+        (rf"\b{AGENCIES}\b", "intelligence_service"),
         (r"\b(?:NATO|European Union|EU|European Commission|alliance)\b", "alliance_official"),
-        (
-            r"\b(?:Senator|Sen|Rep|Representative|Congressman|Congresswoman|lawmaker|member of parliament|MP)\b",
-            "legislator",
-        ),
-        (
-            r"\b(?:President|Prime Minister|Minister|Secretary|Chancellor|spokes(?:person|man|woman)|official"
-            r"|government|ministry)\b",
-            "government_official",
-        ),
+        (r"\b(?:Senator|Sen|Rep|Representative|Congressman|Congresswoman|lawmaker|member of parliament|MP)\b",
+         "legislator"),
+        (r"\b(?:President|Prime Minister|Minister|Secretary|Chancellor|spokes(?:person|man|woman)|official"
+         r"|government|ministry)\b", "government_official"),
         (r"\b(?:reports?|media|newspaper)\b", "media_report"),
     ]
-)
+)  # fmt: skip
 """Words in a speaker's name or title that suggest a class of priors/sources.yaml, first match wins.
 
 A suggestion only: the skeleton says which words it followed, and the analyst checks it
@@ -224,7 +214,7 @@ def seed_path_for(seed: Path, scenario: Path) -> str:
     """
     seed = seed.resolve()
     for folder in [scenario.resolve().parent, *scenario.resolve().parents]:
-        if seed.is_relative_to(folder):
+        if seed.is_relative_to(folder) and folder != Path(folder.anchor):  # none but the root: the absolute path
             return seed.relative_to(folder).as_posix()
     return seed.as_posix()
 
