@@ -14,12 +14,13 @@ import pytest
 
 from riskline import load_scenario
 from riskline.cli import INTERRUPTED, main
-from riskline.errors import OutputError, SamplingInterrupted
+from riskline.errors import ConvergenceWarning, OutputError, SamplingInterrupted
 from riskline.export import RUN_FILES, strict_json
+from riskline.forecast import Forecast, PartialDraws
 from riskline.model import fit as fit_module
 from riskline.model.encoding import scenario_grid
 from riskline.output_folder import check_output_dir
-from riskline.plots import plot_per_period
+from riskline.plots import plot_hazard, plot_per_period, plot_prior_posterior, plot_reconciliation, plot_timeline
 from riskline.plots.timeline import _mark_headline
 from tests.conftest import CONFIGS
 from tests.test_forecast import forecast_from
@@ -45,6 +46,56 @@ def test_a_sampler_stopped_early_writes_nothing_and_exits_130(tmp_path, monkeypa
     assert list(tmp_path.iterdir()) == []  # no staging folder left behind
     with pytest.raises(SamplingInterrupted, match="nothing was written"):
         fit_module.fit(load_scenario(MINIMAL), random_seed=1, draws=100, tune=100, chains=2, prior=False)
+    stopped_after(0, monkeypatch)  # stopped while tuning: nothing to keep, even when asked
+    with pytest.raises(SamplingInterrupted, match="no draw to keep, so nothing was written"):
+        fit_module.fit(load_scenario(MINIMAL), random_seed=1, draws=100, tune=100, chains=2, keep_partial=True)
+
+
+def stopped_after(keep: int, monkeypatch):
+    """Nutpie as on Ctrl-C: each chain's first `keep` draws, the rest padded with NaN as for a chain stopped early."""
+    sample = nutpie.sample
+
+    def interrupted(*args, **kwargs):
+        tree = sample(*args, **kwargs)
+        tree["posterior"] = tree.posterior.to_dataset().where(tree.posterior["draw"] < keep)
+        return tree
+
+    monkeypatch.setattr(nutpie, "sample", interrupted)
+
+
+def test_partial_draws_kept_on_request_are_marked_partial_everywhere(tmp_path, monkeypatch, capsys):
+    stopped_after(40, monkeypatch)
+    out = tmp_path / "run"
+    with pytest.warns(ConvergenceWarning):  # 40 draws
+        assert main(["run", str(MINIMAL), "--out", str(out), "--keep-partial", *SMALL]) == INTERRUPTED
+    said = capsys.readouterr()
+    mark = "PARTIAL (40 of 100 draws per chain)"
+    note = "PARTIAL RUN: sampling was stopped after 40 of 100 draws per chain (2 of 2 chains); not a finished forecast"
+    assert said.out.startswith(f"{mark} – ")  # the headline table's title
+    assert f"interrupted: {note}, written to {out}/" in said.err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["partial"] is True
+    assert summary["partial_draws"] == {"chains": 2, "draws": 40, "chains_asked": 2, "draws_asked": 100, "note": note}
+    assert (summary["diagnostics"]["chains"], summary["diagnostics"]["draws"]) == (2, 40)
+    assert summary["diagnostics"]["converged"] is False
+    assert note in summary["diagnostics"]["problems"]
+    report = (out / "report.md").read_text()
+    assert report.startswith(f"# {mark} – Minimal scenario\n\n> **{note}**")
+    assert "## Headline (PARTIAL RUN): P(event by the end of each year)" in report
+    assert f"<title>{mark}" in (out / "report.html").read_text()
+    forecast = Forecast.load(out / "forecast.nc")
+    assert forecast.partial == PartialDraws(chains=2, draws=40, chains_asked=2, draws_asked=100)
+    assert forecast.tree.posterior.sizes["draw"] == 40
+    assert not np.isnan(forecast.tree.posterior["hazard"].values).any()
+    for draw in (plot_timeline, plot_hazard, plot_per_period, plot_reconciliation, plot_prior_posterior):
+        figure = draw(forecast)
+        assert figure.get_suptitle().startswith(f"{mark} – "), draw.__name__
+        plt.close(figure)
+
+
+def test_a_finished_fit_is_not_partial(seed_forecast):
+    assert seed_forecast.partial is None
+    assert seed_forecast.title() == seed_forecast.scenario.spec.title
 
 
 def test_summary_json_is_strict_json():

@@ -1,7 +1,8 @@
 """The `riskline` command: a thin layer over the public functions.
 
 Exit codes: 0 success, 2 bad input (the message names file, line and field), 130 stopped
-by Ctrl-C (nothing written), 1 anything unexpected.
+by Ctrl-C (nothing written, or with `run --keep-partial` a run marked partial), 1 anything
+unexpected.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--lexicon", help="read every phrase in this lexicon instead of the scenario's")
     run.add_argument("--no-influence", action="store_true",
                      help="skip each statement's influence (the forecast without it, reweighted or refit)")  # fmt: skip
+    run.add_argument("--keep-partial", action="store_true",
+                     help="on Ctrl-C while sampling, write the draws taken, marked partial (exit 130)")  # fmt: skip
     run.add_argument("--fresh", action="store_true",
                      help="sample anew even when the previous run's draws in --out cover the scenario")  # fmt: skip
     run.set_defaults(handler=_run)
@@ -172,8 +175,12 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
     check_output_dir(out_dir, RUN_FILES)  # before the fit, not after it
     forecast = None if args.fresh else _reweight_previous(out_dir / "forecast.nc", scenario, args)
     if forecast is None:
-        forecast = fit(scenario, random_seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains)
-    influence = None if args.no_influence else statement_influence(forecast, random_seed=args.seed)
+        forecast = fit(scenario, random_seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains,
+                       keep_partial=args.keep_partial)  # fmt: skip
+    partial = forecast.partial
+    if partial is not None:
+        print(f"note: {partial}; each statement's influence is left out (it may need new fits)", file=sys.stderr)
+    influence = None if args.no_influence or partial else statement_influence(forecast, random_seed=args.seed)
     command = shlex.join(["riskline", *argv])
     write_run(forecast, out_dir, command=command, extra=extra, influence=influence)
     print(_headline_table(forecast))
@@ -183,6 +190,9 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         view = f"only {inside} of the combined view lies in that range (its median: {row.posterior_median:.0%})"
         print(f"flag: {row.estimate} says {row.stated}; {view}")
     print(f"\nwrote {out_dir}/: report.html report.md, tables (csv, json, nc), figures (png, svg, pdf)")
+    if partial is not None:
+        print(f"interrupted: {partial}, written to {out_dir}/ marked as such", file=sys.stderr)
+        return INTERRUPTED
     return 0
 
 
@@ -215,7 +225,7 @@ def _reweight_previous(previous: Path, scenario, args: argparse.Namespace):
 
 
 def _compare(args: argparse.Namespace, argv: list[str]) -> int:
-    from riskline.compare import COMPARISON_FILES, load_variants, write_comparison
+    from riskline.compare import COMPARISON_FILES, aliases_used, load_variants, readings, write_comparison
     from riskline.model.fit import fit
     from riskline.output_folder import check_output_dir
 
@@ -230,7 +240,10 @@ def _compare(args: argparse.Namespace, argv: list[str]) -> int:
     write_comparison(forecasts, variants[0].varies, out_dir, shlex.join(["riskline", *argv]))
     for label, forecast in forecasts.items():
         print(f"\n[{label}]\n{_headline_table(forecast)}")
-    print(f"\nwrote {out_dir}/: comparison.png comparison.svg comparison.pdf comparison.csv comparison.json")
+    for row in aliases_used(readings(forecasts)).itertuples():
+        print(f"alias: {row.lexicon} reads '{row.stated}' as '{row.read_as}' ({row.alias_reason})")
+    print(f"\nwrote {out_dir}/: comparison.png comparison.svg comparison.pdf comparison.csv comparison.json "
+          "readings.csv")  # fmt: skip
     return 0
 
 
@@ -376,6 +389,9 @@ def _lexicon(args: argparse.Namespace, argv: list[str]) -> int:
             raise LexiconError(f"no lexicon in {priors} has the phrase '{args.phrase}'; {closest(args.phrase, known)}")
         for lexicon in having:
             print(f"{lexicon.name:14} {_entry_words(lexicon.lookup(args.phrase))}")
+        for lexicon in lexicons:  # the lexicons that lack it, but read it as one of their own
+            if alias := lexicon.alias_of(args.phrase):
+                print(f"{lexicon.name:14} as '{alias.to}' (alias): {_entry_words(lexicon.lookup(alias.to))}")
         return 0
     if args.name is None and not args.compare:
         for name in names:
@@ -388,6 +404,8 @@ def _lexicon(args: argparse.Namespace, argv: list[str]) -> int:
         for entry in sorted(lexicon.entries, key=lambda e: -sum(e.interval)):
             names_ = ", ".join([entry.phrase, *entry.aliases])
             print(f"  {names_:48} {_entry_words(entry)}")
+        for alias in lexicon.aliases:
+            print(f"  {alias.phrase + ' -> ' + alias.to:48} alias: {alias.reason}")
         print()
     if args.plot:
         from riskline.plots import plot_lexicons
@@ -416,7 +434,7 @@ def _headline_table(forecast) -> str:
     width = 38
     scenario = forecast.scenario
     lines = [
-        f"{scenario.spec.title}: P(event by end of year | none by {scenario.as_of}), mean (median) [90% interval]",
+        f"{forecast.title()}: P(event by end of year | none by {scenario.as_of}), mean (median) [90% interval]",
         "year  " + "".join(f"{e:<{width}}" for e in events),
     ]
     for year in sorted(set(table["year"])):

@@ -6,6 +6,7 @@ manifest of its files, so that a later run deletes nothing of the analyst's.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import platform
@@ -64,6 +65,9 @@ def run_summary(
     diagnostics = forecast.diagnostics()
     thresholds = scenario.priors.model.diagnostics
     problems = diagnostics.problems(thresholds.max_rhat, thresholds.min_ess_bulk)
+    partial = forecast.partial
+    if partial is not None:
+        problems.append(str(partial))
     if year_ends is None:
         year_ends = {which: forecast.year_ends(which) for which in forecast.available()}
     timelines = {which: (year_ends[which], forecast.median_dates(which)) for which in forecast.available()}
@@ -86,6 +90,8 @@ def run_summary(
     return {
         "scenario": scenario.name,
         "title": scenario.spec.title,
+        "partial": partial is not None,
+        "partial_draws": None if partial is None else dataclasses.asdict(partial) | {"note": str(partial)},
         "question": scenario.spec.question,
         "as_of": scenario.as_of.isoformat(),
         "horizon": scenario.horizon.isoformat(),
@@ -188,7 +194,7 @@ def write_run(
         figure_files.wait()  # the figures the helper has not taken are drawn here
         markdown = report_markdown(forecast, summary, figures, influence, **tables)
         (staging / "report.md").write_text(markdown, encoding="utf-8")
-        page = render_html(markdown, staging, forecast.scenario.spec.title)
+        page = render_html(markdown, staging, forecast.title())
         (staging / "report.html").write_text(page, encoding="utf-8")
     return Path(out_dir)
 
