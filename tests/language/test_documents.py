@@ -181,3 +181,31 @@ def test_a_malformed_entry_names_file_line_and_fix(tmp_path, entry, line, messag
     with pytest.raises(ConfigError) as caught:
         read_seed(path)
     assert any(issue.line == line and message in str(issue) for issue in caught.value.issues), str(caught.value)
+
+
+@FUZZ
+@given(
+    paragraphs=st.lists(
+        st.one_of(
+            st.sampled_from(
+                [DAVIDSON, MINIHAN, "On 27 January 2023, he wrote a memo.", "Russia could attack by 2030."]
+            ),
+            st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "Zs"]), max_size=80),
+        ),
+        max_size=4,
+    )
+)
+def test_whatever_the_text_every_piece_read_is_a_candidate_or_listed_as_dropped(reader, paragraphs):
+    text = "\n\n".join(paragraphs)
+    entry = SeedEntry(date(2024, 6, 1), "test", None, None, None, False, 0, len(text), 1, compiled=False)
+    meta = SeedMeta(title="t", outlet="test", published=date(2024, 6, 1), language="en")
+    extraction = extract(Seed(Path("x.md"), meta, text, 0, (entry,)), reader, min_score=0.5)
+    for piece in [*extraction.candidates, *extraction.dropped]:
+        assert text[slice(*piece.offsets)] == piece.quote
+        assert piece.issued <= date(2024, 6, 1)
+    assert all(c.score >= 0.5 for c in extraction.candidates)
+    assert all(d.reason for d in extraction.dropped)
+    everything = extract(Seed(Path("x.md"), meta, text, 0, (entry,)), reader)
+    assert len(everything.candidates) + len(everything.dropped) == len(extraction.candidates) + len(
+        extraction.dropped
+    )  # the threshold moves candidates to the dropped list, never out of sight
