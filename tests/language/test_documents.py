@@ -21,6 +21,7 @@ from riskline.cli import main
 from riskline.config.seeds import Seed, SeedEntry, SeedMeta, read_seed
 from riskline.errors import ConfigError
 from riskline.language.extract import NOT_A_SOURCE, extract
+from riskline.language.stated_dates import stated_date
 from riskline.language.statements import load_reader
 
 from ..conftest import FUZZ, ROOT
@@ -209,3 +210,21 @@ def test_whatever_the_text_every_piece_read_is_a_candidate_or_listed_as_dropped(
     assert len(everything.candidates) + len(everything.dropped) == len(extraction.candidates) + len(
         extraction.dropped
     )  # the threshold moves candidates to the dropped list, never out of sight
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("On 27 January 2023, Gen. Mike Minihan sent a memo", date(2023, 1, 27)),
+        ("Burns said on Thursday, 2 February 2023 that", date(2023, 2, 2)),
+        ("the memo, dated Feb. 1, 2023, said", date(2023, 2, 1)),
+        ("he testified on 2021-03-09", date(2021, 3, 9)),
+        ("In March 2021, Davidson said", None),  # a month is not a day
+        ("On Wednesday, Gilday said", None),
+        ("an attack on 1 January 2030", None),  # later than the document: what is forecast
+        ("On 31 February 2023, nothing", None),
+    ],
+)
+def test_a_stated_date_needs_a_day_and_must_not_be_after_the_document(sentence, expected):
+    found = stated_date(sentence, latest=date(2026, 12, 6))
+    assert (found[0] if found else None) == expected
