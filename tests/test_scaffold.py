@@ -155,3 +155,23 @@ def test_every_suggested_class_is_in_the_priors():
     classes = load_priors(PRIORS).source_classes
     assert {name for _, name in RELIABILITY_HINTS} <= set(classes)
     assert suggest_reliability("Xi Jinping") is None  # no word to go by: left as a TODO
+
+
+def test_the_event_is_named_from_the_statements_words(tmp_path, capsys):
+    seed = tmp_path / "list.md"
+    seed.write_text(
+        "---\ntitle: t\noutlet: reading list\npublished: 2026-12-06\nlanguage: en\ncompiled: true\n---\n"
+        "## 2025-02-20 · inkl\n"
+        "url: https://inkl.com/news/vladimir-putin-will-agree-ukraine-ceasefire-in-2025-says-spy-chief\n"
+        "speaker: Kyrylo Budanov, head of Ukraine's military intelligence (HUR)\n\n"
+        "Vladimir Putin will agree a ceasefire this year in Ukraine, says the country’s military intelligence chief.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "cf.yaml"
+    assert main(["new", str(seed), "--name", "cf", "--out", str(out), "--priors", str(PRIORS)]) == 0
+    printed = capsys.readouterr().out
+    assert "guessed: event 'ceasefire' (occurrence) from the statements' words: 'ceasefire'" in printed
+    assert "guessed: source 'kyrylo-budanov': intelligence_chief" in printed
+    data = YAML(typ="safe").load(out.read_text())
+    assert data["estimates"][0]["window"] == {"expression": "this year"}
+    assert data["estimates"][0]["provenance"]["seed"] == "list.md"  # beside the scenario

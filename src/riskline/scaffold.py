@@ -57,7 +57,8 @@ independent expert, so "former" is looked at first)."""
 
 TITLES = re.compile(r"^(?:(?:Adm|Gen|Lt|Col|Maj|Cmdr|Dr|Mr|Mrs|Ms|Sen|Rep|Prof)\.?\s+)+")
 EVENT_WORDS = {"attack": r"attack\w*", "invasion": r"invad\w*|invasions?", "war": r"wars?|fight\w*|conflicts?",
-               "strike": r"strikes?", "blockade": r"blockade\w*"}  # fmt: skip
+               "strike": r"strikes?", "blockade": r"blockade\w*",
+               "ceasefire": r"cease-?fires?|truces?|armistices?"}  # fmt: skip
 """The id the skeleton gives an occurrence event, and the words in the quotes that suggest it."""
 HORIZON_YEARS = 5
 """The skeleton's horizon: the end of the year five years past the last window's end (or as_of), so that the
@@ -168,7 +169,7 @@ def _events(candidates: list[Candidate]) -> dict[str, tuple[str, list[str]]]:
         for c in candidates:
             if c.kind != kind:
                 continue
-            for word in re.findall(r"[a-z]+", c.quote.lower()):
+            for word in re.findall(r"[a-z]+(?:-[a-z]+)*", c.quote.lower()):
                 event_id = next((e for e, pattern in EVENT_WORDS.items() if re.fullmatch(pattern, word)), None)
                 if event_id is not None:
                     counts[event_id] += 1

@@ -21,6 +21,7 @@ from riskline.cli import main
 from riskline.config.seeds import Seed, SeedEntry, SeedMeta, read_seed
 from riskline.errors import ConfigError
 from riskline.language.extract import NOT_A_SOURCE, extract
+from riskline.language.stated_dates import stated_date
 from riskline.language.statements import load_reader
 
 from ..conftest import FUZZ, ROOT
@@ -181,3 +182,49 @@ def test_a_malformed_entry_names_file_line_and_fix(tmp_path, entry, line, messag
     with pytest.raises(ConfigError) as caught:
         read_seed(path)
     assert any(issue.line == line and message in str(issue) for issue in caught.value.issues), str(caught.value)
+
+
+@FUZZ
+@given(
+    paragraphs=st.lists(
+        st.one_of(
+            st.sampled_from(
+                [DAVIDSON, MINIHAN, "On 27 January 2023, he wrote a memo.", "Russia could attack by 2030."]
+            ),
+            st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "Zs"]), max_size=80),
+        ),
+        max_size=4,
+    )
+)
+def test_whatever_the_text_every_piece_read_is_a_candidate_or_listed_as_dropped(reader, paragraphs):
+    text = "\n\n".join(paragraphs)
+    entry = SeedEntry(date(2024, 6, 1), "test", None, None, None, False, 0, len(text), 1, compiled=False)
+    meta = SeedMeta(title="t", outlet="test", published=date(2024, 6, 1), language="en")
+    extraction = extract(Seed(Path("x.md"), meta, text, 0, (entry,)), reader, min_score=0.5)
+    for piece in [*extraction.candidates, *extraction.dropped]:
+        assert text[slice(*piece.offsets)] == piece.quote
+        assert piece.issued <= date(2024, 6, 1)
+    assert all(c.score >= 0.5 for c in extraction.candidates)
+    assert all(d.reason for d in extraction.dropped)
+    everything = extract(Seed(Path("x.md"), meta, text, 0, (entry,)), reader)
+    assert len(everything.candidates) + len(everything.dropped) == len(extraction.candidates) + len(
+        extraction.dropped
+    )  # the threshold moves candidates to the dropped list, never out of sight
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("On 27 January 2023, Gen. Mike Minihan sent a memo", date(2023, 1, 27)),
+        ("Burns said on Thursday, 2 February 2023 that", date(2023, 2, 2)),
+        ("the memo, dated Feb. 1, 2023, said", date(2023, 2, 1)),
+        ("he testified on 2021-03-09", date(2021, 3, 9)),
+        ("In March 2021, Davidson said", None),  # a month is not a day
+        ("On Wednesday, Gilday said", None),
+        ("an attack on 1 January 2030", None),  # later than the document: what is forecast
+        ("On 31 February 2023, nothing", None),
+    ],
+)
+def test_a_stated_date_needs_a_day_and_must_not_be_after_the_document(sentence, expected):
+    found = stated_date(sentence, latest=date(2026, 12, 6))
+    assert (found[0] if found else None) == expected

@@ -33,6 +33,10 @@ WHAT = {
     "probability": "give a phrase of lexicon '{lexicon}' (`riskline lexicon {lexicon}` lists them), a number "
     "('30%') or an interval [0.2, 0.4]",
     "expression": "give the window in words ('within two years'), or as dates (docs/scenarios.md, window)",
+    "title": "write it in words",
+    "question": "write it in words",
+    "resolution": "write it in words",
+    "label": "write it in words",
 }
 """What each placeholder asks for, by field name; others ask for their value."""
 

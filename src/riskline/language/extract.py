@@ -22,6 +22,7 @@ from riskline.config.seeds import Seed, SeedEntry
 from riskline.errors import LexiconError
 from riskline.language.phrases import PhraseMatch, find_probability_phrase
 from riskline.language.probability import StatedProbability, parse_probability
+from riskline.language.stated_dates import stated_date
 from riskline.language.statements import Reader, statement_confidence, statement_kind
 from riskline.language.time_expressions import ParsedWindow, TimeExpressionError, find_windows
 
@@ -54,16 +55,6 @@ FIRST_PERSON = r"(?:i|me|my|mine|we|us|our|ours)"
 NOT_A_SOURCE = re.compile(r"^(?:" + FIRST_PERSON + r"|you|your|he|him|his|she|her|it|its|they|them|their|this|that"
                           r"|these|those|there)\b", re.IGNORECASE)  # fmt: skip
 """Words a source never starts with: a hedge ("My gut tells me", "I believe") or a pronoun names nobody."""
-_MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-           r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)")  # fmt: skip
-STATED_DATE = re.compile(
-    r"\b(?:on|dated)\s+(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
-    r"(?:(?P<d1>\d{1,2})\s+(?P<m1>" + _MONTHS + r")\.?,?\s+(?P<y1>\d{4})"
-    r"|(?P<m2>" + _MONTHS + r")\.?\s+(?P<d2>\d{1,2}),?\s+(?P<y2>\d{4})"
-    r"|(?P<iso>\d{4}-\d{2}-\d{2}))\b",
-    re.IGNORECASE,
-)
-"""A full date the text gives for what follows: "On 27 January 2023,", "on Jan. 27, 2023", "dated 2023-01-27"."""
 
 
 @dataclass(frozen=True)
@@ -165,13 +156,16 @@ def extract(seed: Seed, reader: Reader, min_score: float = 0.0) -> Extraction:
             for c_start, c_end in _spans(seed.text, *sentence, CLAUSE_BREAK):
                 _read_clause(seed.text, c_start, c_end, dated, entry, reader, found, dropped)
         if entry.compiled and len(found) + len(dropped) == before:  # a listed statement is proposed whole
-            dated = Dated(entry.issued, f"issued {entry.issued}: the date of {entry.describe()}")
-            found.append(_candidate(seed.text, entry.start, entry.end, None, 0, dated, entry, reader))
+            found.append(_candidate(seed.text, entry.start, entry.end, None, 0, _entry_date(entry), entry, reader))
     kept = [c for c in found if c.score >= min_score]
     dropped += [Dropped(c.quote, c.offsets, c.issued, f"score {c.score:.2f} is under --min-score {min_score:g} "
                         f"({_window_words(c)})") for c in found if c.score < min_score]  # fmt: skip
     dropped.sort(key=lambda d: d.offsets[0])
     return Extraction(sorted(kept, key=lambda c: (-c.score, c.offsets[0])), dropped)
+
+
+def _entry_date(entry: SeedEntry) -> Dated:
+    return Dated(entry.issued, f"issued {entry.issued}: the date of {entry.describe()}")
 
 
 def _dated_sentences(text: str, entry: SeedEntry) -> list[tuple[tuple[int, int], Dated]]:
@@ -181,40 +175,16 @@ def _dated_sentences(text: str, entry: SeedEntry) -> list[tuple[tuple[int, int],
     the text gives ("On 27 January 2023, Gen. Minihan wrote") dates its sentence and the
     rest of the paragraph, when it is not later than the document; else the document's date.
     """
-    default = Dated(entry.issued, f"issued {entry.issued}: the date of {entry.describe()}")
+    default = _entry_date(entry)
     sentences = []
     for paragraph in _spans(text, entry.start, entry.end, PARAGRAPH_END):
         dated = default
         for start, end in _spans(text, *paragraph, SENTENCE_END):
-            stated = None if entry.compiled else _stated_date(text[start:end], entry.issued)
+            stated = None if entry.compiled else stated_date(text[start:end], entry.issued)
             if stated is not None:
-                dated = stated
+                dated = Dated(stated[0], f"issued {stated[0]}: the date the text gives ('{stated[1]}')")
             sentences.append(((start, end), dated))
     return sentences
-
-
-def _stated_date(sentence: str, latest: date) -> Dated | None:
-    """The date a sentence says something was said on, if it gives one no later than `latest`."""
-    for match in STATED_DATE.finditer(sentence):
-        day = _day(match)
-        if day is not None and day <= latest:
-            return Dated(day, f"issued {day}: the date the text gives ('{match[0]}')")
-    return None
-
-
-def _day(match: re.Match) -> date | None:
-    """The date a STATED_DATE match names; None for an impossible one (31 February)."""
-    if match["iso"]:
-        try:
-            return date.fromisoformat(match["iso"])
-        except ValueError:
-            return None
-    month_name = (match["m1"] or match["m2"]).lower()[:3]
-    month = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].index(month_name) + 1
-    try:
-        return date(int(match["y1"] or match["y2"]), month, int(match["d1"] or match["d2"]))
-    except ValueError:
-        return None
 
 
 def _spans(text: str, start: int, end: int, separator: re.Pattern) -> list[tuple[int, int]]:
