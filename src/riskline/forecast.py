@@ -11,6 +11,7 @@ any dates, not only the grid's.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -162,7 +163,7 @@ class Forecast:
         inner = [d for d in self.grid.edges if self.scenario.as_of < d < self.scenario.horizon]
         return [self.scenario.as_of, *inner, self.scenario.horizon]
 
-    def risk_at(self, dates: list[date], which: str = "posterior") -> xr.DataArray:
+    def risk_at(self, dates: Sequence[date], which: str = "posterior") -> xr.DataArray:
         """Draws of P(T <= date | no event of its chain by as_of), dims (chain, draw, event, date)."""
         hazard = self.hazard_draws(which)
         values = hazard.transpose(*SAMPLE_DIMS, "event", "bin").values
@@ -194,7 +195,7 @@ class Forecast:
         )
         return risk.where(risk["date"] >= np.datetime64(self.scenario.as_of), 0.0)
 
-    def _latent_chain_risk(self, values: np.ndarray, dates: list[date]) -> dict[int, np.ndarray]:
+    def _latent_chain_risk(self, values: np.ndarray, dates: Sequence[date]) -> dict[int, np.ndarray]:
         """Risk (..., date) of each event in a chain whose first event is latent (docs/model.md, latent events).
 
         With no observed event in the chain: P(T <= date), counting what may already have

@@ -216,6 +216,15 @@ def _provenance(provenance) -> str:
     return found
 
 
+def _aliases_read(scenario) -> list[str]:
+    """A paragraph naming each phrase the lexicon lacks and read through its `aliases:` block, or nothing."""
+    aliases = {e.probability.alias.phrase: e.probability.alias for e in scenario.estimates if e.probability.alias}
+    if not aliases:
+        return []
+    said = "; ".join(f"'{a.phrase}' as '{a.to}' ({a.reason})" for a in aliases.values())
+    return [f"**Read through aliases** (phrases `{scenario.lexicon.name}` lacks, docs/language.md): {said}.", ""]
+
+
 def _priors_section(forecast: Forecast) -> list[str]:
     scenario = forecast.scenario
     lexicon = scenario.lexicon
@@ -225,6 +234,7 @@ def _priors_section(forecast: Forecast) -> list[str]:
         "",
         f"**Lexicon** `{lexicon.name}`: {lexicon.title}. Source: {' '.join(lexicon.source.split())}",
         "",
+        *_aliases_read(scenario),
         f"**Hazard**: {_hazard_words(hazard)} (priors/model.yaml and the scenario's overrides).",
         "",
         "| base rate | median per year | sd of log | why |",
