@@ -54,18 +54,14 @@ def plot_comparison(
         Years whose ends are marked (`Forecast.headline_years()`).
     lexicons
         The lexicons the lines were read in, when they differ (for the footer).
-    event
-        The id of the one event to draw on `ax`; None draws every event, each in a panel of a
-        new figure (with `ax`, None is allowed when the scenario has one event).
-    ax
-        A matplotlib Axes to draw one event on; None makes a page-wide figure.
+    event, ax
+        As in `plot_timeline`: one event on `ax`, or every event in a figure of its own.
     mark
         Words leading the title (a partial forecast's, `PartialDraws.short`).
 
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn (`ax`'s, when given); save it with `riskline.export.save_figure`.
 
     """
     events = [e for e in scenario.events if any((t["event"] == e.id).any() for t in timelines.values())]
@@ -86,18 +82,14 @@ def plot_prior_posterior(
     ----------
     forecast
         The forecast, fitted with `prior=True`.
-    event
-        The id of the one event to draw on `ax`; None draws every event, each in a panel of a
-        new figure (with `ax`, None is allowed when the scenario has one event).
-    ax
-        A matplotlib Axes to draw one event on; None makes a page-wide figure.
+    event, ax
+        As in `plot_timeline`: one event on `ax`, or every event in a figure of its own.
     posterior
         `forecast.timeline()`, for a caller that has it already (None computes it).
 
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn (`ax`'s, when given); save it with `riskline.export.save_figure`.
 
     """
     timelines = {
@@ -116,16 +108,12 @@ def plot_update(before: Forecast, after: Forecast, event: str | None = None, ax=
     ----------
     before, after
         The forecasts as of the earlier and the later date (`Scenario.at`).
-    event
-        The id of the one event to draw on `ax`; None draws every event, each in a panel of a
-        new figure (with `ax`, None is allowed when the scenario has one event).
-    ax
-        A matplotlib Axes to draw one event on; None makes a page-wide figure.
+    event, ax
+        As in `plot_timeline`: one event on `ax`, or every event in a figure of its own.
 
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn (`ax`'s, when given); save it with `riskline.export.save_figure`.
 
     """
     timelines = {f"as of {f.scenario.as_of:%-d %b %Y}": f.timeline() for f in (before, after)}

@@ -26,16 +26,12 @@ def plot_hazard(forecast: Forecast, event: str | None = None, ax=None) -> Figure
     ----------
     forecast
         The forecast to draw.
-    event
-        The id of the one event to draw on `ax`; None draws every event, each in a panel of a
-        new figure (with `ax`, None is allowed when the scenario has one event).
-    ax
-        A matplotlib Axes to draw one event on; None makes a page-wide figure.
+    event, ax
+        As in `plot_timeline`: one event on `ax`, or every event in a figure of its own.
 
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn (`ax`'s, when given); save it with `riskline.export.save_figure`.
 
     """
     scenario = forecast.scenario

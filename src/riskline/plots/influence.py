@@ -31,16 +31,12 @@ def plot_influence(forecast: Forecast, influence: pd.DataFrame, event: str | Non
         The forecast the influence was computed for.
     influence
         `riskline.influence.statement_influence(forecast, ...)`.
-    event
-        The id of the one event to draw on `ax`; None draws every event, each in a panel of a
-        new figure (with `ax`, None is allowed when the scenario has one event).
-    ax
-        A matplotlib Axes to draw one event on; None makes a page-wide figure.
+    event, ax
+        As in `plot_timeline`: one event on `ax`, or every event in a figure of its own.
 
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn (`ax`'s, when given); save it with `riskline.export.save_figure`.
 
     """
     scenario = forecast.scenario

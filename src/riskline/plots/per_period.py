@@ -27,18 +27,14 @@ def plot_per_period(
     ----------
     forecast
         The forecast to draw.
-    event
-        The id of the one event to draw on `ax`; None draws every event, each in a panel of a
-        new figure (with `ax`, None is allowed when the scenario has one event).
-    ax
-        A matplotlib Axes to draw one event on; None makes a page-wide figure.
+    event, ax
+        As in `plot_timeline`: one event on `ax`, or every event in a figure of its own.
     table
         `forecast.per_period()`, for a caller that has it already (None computes it).
 
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn (`ax`'s, when given); save it with `riskline.export.save_figure`.
 
     """
     table = forecast.per_period() if table is None else table

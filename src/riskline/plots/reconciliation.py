@@ -41,7 +41,6 @@ def plot_reconciliation(forecast: Forecast, ax=None, *, table: pd.DataFrame | No
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn (`ax`'s, when given); save it with `riskline.export.save_figure`.
 
     """
     table = forecast.reconciliation() if table is None else table
