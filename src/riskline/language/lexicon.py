@@ -10,6 +10,12 @@ Two kinds of entry:
 
 Lookup ignores case and spacing; an unknown phrase is an error naming the nearest phrases,
 never a guess.
+
+Words officials use that no yardstick defines ("will", "should", "expect", "cannot
+exclude") have one home, priors/official-words.yaml, in the same format: every lexicon
+falls back to it for a phrase it lacks, and the reading names the file it came from. One
+file rather than an entry in each lexicon, because the reading of "expect" does not depend
+on which yardstick a report uses, and ten copies of one judgement would drift apart.
 """
 
 from __future__ import annotations
@@ -18,14 +24,27 @@ import difflib
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 from scipy.special import expit, logit, ndtri
 
 from riskline.config.priors import Strict
 from riskline.config.yamlfile import closest, read_yaml, validate
 from riskline.errors import ConfigError, ConfigIssue, LexiconError, excerpt
 
-__all__ = ["Lexicon", "LexiconEntry", "LogitNormal", "available_lexicons", "load_lexicon", "normalize_phrase"]
+__all__ = [
+    "OFFICIAL_WORDS",
+    "Lexicon",
+    "LexiconEntry",
+    "LogitNormal",
+    "available_lexicons",
+    "load_lexicon",
+    "load_official_words",
+    "normalize_phrase",
+    "read_lexicon",
+]
+
+OFFICIAL_WORDS = "official-words"
+"""priors/official-words.yaml: the readings every lexicon falls back to."""
 
 
 def normalize_phrase(text: str) -> str:
@@ -77,6 +96,7 @@ class Lexicon(Strict):
     source: str
     caveats: str | None = None
     entries: list[LexiconEntry] = Field(min_length=1)
+    _fallback: Lexicon | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _phrases_unique(self) -> Lexicon:
@@ -94,12 +114,36 @@ class Lexicon(Strict):
 
     @property
     def phrases(self) -> list[str]:
-        """Every phrase the lexicon accepts, aliases included."""
+        """Every phrase of the lexicon's own, aliases included (not those of its fallback)."""
         return list(self._by_phrase)
 
+    @property
+    def fallback(self) -> Lexicon | None:
+        """The lexicon consulted for a phrase this one lacks (priors/official-words.yaml), if any."""
+        return self._fallback
+
+    def with_fallback(self, fallback: Lexicon | None) -> Lexicon:
+        """A copy of the lexicon that falls back to `fallback` for the phrases it lacks."""
+        copy = self.model_copy()
+        copy._fallback = fallback
+        return copy
+
+    def accepts(self, phrase: str) -> bool:
+        """Whether `phrase` has a reading here or in the fallback."""
+        return self.defining(phrase) is not None
+
+    def defining(self, phrase: str) -> Lexicon | None:
+        """The lexicon whose entry reads `phrase`: this one, else its fallback; None if neither has it."""
+        if normalize_phrase(phrase) in self._by_phrase:
+            return self
+        if self._fallback is not None and self._fallback.accepts(phrase):
+            return self._fallback
+        return None
+
     def lookup(self, phrase: str) -> LexiconEntry:
-        """The entry for `phrase`, or LexiconError listing the nearest known phrases."""
-        entry = self._by_phrase.get(normalize_phrase(phrase))
+        """The entry for `phrase` (this lexicon's, else its fallback's), or LexiconError listing the nearest."""
+        defining = self.defining(phrase)
+        entry = None if defining is None else defining._by_phrase[normalize_phrase(phrase)]
         if entry is None:
             near = difflib.get_close_matches(normalize_phrase(phrase), self.phrases, n=3, cutoff=0.5)
             hint = (
@@ -164,9 +208,20 @@ def available_lexicons(priors_dir: Path) -> list[str]:
 
 
 def load_lexicon(priors_dir: Path, name: str) -> Lexicon:
-    """Read and validate `priors_dir/lexicons/<name>.yaml`."""
+    """Read and validate `priors_dir/lexicons/<name>.yaml`, falling back to the official words."""
+    return read_lexicon(priors_dir, name).with_fallback(load_official_words(priors_dir))
+
+
+def read_lexicon(priors_dir: Path, name: str) -> Lexicon:
+    """`priors_dir/lexicons/<name>.yaml` alone, without the fallback (to attach one read once for many)."""
     path = Path(priors_dir) / "lexicons" / f"{name}.yaml"
     if not path.is_file():
         hint = closest(name, available_lexicons(priors_dir))
         raise ConfigError([ConfigIssue(path, None, "lexicon", f"no lexicon named '{name}'; {hint}")])
     return validate(Lexicon, read_yaml(path))
+
+
+def load_official_words(priors_dir: Path) -> Lexicon | None:
+    """`priors_dir/official-words.yaml`, the readings every lexicon falls back to; None where there is none."""
+    path = Path(priors_dir) / f"{OFFICIAL_WORDS}.yaml"
+    return validate(Lexicon, read_yaml(path)) if path.is_file() else None
