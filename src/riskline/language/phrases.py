@@ -298,6 +298,8 @@ def _stated_number(match: re.Match) -> PhraseMatch | None:
     ):
         return None
     if match["one"]:
+        if _number(match["one"]) > 100:
+            return None  # "999% chance": no probability; left for the analyst rather than refused
         phrase = f"{_number(match['one']):g}%"
     elif match["lo"]:
         low, high = _number(match["lo"]), _number(match["hi"])
