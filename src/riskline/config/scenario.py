@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from riskline.config.checks import ancestors, check_references, first_observed, horizon_problem, unknown
+from riskline.config.platform_cdf import DateCdf, make_cdf, read_cdf_file
 from riskline.config.priors import BaseRate, HazardSettings, Priors, SourceClass, find_priors_dir, load_priors
 from riskline.config.schema import (
     LAST_YEAR,
     EstimateSpec,
     EventSpec,
     HazardOverride,
+    PlatformForecastSpec,
     ScenarioFile,
     SignpostSpec,
     SourceSpec,
+    WindowSpec,
 )
 from riskline.config.seeds import check_quote
 from riskline.config.todos import find_todos, todo_issues, without_todo_fields
@@ -37,6 +40,11 @@ from riskline.language.probability import StatedProbability, parse_probability
 
 __all__ = ["Estimate", "RelativeWindow", "Scenario", "Window", "load_scenario"]
 
+PLATFORM_CLASS = "forecasting_platform"
+"""The reliability class a `platform_forecasts` source must have: its priors are a platform's bias and noise."""
+PLATFORM_HALF_WIDTH = 0.005
+"""A probability read off a platform's CDF is the interval +/- half a percentage point: a number like any other
+(riskline.language.probability), but exact, so not widened to its rounding."""
 NO_ESTIMATES = (
     "riskline fits a timeline to statements, so it needs at least one; the priors alone are in every "
     "run's prior_ columns and prior_posterior figure"
@@ -279,18 +287,28 @@ def load_scenario(
         )
     conventions = load_time_conventions(priors.directory)
     issues = check_references(spec, priors, doc)
-    if not spec.estimates:
+    if spec.cdf_range is not None and not spec.cdf_range[0] < spec.cdf_range[1] <= spec.horizon:
+        message = (f"expected [start, end] with start before end and end by the horizon ({spec.horizon}), got "
+                   f"[{spec.cdf_range[0]}, {spec.cdf_range[1]}]: the forecast stops at the horizon")  # fmt: skip
+        issues.append(doc.issue(["cdf_range"], message))
+    if not spec.estimates and not spec.platform_forecasts:
         issues.append(doc.issue(["estimates"], f"the scenario has no estimates; {NO_ESTIMATES}"))
     words = load_lexicon(priors.directory, spec.lexicon)
     estimates = []
     for index, est in enumerate(spec.estimates):
-        resolved = _resolve_estimate(index, est, spec, words, conventions, doc, issues)
+        resolved = _resolve_estimate(["estimates", index], est, spec, words, conventions, doc, issues)
         if resolved is not None:
             estimates.append(resolved)
+    for index, platform in enumerate(spec.platform_forecasts):
+        for est in _platform_estimates(index, platform, spec, priors, doc, issues):
+            resolved = _resolve_estimate(["platform_forecasts", index], est, spec, words, conventions, doc, issues)
+            if resolved is not None:
+                estimates.append(resolved)
     if todos:
         issues = without_todo_fields(issues, todo_issues(doc, todos, _choices(spec, priors)))
     if issues:
         raise ConfigError(issues)
+    spec = spec.model_copy(update={"estimates": [e.spec for e in estimates]})
     scenario = Scenario(spec, tuple(estimates), priors, words, path, doc.text)
     if issues := _delays_beyond_the_grid(scenario, doc):
         raise ConfigError(issues)
@@ -330,8 +348,77 @@ def _delays_beyond_the_grid(scenario: Scenario, doc: YamlDocument) -> list[Confi
     return issues
 
 
+def _platform_estimates(
+    index: int, platform: PlatformForecastSpec, spec: ScenarioFile, priors: Priors, doc: YamlDocument,
+    issues: list[ConfigIssue],
+) -> list[EstimateSpec]:  # fmt: skip
+    """A platform's CDF as estimates: at each date of `read_at`, P(event by then | not by `issued`).
+
+    The platform's forecast of an open question is a belief given that the event had not
+    happened when it was made, so the CDF is conditioned on `issued` as every statement's q is
+    (docs/model.md); before the CDF's range the CDF is taken as 0 there.
+    """
+    loc = ["platform_forecasts", index]
+    sources = {s.id: s for s in spec.sources}
+    classes = spec.priors.source_classes | priors.source_classes
+    source = sources.get(platform.source)
+    if source is not None and source.reliability in classes and source.reliability != PLATFORM_CLASS:
+        message = (f"source '{source.id}' has reliability '{source.reliability}'; a platform forecast's source has "
+                   f"'{PLATFORM_CLASS}', whose priors are a platform's bias and noise")  # fmt: skip
+        issues.append(doc.issue([*loc, "source"], message))
+    try:
+        cdf = _platform_cdf(platform, doc)
+    except ValueError as exc:
+        issues.append(doc.issue([*loc, "cdf"], str(exc)))
+        return []
+    given = 0.0 if platform.issued < cdf.range_min.date() else None
+    if given is None and platform.issued > cdf.range_max.date():
+        issues.append(doc.issue([*loc, "issued"], f"issued {platform.issued} is after the CDF's range, which ends "
+                                f"{cdf.range_max:%Y-%m-%d}"))  # fmt: skip
+        return []
+    given = cdf.at(platform.issued) if given is None else given
+    if given >= 1.0:
+        issues.append(doc.issue([*loc, "cdf"], f"the CDF says the event had happened by {platform.issued} (issued)"))
+        return []
+    events = {e.id: e for e in spec.events}
+    kind = events[platform.event].kind if platform.event in events else "occurrence"
+    taken = {e.id for e in spec.estimates}
+    found = []
+    for number, when in enumerate(platform.read_at or [cdf.range_max.date()]):
+        if (name := f"{platform.id}-by-{when.isoformat()}") in taken:
+            issues.append(doc.issue([*loc, "read_at", number], f"estimate id '{name}' is taken; read each date once "
+                                    "and give the platform forecast an id no estimate has"))  # fmt: skip
+            continue
+        taken.add(name)
+        if not (platform.issued < when and cdf.range_min.date() <= when <= cdf.range_max.date()):
+            span = f"{cdf.range_min:%Y-%m-%d} to {cdf.range_max:%Y-%m-%d}"
+            message = f"{when} is not after issued ({platform.issued}) and within the CDF's range ({span})"
+            issues.append(doc.issue([*loc, "read_at", number], message))
+            continue
+        by = cdf.at(when)
+        q = (by - given) / (1.0 - given)
+        low, high = max(q - PLATFORM_HALF_WIDTH, 0.0), min(q + PLATFORM_HALF_WIDTH, 1.0)
+        note = (f"read off the platform's CDF: P(by {when}) = {by:.4f}, given not by {platform.issued} "
+                f"(P {given:.4f} then): {q:.4f}")  # fmt: skip
+        found.append(EstimateSpec(
+            id=name, source=platform.source, issued=platform.issued,
+            event=platform.event, kind=kind, quote=platform.quote, provenance=platform.provenance,
+            window=WindowSpec(end=when), probability=[round(low, 6), round(high, 6)],
+            note=" ".join(filter(None, [platform.note, note])),
+        ))  # fmt: skip
+    return found
+
+
+def _platform_cdf(platform: PlatformForecastSpec, doc: YamlDocument) -> DateCdf:
+    """The CDF a platform forecast names: its file (relative to the scenario file) or its values written out."""
+    if platform.cdf.file is not None:
+        return read_cdf_file(doc.path.parent / platform.cdf.file)
+    start, end = (datetime(d.year, d.month, d.day, tzinfo=UTC) for d in platform.cdf.range)
+    return make_cdf(start, end, platform.cdf.continuous_cdf, None, None)
+
+
 def _resolve_estimate(
-    index: int,
+    loc: list[str | int],
     est: EstimateSpec,
     spec: ScenarioFile,
     lexicon: Lexicon,
@@ -339,8 +426,7 @@ def _resolve_estimate(
     doc: YamlDocument,
     issues: list[ConfigIssue],
 ) -> Estimate | None:
-    """Check one estimate against the rest of the file; None (and issues) when it is bad."""
-    loc = ["estimates", index]
+    """Check one estimate (at `loc` in the file) against the rest of the file; None (and issues) when it is bad."""
     before = len(issues)
     events = {e.id: e for e in spec.events}
     sources = {s.id for s in spec.sources}
