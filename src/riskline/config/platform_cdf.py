@@ -45,7 +45,8 @@ MAX_STEP = 0.2
 OPEN_BOUND_MASS = 0.001
 """The API's least mass beyond an open bound; beyond a closed bound it must be none."""
 TOLERANCE = 1e-9
-"""Rounding allowed where a CDF must not fall or leave [0, 1]."""
+"""Rounding allowed where a CDF must not fall or leave [0, 1]; values this close to 0 or 1 are read as 0 or 1 (a
+forecast's chain convolution leaves ~1e-17 where nothing can have happened)."""
 PLATFORM_CLASS = "forecasting_platform"
 """The reliability class a `platform_forecasts` source must have: its priors are a platform's bias and noise."""
 PLATFORM_HALF_WIDTH = 0.005
@@ -159,7 +160,7 @@ def make_cdf(
     if (falls := np.flatnonzero(np.diff(cdf) < -TOLERANCE)).size:
         raise ValueError(f"continuous_cdf falls from value {falls[0]} to {falls[0] + 1} ({cdf[falls[0]]:g} > "
                          f"{cdf[falls[0] + 1]:g}); a CDF never falls")  # fmt: skip
-    cdf = np.clip(cdf, 0.0, 1.0)
+    cdf = np.where(cdf < TOLERANCE, 0.0, np.where(cdf > 1 - TOLERANCE, 1.0, cdf))  # rounding, not mass
     lower = bool(cdf[0] > 0) if open_lower is None else open_lower
     upper = bool(cdf[-1] < 1) if open_upper is None else open_upper
     return DateCdf(range_min, range_max, tuple(float(v) for v in cdf), lower, upper)
