@@ -51,11 +51,13 @@ def fit(
     chains: int | None = None,
     prior: bool = True,
     progressbar: bool = False,
+    cores: int | None = None,
     models: ModelCache = MODELS,
 ) -> Forecast:
     """Sample the posterior of `scenario`; None settings come from priors/model.yaml.
 
-    Chains run in parallel on all CPU cores. With `prior`, the forecast also holds draws
+    Chains run in parallel on `cores` threads (None: as many as there are chains and CPU
+    cores; a sweep's worker, one of several on the machine, passes 1). With `prior`, the forecast also holds draws
     from the prior alone. Warns with ConvergenceWarning when R-hat, bulk ESS or divergences
     miss the thresholds of priors/model.yaml. `models` holds the compiled models to reuse.
     """
@@ -69,7 +71,7 @@ def fit(
         draws=draws,
         tune=tune,
         chains=chains,
-        cores=min(chains, os.cpu_count() or 1),
+        cores=cores or min(chains, os.cpu_count() or 1),
         seed=random_seed,
         save_warmup=False,
         progress_bar=progressbar,
