@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -86,14 +87,14 @@ def run_variant(
 ) -> VariantResult:  # fmt: skip
     """The variant's P(event by each date): reweighted from `behind` where its draws cover it, else sampled.
 
-    `behind` is its group's base fit, or why that fit failed.
+    `behind` is its group's base fit, or why there is none to reweight.
     """
     started = time.perf_counter()
     try:
         scenario = variant_scenario(loaded, variant)
     except RisklineError as exc:
         return _failed(variant, str(exc), 1, started)
-    reason = f"its group's base fit failed: {behind}" if isinstance(behind, str) else ""
+    reason = f"no draws to reweight: {behind}" if isinstance(behind, str) else ""
     for attempt in range(2):
         try:
             forecast, method = None, "sampled"
@@ -137,35 +138,55 @@ def _failed(variant: Variant, reason: str, attempts: int, started: float) -> Var
 
 
 def run_variants(
-    plan: SweepPlan, client: Client, dates: list[date], on_result: Callable[[VariantResult], None] = lambda r: None
+    plan: SweepPlan,
+    client: Client,
+    dates: list[date],
+    on_result: Callable[[VariantResult], None] = lambda result: None,
+    *,
+    reweighting: bool = True,
 ) -> list[VariantResult]:
-    """Every variant of `plan` run on `client`'s workers: the groups' base fits first, then their variants."""
+    """Every variant of `plan` run on `client`'s workers: the groups' base fits first, then their variants.
+
+    `on_result` is called with each variant's result as it arrives. Without `reweighting`
+    every variant is sampled and no base is fitted (to compare, or to check the reweighting).
+    """
     sizes = plan.sweep.spec.sampling
+    run = uuid.uuid4().hex[:8]  # task keys of their own on a cluster that ran other sweeps
     [loaded] = client.scatter([plan.loaded], broadcast=True)
-    futures = as_completed()
-    for base in plan.bases:
-        futures.add(client.submit(fit_base, loaded, base, sizes, key=f"base-{base.group}", retries=1))
+    futures, pending = as_completed(), {}
+
+    def submit_variants(variants: list[Variant], behind: FitBehind | str) -> None:
+        for variant in variants:
+            future = client.submit(run_variant, loaded, variant, behind, sizes, dates, retries=1,
+                                   key=f"riskline-{run}-variant-{variant.index}")  # fmt: skip
+            pending[future.key] = variant
+            futures.add(future)
+
     by_group: dict[int, list[Variant]] = {}
     for variant in plan.variants:
         by_group.setdefault(variant.group, []).append(variant)
+    if reweighting:
+        for base in plan.bases:
+            future = client.submit(fit_base, loaded, base, sizes, key=f"riskline-{run}-base-{base.group}", retries=1)
+            pending[future.key] = base
+            futures.add(future)
+    else:
+        submit_variants(plan.variants, "reweighting was switched off")
     results: dict[int, VariantResult] = {}
     for future in futures:
-        key = str(future.key)
+        done = pending.pop(future.key)
         try:
             outcome = future.result()
         except KilledWorker as exc:
             outcome = f"its worker died twice while running it ({exc})"
-        if key.startswith("base-"):
-            group = int(key.removeprefix("base-"))
-            [shipped] = client.scatter([outcome], broadcast=True) if isinstance(outcome, FitBehind) else [outcome]
-            for variant in by_group[group]:
-                futures.add(client.submit(run_variant, loaded, variant, shipped, sizes, dates,
-                                          key=f"variant-{variant.index}", retries=1))  # fmt: skip
+        if done.index < 0:  # a group's base fit
+            behind = outcome if isinstance(outcome, FitBehind) else f"its group's base fit failed: {outcome}"
+            [shipped] = client.scatter([behind], broadcast=True) if isinstance(behind, FitBehind) else [behind]
+            submit_variants(by_group[done.group], shipped)
             continue
-        index = int(key.removeprefix("variant-"))
         if not isinstance(outcome, VariantResult):
-            outcome = VariantResult(index, "failed", None, str(outcome), 2, 0.0, None, None, None, None)
-        results[index] = outcome
+            outcome = VariantResult(done.index, "failed", None, str(outcome), 2, 0.0, None, None, None, None)
+        results[done.index] = outcome
         on_result(outcome)
     return [results[v.index] for v in plan.variants]
 
