@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
-from scipy.special import log_ndtr, logit
+from scipy.special import expit, log_ndtr, logit, ndtri
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT / "data" / "capphrase"
@@ -34,6 +34,15 @@ ALIASES = {
     "will happen": ["will"],
 }
 """Bare modal verbs stand for the 'X happen' phrases the survey asked about."""
+
+ICD_203_RANGES = {
+    "very unlikely": (0.05, 0.20),
+    "roughly even chance": (0.45, 0.55),
+    "very likely": (0.80, 0.95),
+    "cannot be ruled out": (0.01, 0.50),
+}
+"""ICD 203 phrases (the shipped scenarios' lexicon) the survey did not ask about, with their icd-203.yaml
+ranges; each becomes an alias of the survey phrase whose readers' 5th-95th range is nearest (`_alias_lines`)."""
 
 
 def drop_outliers(answers: np.ndarray) -> np.ndarray:
@@ -125,6 +134,33 @@ def _yaml_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _alias_lines(readers: dict[str, tuple[float, float]]) -> list[str]:
+    """The `aliases:` block: each ICD 203 phrase the survey lacks, read as the survey phrase nearest to its range.
+
+    `readers` holds each survey phrase's fitted 5th-95th percentiles. Nearest as in every
+    lexicon's aliases (docs/language.md): the smaller larger-of-the-two end differences, a tie
+    going to the nearer middle.
+    """
+
+    def distance(phrase: str, wanted: tuple[float, float]) -> tuple[float, float]:
+        (low, high), middle = readers[phrase], (wanted[0] + wanted[1]) / 2
+        return round(max(abs(low - wanted[0]), abs(high - wanted[1])), 9), abs((low + high) / 2 - middle)
+
+    def percents(interval: tuple[float, float]) -> str:
+        return f"{100 * interval[0]:.0f}–{100 * interval[1]:.0f}%"
+
+    lines = ["aliases:"]
+    for phrase, wanted in ICD_203_RANGES.items():
+        nearest, following = sorted(readers, key=lambda p: distance(p, wanted))[:2]
+        gap, next_gap = (round(100 * distance(p, wanted)[0]) for p in (nearest, following))
+        reason = (
+            f"ICD 203 {percents(wanted)}; nearest here '{nearest}' readers' 5th–95th {percents(readers[nearest])}, "
+            f"ends within {gap} points (next '{following}', {next_gap})"
+        )
+        lines += [f"  - phrase: {phrase}", f"    to: {nearest}", f'    reason: "{reason}"']
+    return lines
+
+
 def render_lexicon(data_dir: Path) -> str:
     """The full text of capphrase.yaml fitted from `data_dir`, in the order of terms.csv."""
     data_dir = Path(data_dir)
@@ -136,11 +172,13 @@ def render_lexicon(data_dir: Path) -> str:
     respondents = answers["response_id"].nunique()
     phrases = [term.lower() for term in terms]
 
-    entries = []
+    entries, readers = [], {}
     for term, phrase in zip(terms, phrases, strict=True):
         raw = answers.loc[answers["term"] == term, "probability"].to_numpy(dtype=float)
         kept = drop_outliers(raw)
         mu, sigma = fit_term(kept)
+        written = float(_number(mu)), float(_number(sigma))  # the 5th-95th range a reader of the file computes
+        readers[phrase] = tuple(float(expit(written[0] + written[1] * ndtri(q))) for q in (0.05, 0.95))
         p5, p50, p95 = np.percentile(kept, [5, 50, 95])
         aliases = [a for a in ALIASES.get(phrase, []) if a not in phrases]
         lines = [f"  - phrase: {_yaml_text(phrase)}"]
@@ -169,6 +207,10 @@ def render_lexicon(data_dir: Path) -> str:
 #   logit of the median and a MAD-based sd. mu and sigma are rounded to 4 decimals.
 # Each entry's source line gives the answers kept and their empirical median and 5th-95th
 # percentiles, to compare with the fitted distribution.
+# Aliases: ICD 203 phrases the survey did not ask about (the shipped scenarios use icd-203),
+# each read as the survey phrase whose fitted readers' 5th-95th range is nearest to ICD 203's
+# (the larger of the two end differences; a tie goes to the nearer middle), so a scenario can
+# be compared in this lexicon (`riskline compare --lexicons`); docs/language.md.
 """
     body = f"""\
 name: capphrase
@@ -186,9 +228,8 @@ caveats: >
   100%), "realistic possibility" has clusters either side of a dip at 50%, and the fit to
   "improbable" has a longer upper tail than the answers. Compare each entry's source line
   (the answers) with its fitted percentiles before relying on the tails.
-entries:
 """
-    return header + body + "\n".join(entries) + "\n"
+    return header + body + "\n".join([*_alias_lines(readers), "entries:", *entries]) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,8 +13,9 @@ from riskline import load_scenario
 from riskline.cli import main
 from riskline.config.scenario import Window
 from riskline.errors import OutputError
-from riskline.export import FIGURE_FORMATS, RUN_FILES, check_output_dir
+from riskline.export import FIGURE_FORMATS, RUN_FILES
 from riskline.forecast import QUANTILES
+from riskline.output_folder import MANIFEST, check_output_dir
 from riskline.report import FIGURES
 
 from .conftest import ROOT
@@ -34,7 +35,8 @@ EXPECTED_FILES = {
 
 def test_run_writes_every_output(seed_run):
     out, _ = seed_run
-    assert {p.name for p in out.iterdir()} == EXPECTED_FILES == RUN_FILES  # RUN_FILES: what --out may replace
+    assert {p.name for p in out.iterdir()} == EXPECTED_FILES | {MANIFEST}
+    assert EXPECTED_FILES == RUN_FILES  # RUN_FILES: what a folder without a manifest may hold to be replaced
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no staging left behind
 
 
@@ -108,13 +110,16 @@ def test_netcdf_holds_draws_and_scenario(seed_run):
 
 
 def test_run_refuses_a_folder_holding_other_files(tmp_path, capsys):
-    """The output folder is replaced whole: one holding the analyst's own files is refused, before any fit."""
+    """A folder without a manifest holding the analyst's own files is refused, before any fit."""
     folder = tmp_path / "work"
     folder.mkdir()
     (folder / "notes.txt").write_text("mine")
     (folder / "summary.json").write_text("{}")  # a riskline name beside it does not make the folder riskline's
     assert main(["run", str(ROOT / "scenarios" / "russia-nato-attack.yaml"), "--out", str(folder)]) == 2
-    assert "holds files riskline did not write (notes.txt)" in capsys.readouterr().err
+    assert (
+        "has no riskline-manifest.json (the list of the files riskline wrote) and holds notes.txt, not among the "
+        "files riskline writes" in capsys.readouterr().err
+    )
     assert sorted(p.name for p in folder.iterdir()) == ["notes.txt", "summary.json"]
 
 

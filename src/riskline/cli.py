@@ -1,7 +1,8 @@
 """The `riskline` command: a thin layer over the public functions.
 
 Exit codes: 0 success, 2 bad input (the message names file, line and field), 130 stopped
-by Ctrl-C (nothing written), 1 anything unexpected.
+by Ctrl-C (nothing written, or with `run --keep-partial` a run marked partial), 1 anything
+unexpected.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--lexicon", help="read every phrase in this lexicon instead of the scenario's")
     run.add_argument("--no-influence", action="store_true",
                      help="skip each statement's influence (the forecast without it, reweighted or refit)")  # fmt: skip
+    run.add_argument("--keep-partial", action="store_true",
+                     help="on Ctrl-C while sampling, write the draws taken, marked partial (exit 130)")  # fmt: skip
     run.add_argument("--fresh", action="store_true",
                      help="sample anew even when the previous run's draws in --out cover the scenario")  # fmt: skip
     run.set_defaults(handler=_run)
@@ -127,6 +130,16 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--priors", type=Path, help="priors directory (default: the nearest priors/ above the seed)")
     extract.set_defaults(handler=_extract)
 
+    new = commands.add_parser("new", help="write a scenario skeleton from seed documents (TODOs for riskline check)")
+    new.add_argument("seeds", type=Path, nargs="+", metavar="SEED", help="seed files (see seeds/README.md)")
+    new.add_argument("--name", required=True, help="the scenario's name: lowercase letters, digits, '-' and '_'")
+    new.add_argument("--out", type=Path, help="where to write it (default: scenarios/NAME.yaml)")
+    new.add_argument("--force", action="store_true", help="replace --out if it exists")
+    new.add_argument("--as-of", type=_iso_date, default=None, help="the forecast's date (default: today)")
+    new.add_argument("--lexicon", default="icd-203", help="lexicon in priors/lexicons/ (default icd-203)")
+    new.add_argument("--priors", type=Path, help="priors directory (default: the nearest priors/ above the first seed)")
+    new.set_defaults(handler=_new)
+
     lexicon = commands.add_parser("lexicon", help="show lexicons, a phrase across lexicons, or compare them")
     lexicon.add_argument("name", nargs="?", help="lexicon to show (default: list them all)")
     lexicon.add_argument("--phrase", help="show this phrase in every lexicon that defines it")
@@ -163,9 +176,10 @@ def _positive(text: str) -> int:
 
 def _run(args: argparse.Namespace, argv: list[str]) -> int:
     from riskline.config import load_scenario
-    from riskline.export import RUN_FILES, check_output_dir, write_run
+    from riskline.export import RUN_FILES, write_run
     from riskline.influence import statement_influence
     from riskline.model.fit import fit
+    from riskline.output_folder import check_output_dir
 
     scenario = load_scenario(args.scenario, args.priors, lexicon=args.lexicon)
     extra = {}
@@ -182,8 +196,12 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
     check_output_dir(out_dir, RUN_FILES)  # before the fit, not after it
     forecast = None if args.fresh else _reweight_previous(out_dir / "forecast.nc", scenario, args)
     if forecast is None:
-        forecast = fit(scenario, random_seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains)
-    influence = None if args.no_influence else statement_influence(forecast, random_seed=args.seed)
+        forecast = fit(scenario, random_seed=args.seed, draws=args.draws, tune=args.tune, chains=args.chains,
+                       keep_partial=args.keep_partial)  # fmt: skip
+    partial = forecast.partial
+    if partial is not None:
+        print(f"note: {partial}; each statement's influence is left out (it may need new fits)", file=sys.stderr)
+    influence = None if args.no_influence or partial else statement_influence(forecast, random_seed=args.seed)
     command = shlex.join(["riskline", *argv])
     write_run(forecast, out_dir, command=command, extra=extra, influence=influence)
     print(_headline_table(forecast))
@@ -193,6 +211,9 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         view = f"only {inside} of the combined view lies in that range (its median: {row.posterior_median:.0%})"
         print(f"flag: {row.estimate} says {row.stated}; {view}")
     print(f"\nwrote {out_dir}/: report.html report.md, tables (csv, json, nc), figures (png, svg, pdf)")
+    if partial is not None:
+        print(f"interrupted: {partial}, written to {out_dir}/ marked as such", file=sys.stderr)
+        return INTERRUPTED
     return 0
 
 
@@ -225,9 +246,9 @@ def _reweight_previous(previous: Path, scenario, args: argparse.Namespace):
 
 
 def _compare(args: argparse.Namespace, argv: list[str]) -> int:
-    from riskline.compare import COMPARISON_FILES, load_variants, write_comparison
-    from riskline.export import check_output_dir
+    from riskline.compare import COMPARISON_FILES, aliases_used, load_variants, readings, write_comparison
     from riskline.model.fit import fit
+    from riskline.output_folder import check_output_dir
 
     variants = load_variants(args.scenarios, lexicons=args.lexicons, priors_dirs=args.priors, as_ofs=args.as_of)
     out_dir = args.out or Path("out") / f"{variants[0].scenario.name}-compare"
@@ -240,7 +261,10 @@ def _compare(args: argparse.Namespace, argv: list[str]) -> int:
     write_comparison(forecasts, variants[0].varies, out_dir, shlex.join(["riskline", *argv]))
     for label, forecast in forecasts.items():
         print(f"\n[{label}]\n{_headline_table(forecast)}")
-    print(f"\nwrote {out_dir}/: comparison.png comparison.svg comparison.pdf comparison.csv comparison.json")
+    for row in aliases_used(readings(forecasts)).itertuples():
+        print(f"alias: {row.lexicon} reads '{row.stated}' as '{row.read_as}' ({row.alias_reason})")
+    print(f"\nwrote {out_dir}/: comparison.png comparison.svg comparison.pdf comparison.csv comparison.json "
+          "readings.csv")  # fmt: skip
     return 0
 
 
@@ -273,7 +297,7 @@ def _backtest(args: argparse.Namespace, argv: list[str]) -> int:
         run_backtest,
         write_backtest,
     )
-    from riskline.export import check_output_dir
+    from riskline.output_folder import check_output_dir
 
     questions = load_corpus(args.questions, args.priors)
     check_output_dir(args.out, BACKTEST_FILES)  # before the fits, not after them
@@ -376,16 +400,41 @@ def _extract(args: argparse.Namespace, argv: list[str]) -> int:
     import json
 
     from riskline.config.seeds import read_seed
-    from riskline.language.extract import extract_candidates, render_yaml
+    from riskline.language.extract import extract, render_yaml
     from riskline.language.statements import load_reader
 
     seed = read_seed(args.seed)
     reader = load_reader(_priors_dir(args.priors, args.seed.parent), args.lexicon)
-    candidates = [c for c in extract_candidates(seed, reader) if c.score >= args.min_score]
+    extraction = extract(seed, reader, args.min_score)
     if args.json:
-        print(json.dumps([c.as_dict(str(args.seed)) for c in candidates], indent=2, ensure_ascii=False))
+        print(json.dumps(extraction.as_dict(str(args.seed)), indent=2, ensure_ascii=False))
     else:
-        print(render_yaml(candidates, str(args.seed)), end="")
+        print(render_yaml(extraction, str(args.seed)), end="")
+    if extraction.dropped:
+        print(
+            f"note: {len(extraction.dropped)} piece(s) of text read but not proposed; each is listed with why "
+            f"({'under "dropped"' if args.json else 'at the end, as comments'})",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _new(args: argparse.Namespace, argv: list[str]) -> int:
+    from riskline.config.seeds import read_seed
+    from riskline.language.statements import load_reader
+    from riskline.scaffold import scenario_skeleton, seed_path_for, write_new
+
+    out = args.out or Path("scenarios") / f"{args.name}.yaml"
+    reader = load_reader(_priors_dir(args.priors, args.seeds[0].parent), args.lexicon)
+    seeds = [(read_seed(path), seed_path_for(path, out)) for path in args.seeds]
+    skeleton = scenario_skeleton(seeds, reader, args.name, args.as_of or date.today())
+    write_new(out, skeleton.text, args.force)
+    print(f"wrote {out}: {skeleton.events} event(s), {skeleton.sources} source(s), {skeleton.estimates} candidate "
+          f"estimate(s); {skeleton.dropped} piece(s) of text read but not proposed are listed at its end")  # fmt: skip
+    for guess in skeleton.guesses:
+        print(f"  guessed: {guess}")
+    print(f"next: settle its {skeleton.todos} TODO(s), which `riskline check {out}` lists with their lines, "
+          f"then `riskline run {out}`")  # fmt: skip
     return 0
 
 
@@ -403,6 +452,9 @@ def _lexicon(args: argparse.Namespace, argv: list[str]) -> int:
             raise LexiconError(f"no lexicon in {priors} has the phrase '{args.phrase}'; {closest(args.phrase, known)}")
         for lexicon in having:
             print(f"{lexicon.name:14} {_entry_words(lexicon.lookup(args.phrase))}")
+        for lexicon in lexicons:  # the lexicons that lack it, but read it as one of their own
+            if alias := lexicon.alias_of(args.phrase):
+                print(f"{lexicon.name:14} as '{alias.to}' (alias): {_entry_words(lexicon.lookup(alias.to))}")
         return 0
     if args.name is None and not args.compare:
         for name in names:
@@ -415,6 +467,8 @@ def _lexicon(args: argparse.Namespace, argv: list[str]) -> int:
         for entry in sorted(lexicon.entries, key=lambda e: -sum(e.interval)):
             names_ = ", ".join([entry.phrase, *entry.aliases])
             print(f"  {names_:48} {_entry_words(entry)}")
+        for alias in lexicon.aliases:
+            print(f"  {alias.phrase + ' -> ' + alias.to:48} alias: {alias.reason}")
         print()
     if args.plot:
         from riskline.plots import plot_lexicons
@@ -443,7 +497,7 @@ def _headline_table(forecast) -> str:
     width = 38
     scenario = forecast.scenario
     lines = [
-        f"{scenario.spec.title}: P(event by end of year | none by {scenario.as_of}), mean (median) [90% interval]",
+        f"{forecast.title()}: P(event by end of year | none by {scenario.as_of}), mean (median) [90% interval]",
         "year  " + "".join(f"{e:<{width}}" for e in events),
     ]
     for year in sorted(set(table["year"])):

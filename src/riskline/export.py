@@ -1,22 +1,16 @@
 """Write a fitted forecast to a run directory: tables, NetCDF and figures.
 
-Everything is written into a temporary sibling directory first and moved into place at the
-end, so a failure half-way leaves the previous run (or nothing) rather than a mix. The
-folder is replaced whole, so riskline only replaces a folder that holds nothing but files
-it writes itself (`check_output_dir`): pointing `--out` at a folder of one's own must not
-delete it.
+The folder is written through `riskline.output_folder.staged`: all or nothing, with a
+manifest of its files, so that a later run deletes nothing of the analyst's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
-import os
 import platform
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from importlib.metadata import version
 from pathlib import Path
 
@@ -24,19 +18,17 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from riskline import plots
-from riskline.errors import OutputError
 from riskline.forecast import EXTRAPOLATION, Forecast
+from riskline.output_folder import staged
 from riskline.plots.files import FIGURE_FORMATS, FigureWriter, save_figure
 from riskline.report import FIGURES, INFLUENCE_CAPTION, render_html, report_markdown
 
 __all__ = [
     "FIGURE_FORMATS",
     "RUN_FILES",
-    "check_output_dir",
     "package_versions",
     "run_summary",
     "save_figure",
-    "staged",
     "strict_json",
     "write_run",
 ]
@@ -47,7 +39,7 @@ RUN_FILES = frozenset(
      "influence.csv"]
     + [f"{name}.{suffix}" for name in [*FIGURES, INFLUENCE_FIGURE] for suffix in FIGURE_FORMATS]
 )  # fmt: skip
-"""Every file `write_run` writes (influence.* only when given each statement's influence)."""
+"""Every file `write_run` writes besides its manifest (influence.* only when given each statement's influence)."""
 PACKAGES = ("riskline", "pymc", "pytensor", "nutpie", "arviz", "numpy", "scipy", "xarray", "matplotlib")
 
 
@@ -73,6 +65,9 @@ def run_summary(
     diagnostics = forecast.diagnostics()
     thresholds = scenario.priors.model.diagnostics
     problems = diagnostics.problems(thresholds.max_rhat, thresholds.min_ess_bulk)
+    partial = forecast.partial
+    if partial is not None:
+        problems.append(str(partial))
     if year_ends is None:
         year_ends = {which: forecast.year_ends(which) for which in forecast.available()}
     timelines = {which: (year_ends[which], forecast.median_dates(which)) for which in forecast.available()}
@@ -95,6 +90,8 @@ def run_summary(
     return {
         "scenario": scenario.name,
         "title": scenario.spec.title,
+        "partial": partial is not None,
+        "partial_draws": None if partial is None else dataclasses.asdict(partial) | {"note": str(partial)},
         "question": scenario.spec.question,
         "as_of": scenario.as_of.isoformat(),
         "horizon": scenario.horizon.isoformat(),
@@ -197,7 +194,7 @@ def write_run(
         figure_files.wait()  # the figures the helper has not taken are drawn here
         markdown = report_markdown(forecast, summary, figures, influence, **tables)
         (staging / "report.md").write_text(markdown, encoding="utf-8")
-        page = render_html(markdown, staging, forecast.scenario.spec.title)
+        page = render_html(markdown, staging, forecast.title())
         (staging / "report.html").write_text(page, encoding="utf-8")
     return Path(out_dir)
 
@@ -225,59 +222,3 @@ def _drawings(
     drawings["reconciliation"] = lambda: plots.plot_reconciliation(forecast, table=reconciliation)
     drawings["per_period"] = lambda: plots.plot_per_period(forecast, table=per_period)
     return drawings
-
-
-def check_output_dir(out_dir: Path, files: frozenset[str]) -> None:
-    """Raise OutputError unless `out_dir` can be written, and is new or holds only `files` (what riskline writes).
-
-    A folder named like a run file is the analyst's, not riskline's: it stops the run too.
-    """
-    out_dir = Path(out_dir).resolve()
-    writes_in = next(p for p in out_dir.parents if p.exists())  # where the staging folder goes, or is made
-    if not os.access(writes_in, os.W_OK):
-        raise OutputError(f"{out_dir} cannot be written: {writes_in} is not writable; choose another --out")
-    if not out_dir.exists():
-        return
-    if not out_dir.is_dir():
-        raise OutputError(f"{out_dir} is a file, not a folder: choose another --out")
-    foreign = sorted(entry.name for entry in out_dir.iterdir() if entry.name not in files or not entry.is_file())
-    if foreign:
-        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
-        raise OutputError(
-            f"{out_dir} holds files riskline did not write ({shown}); riskline replaces its output folder "
-            "whole, so choose a new or empty folder for --out"
-        )
-
-
-@contextmanager
-def staged(out_dir: Path, files: frozenset[str]) -> Iterator[Path]:
-    """A temporary sibling of `out_dir` to write into; it replaces `out_dir` only if the block succeeds.
-
-    `files` are the names the block may write; `out_dir` is checked first (`check_output_dir`).
-    """
-    out_dir = Path(out_dir).resolve()  # "." has no name to make a sibling from
-    check_output_dir(out_dir, files)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; a run directory is for sharing
-    try:
-        yield staging
-        _replace_dir(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Move `new` to `target`, replacing a previous run only once the new one is complete.
-
-    The previous run is moved into a fresh hidden folder of its own before it is deleted, so
-    no folder of the analyst's (say one named `.<out>.old`) is ever touched.
-    """
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        target.rename(old / target.name)
-        new.rename(target)
-        shutil.rmtree(old)
-    else:
-        new.rename(target)

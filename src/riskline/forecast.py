@@ -27,7 +27,7 @@ from riskline.model import chains
 from riskline.model.encoding import data_fingerprint, encode, latent_survival_weights, scenario_grid, window_closed
 from riskline.model.likelihood import CLIP
 
-__all__ = ["QUANTILES", "Diagnostics", "Forecast", "describe_risk", "year_row"]
+__all__ = ["QUANTILES", "Diagnostics", "Forecast", "PartialDraws", "describe_risk", "year_row"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles reported in timeline.csv; 5-95% is the 90% interval quoted everywhere."""
@@ -38,6 +38,8 @@ DIAGNOSTICS_ATTR = "diagnostics"
 METHOD_ATTR = "method"
 """The DataTree attribute saying how the draws were made: "sampled" (NUTS) or "reweighted" (PSIS from a fit)."""
 FINGERPRINT_ATTR = "data_fingerprint"
+PARTIAL_ATTR = "partial_draws"
+"""The DataTree attribute with the PartialDraws (JSON) of a fit stopped early and kept on request."""
 """The DataTree attribute with the `data_fingerprint` of the scenario the draws are of."""
 RISK_GROUP = "forecast"
 """The group of risk draws `with_risk_group` adds for forecast.nc; computed again from the hazards on load."""
@@ -78,6 +80,28 @@ class Diagnostics:
         if self.divergences:
             found.append(f"{self.divergences} divergent transitions")
         return found
+
+
+@dataclass(frozen=True)
+class PartialDraws:
+    """Sampling stopped early (Ctrl-C) and the draws taken were kept on request (`riskline run --keep-partial`).
+
+    Such a forecast is marked as partial in everything written from it: its numbers rest on
+    fewer draws than asked, from chains that may not have mixed.
+    """
+
+    chains: int
+    draws: int
+    chains_asked: int
+    draws_asked: int
+
+    def __str__(self) -> str:
+        return (f"PARTIAL RUN: sampling was stopped after {self.draws} of {self.draws_asked} draws per chain "
+                f"({self.chains} of {self.chains_asked} chains); not a finished forecast")  # fmt: skip
+
+    def short(self) -> str:
+        """A few words for a figure's title."""
+        return f"PARTIAL ({self.draws} of {self.draws_asked} draws per chain)"
 
 
 class Forecast:
@@ -349,6 +373,17 @@ class Forecast:
             "flag": (inside < FLAG_MASS) & ~closed, "window_closed": closed, "source_bias_mean": bias.mean(axis=1),
             "source_bias_prior": [bias_priors[est.spec.source] for est in estimates],
         })  # fmt: skip
+
+    @property
+    def partial(self) -> PartialDraws | None:
+        """How far sampling got, when it was stopped early and its draws kept; None for a finished fit."""
+        recorded = self.tree.attrs.get(PARTIAL_ATTR)
+        return None if recorded is None else PartialDraws(**json.loads(recorded))
+
+    def title(self, what: str | None = None) -> str:
+        """The scenario's title (and `what` a figure shows), led by the partial mark when the draws are partial."""
+        title = self.scenario.spec.title + (f": {what}" if what else "")
+        return title if self.partial is None else f"{self.partial.short()} – {title}"
 
     def diagnostics(self) -> Diagnostics:
         """R-hat, bulk ESS and divergences over the free (non-deterministic) parameters."""

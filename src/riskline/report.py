@@ -64,7 +64,11 @@ def report_markdown(
         year_ends = {which: forecast.year_ends(which) for which in forecast.available() if which != "without_signposts"}
     if reconciliation is None:
         reconciliation = forecast.reconciliation()
-    lines = [f"# {spec.title}", "", f"**Question.** {spec.question}", ""]
+    lines = [f"# {forecast.title()}", ""]
+    if forecast.partial is not None:
+        lines += [f"> **{forecast.partial}**: its numbers rest on fewer draws than asked, from chains that may not "
+                  "have mixed; run again without Ctrl-C for the forecast.", ""]  # fmt: skip
+    lines += [f"**Question.** {spec.question}", ""]
     if spec.resolution:
         lines += [f"**Resolution.** {' '.join(spec.resolution.split())}", ""]
     lines += [
@@ -86,7 +90,8 @@ def report_markdown(
             f"{_cell(scenario.what_is_known(event))} |"
         )
     headline = _headline_table(forecast, year_ends["posterior"])
-    lines += ["", "## Headline: P(event by the end of each year)", "", headline, ""]
+    partial = " (PARTIAL RUN)" if forecast.partial is not None else ""
+    lines += ["", f"## Headline{partial}: P(event by the end of each year)", "", headline, ""]
     lines += _priors_alone_section(forecast, year_ends)
     for name, caption in figures.items():
         lines += [f"![{caption}]({name}.png)", "", f"*{caption}*", ""]
@@ -211,6 +216,15 @@ def _provenance(provenance) -> str:
     return found
 
 
+def _aliases_read(scenario) -> list[str]:
+    """A paragraph naming each phrase the lexicon lacks and read through its `aliases:` block, or nothing."""
+    aliases = {e.probability.alias.phrase: e.probability.alias for e in scenario.estimates if e.probability.alias}
+    if not aliases:
+        return []
+    said = "; ".join(f"'{a.phrase}' as '{a.to}' ({a.reason})" for a in aliases.values())
+    return [f"**Read through aliases** (phrases `{scenario.lexicon.name}` lacks, docs/language.md): {said}.", ""]
+
+
 def _priors_section(forecast: Forecast) -> list[str]:
     scenario = forecast.scenario
     lexicon = scenario.lexicon
@@ -220,6 +234,7 @@ def _priors_section(forecast: Forecast) -> list[str]:
         "",
         f"**Lexicon** `{lexicon.name}`: {lexicon.title}. Source: {' '.join(lexicon.source.split())}",
         "",
+        *_aliases_read(scenario),
         f"**Hazard**: {_hazard_words(hazard)} (priors/model.yaml and the scenario's overrides).",
         "",
         "| base rate | median per year | sd of log | why |",

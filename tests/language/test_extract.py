@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 
 from riskline.cli import main
 from riskline.config.seeds import read_seed
-from riskline.language.extract import extract_candidates
+from riskline.language.extract import extract
 from riskline.language.lexicon import load_lexicon
 from riskline.language.statements import load_reader
 from riskline.plots import plot_lexicons
@@ -21,7 +21,7 @@ SEED = ROOT / "seeds" / "2025-12-03-el-mundo-rutte-nato.md"
 
 
 def test_extract_finds_both_timeline_statements_of_the_seed():
-    candidates = extract_candidates(read_seed(SEED), load_reader(ROOT / "priors", "icd-203"))
+    candidates = extract(read_seed(SEED), load_reader(ROOT / "priors", "icd-203")).candidates
     text = SEED.read_text()
     top = candidates[:2]
     assert [c.window.expression for c in top] == ["before 2030", "within two years"]
@@ -51,9 +51,11 @@ def test_extract_yaml_pastes_into_a_scenario(capsys, tmp_path):
 
 def test_extract_json(capsys):
     assert main(["extract", str(SEED), "--json", "--min-score", "0.75"]) == 0
-    candidates = json.loads(capsys.readouterr().out)
+    out = json.loads(capsys.readouterr().out)
+    candidates = out["candidates"]
     assert len(candidates) == 2
     assert candidates[1]["window"]["end"] == "2027-12-03"
+    assert all(d["reason"].startswith("score ") for d in out["dropped"])  # the rest are listed, with their score
 
 
 def test_parse_json_contract(capsys):

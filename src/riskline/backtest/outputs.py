@@ -1,7 +1,7 @@
 """Running a backtest and writing its folder: tables, figures and report.
 
-The folder is written like a run's (`riskline.export.staged`): all or nothing, and only
-into a folder that holds nothing but the files listed in BACKTEST_FILES.
+The folder is written like a run's (`riskline.output_folder.staged`): all or nothing, with
+a manifest of its files, so that a later backtest deletes nothing of the analyst's.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from riskline.backtest.scores import (
     statement_table,
     summary_table,
 )
-from riskline.export import FIGURE_FORMATS, package_versions, save_figure, staged
+from riskline.export import FIGURE_FORMATS, package_versions, save_figure
+from riskline.output_folder import staged
 from riskline.plots.backtest import plot_pit, plot_reliability, plot_scores
 from riskline.report import render_html
 
@@ -43,7 +44,7 @@ BACKTEST_FILES = frozenset(
     [*TABLES, "summary.json", "report.md", "report.html"]
     + [f"{name}.{suffix}" for name in FIGURES for suffix in FIGURE_FORMATS]
 )
-"""Every file `write_backtest` writes."""
+"""Every file `write_backtest` writes besides its manifest."""
 CALIBRATION_METHODS = ("riskline", LEARNED, "linear_pool")
 """The methods the reliability and PIT figures show (riskline first: its band is drawn)."""
 

@@ -27,6 +27,7 @@ from riskline.config.schema import (
     SourceSpec,
 )
 from riskline.config.seeds import check_quote
+from riskline.config.todos import find_todos, todo_issues, without_todo_fields
 from riskline.config.windows import RelativeWindow, Window, resolve_window
 from riskline.config.yamlfile import YamlDocument, closest, read_yaml, validate
 from riskline.errors import ConfigError, ConfigIssue, LexiconError, excerpt
@@ -282,11 +283,16 @@ def load_scenario(
     `priors_dir` defaults to the nearest `priors/` folder above the scenario file; `lexicon`
     replaces the file's lexicon (a sensitivity run: every phrase is read in the other one);
     `text` is the file's text as kept elsewhere (a forecast.nc), read instead of the file.
-    Raises ConfigError listing every problem found, each with file, line and field.
+    Raises ConfigError listing every problem found, each with file, line and field; a
+    "TODO" placeholder (`riskline new`) is one, with the valid choices.
     """
     path = Path(path)
     doc = read_yaml(path, text)
-    spec = validate(ScenarioFile, doc)
+    todos = find_todos(doc)
+    try:
+        spec = validate(ScenarioFile, doc)
+    except ConfigError as exc:
+        raise ConfigError(without_todo_fields(exc.issues, todo_issues(doc, todos, {}))) from None
     if lexicon is not None:
         spec = spec.model_copy(update={"lexicon": lexicon})
     if priors_dir is None:
@@ -317,12 +323,26 @@ def load_scenario(
         resolved = _resolve_estimate(index, est, spec, words, conventions, doc, issues)
         if resolved is not None:
             estimates.append(resolved)
+    if todos:
+        issues = without_todo_fields(issues, todo_issues(doc, todos, _choices(spec, priors)))
     if issues:
         raise ConfigError(issues)
     scenario = Scenario(spec, tuple(estimates), priors, words, path, doc.text)
     if issues := _delays_beyond_the_grid(scenario, doc):
         raise ConfigError(issues)
     return scenario
+
+
+def _choices(spec: ScenarioFile, priors: Priors) -> dict[str, list[str]]:
+    """The valid values of the fields a placeholder may stand in, for its message."""
+    events = [e.id for e in spec.events]
+    return {
+        "base_rate": sorted(set(priors.base_rates) | set(spec.priors.base_rates)),
+        "reliability": sorted(set(priors.source_classes) | set(spec.priors.source_classes)),
+        "event": events,
+        "after": events,
+        "source": [s.id for s in spec.sources],
+    }
 
 
 def _delays_beyond_the_grid(scenario: Scenario, doc: YamlDocument) -> list[ConfigIssue]:

@@ -3,9 +3,12 @@
 A candidate is a clause holding a time expression, ideally with a probability phrase or
 modal hedge: "intelligence services pointed out that Russia could attack before 2030".
 For each one the extractor gives the quote and its character offsets in the file, the
-window read relative to the document's date, the phrase, the kind, the actor and the
-source where it can find them, and a score of how sure it is, with the reasons. It
-proposes; the analyst decides (and names the scenario's event and source).
+date it was issued (the entry's date in a compiled reading list, a date the text states
+such as "On 27 January 2023, ...", else the document's), the window read relative to that
+date, the phrase, the kind, the actor and the source where it can find them, and a score
+of how sure it is, with the reasons. What it read but does not propose (a window that
+ended before its date, a score under the threshold, an entry with no time expression) is
+listed with the reason, never dropped silently. It proposes; the analyst decides.
 """
 
 from __future__ import annotations
@@ -15,28 +18,51 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from riskline.config.seeds import Seed
+from riskline.config.seeds import Seed, SeedEntry
 from riskline.errors import LexiconError
 from riskline.language.phrases import PhraseMatch, find_probability_phrase
 from riskline.language.probability import StatedProbability, parse_probability
+from riskline.language.stated_dates import stated_date
 from riskline.language.statements import Reader, statement_confidence, statement_kind
 from riskline.language.time_expressions import ParsedWindow, TimeExpressionError, find_windows
 
-__all__ = ["Candidate", "extract_candidates", "render_yaml"]
+__all__ = [
+    "Candidate",
+    "Dropped",
+    "Extraction",
+    "dropped_comments",
+    "estimate_yaml",
+    "extract",
+    "render_yaml",
+    "window_slug",
+]
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘(]?[A-Z0-9])|\n\s*\n|\n(?=[A-Z\"“])")
+PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
 CLAUSE_BREAK = re.compile(r",?\s+\b(?:but|while|whereas|although|however)\b\s+|;\s+", re.IGNORECASE)
 LEADING_ADVERBIAL = re.compile(r"(?:[\w’'-]+\s+){0,3}[\w’'-]+,\s+")  # "Until recently, ..."
 REPORTING = re.compile(
     r"^(?P<source>.+?)\s+(?:has\s+|have\s+)?(?:pointed\s+out|said|says|suggest(?:s|ed)?|warn(?:s|ed)?|stated?|states"
     r"|assess(?:es|ed)?|believes?|believed|estimates?|estimated|expects?|expected|indicated?|indicates|predicts?"
-    r"|predicted|judges?|judged|reported|reports|told|tells|claims?|claimed)\b",
+    r"|predicted|judges?|judged|reported|reports|told|tells|claims?|claimed|wrote|writes)\b",
     re.IGNORECASE,
 )
 ACCORDING = re.compile(r"according\s+to\s+(?P<source>[^,.;]+)", re.IGNORECASE)
 ACTOR = re.compile(r"(?P<actor>(?:[A-Z][\w-]*\s+)*[A-Z][\w-]*|this|it|they|he|she)\s+(?:\w+\s+)?$")
-TOPIC = re.compile(r"\b(?:attack\w*|war|invad\w*|invasion|military|force|forces|troops?|strike|aggression|conflict)\b",
-                   re.IGNORECASE)  # fmt: skip
+TOPIC = re.compile(r"\b(?:attack\w*|war|invad\w*|invasion|military|force|forces|troops?|strike|aggression|conflict"
+                   r"|fight\w*)\b", re.IGNORECASE)  # fmt: skip
+FIRST_PERSON = r"(?:i|me|my|mine|we|us|our|ours)"
+NOT_A_SOURCE = re.compile(r"^(?:" + FIRST_PERSON + r"|you|your|he|him|his|she|her|it|its|they|them|their|this|that"
+                          r"|these|those|there)\b", re.IGNORECASE)  # fmt: skip
+"""Words a source never starts with: a hedge ("My gut tells me", "I believe") or a pronoun names nobody."""
+
+
+@dataclass(frozen=True)
+class Dated:
+    """The date a piece of text was issued on, and how it was found (the first of a candidate's reasons)."""
+
+    day: date
+    how: str
 
 
 @dataclass(frozen=True)
@@ -46,7 +72,7 @@ class Candidate:
     quote: str
     offsets: tuple[int, int]
     issued: date
-    window: ParsedWindow
+    window: ParsedWindow | None
     phrase: PhraseMatch | None
     probability: StatedProbability | None
     kind: str
@@ -54,15 +80,22 @@ class Candidate:
     actor: str | None
     source: str | None
     score: float
+    entry: SeedEntry
+    lexicon: str
     reasons: list[str] = field(default_factory=list)
 
     def as_dict(self, seed_path: str) -> dict:
         """JSON-ready; `window` and `probability` as `riskline parse --json` gives them."""
         return {
             "quote": self.quote,
-            "provenance": {"seed": seed_path, "offsets": list(self.offsets)},
+            "provenance": {
+                "seed": seed_path,
+                "offsets": list(self.offsets),
+                "outlet": self.entry.outlet,
+                "url": self.entry.url,
+            },
             "issued": self.issued.isoformat(),
-            "window": self.window.as_dict(),
+            "window": None if self.window is None else self.window.as_dict(),
             "probability": None
             if self.probability is None
             else {
@@ -72,23 +105,86 @@ class Candidate:
                 "lexicon": self.probability.lexicon,
                 "as_written": self.phrase.text,
             },
+            "unresolved_phrase": self.phrase.phrase if self.phrase and self.probability is None else None,
             "kind": self.kind,
             "confidence": self.confidence,
             "actor": self.actor,
             "source": self.source,
+            "paraphrase": self.entry.paraphrase,
             "score": self.score,
             "reasons": self.reasons,
         }
 
 
-def extract_candidates(seed: Seed, reader: Reader) -> list[Candidate]:
-    """Every clause of the seed's body with a time expression, best candidates first."""
-    issued = seed.meta.published
-    found = []
-    for start, end in _spans(seed.text, seed.body_offset, len(seed.text), SENTENCE_END):
-        for c_start, c_end in _spans(seed.text, start, end, CLAUSE_BREAK):
-            found.extend(_candidates_in_clause(seed.text, c_start, c_end, issued, reader))
-    return sorted(found, key=lambda c: (-c.score, c.offsets[0]))
+@dataclass(frozen=True)
+class Dropped:
+    """Text that was read but is not proposed, and why."""
+
+    quote: str
+    offsets: tuple[int, int]
+    issued: date
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"quote": self.quote, "offsets": list(self.offsets), "issued": self.issued.isoformat(),
+                "reason": self.reason}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What `extract` found in a document: the candidates, best first, and what it dropped, in reading order."""
+
+    candidates: list[Candidate]
+    dropped: list[Dropped]
+
+    def as_dict(self, seed_path: str) -> dict:
+        """The JSON of `riskline extract --json`."""
+        return {"candidates": [c.as_dict(seed_path) for c in self.candidates],
+                "dropped": [d.as_dict() for d in self.dropped]}  # fmt: skip
+
+
+def extract(seed: Seed, reader: Reader, min_score: float = 0.0) -> Extraction:
+    """Every clause of the seed's entries with a time expression, best candidates first.
+
+    Candidates scoring under `min_score` are listed as dropped, with their score.
+    """
+    found: list[Candidate] = []
+    dropped: list[Dropped] = []
+    for entry in seed.entries:
+        before = len(found) + len(dropped)
+        for sentence, dated in _dated_sentences(seed.text, entry):
+            for c_start, c_end in _spans(seed.text, *sentence, CLAUSE_BREAK):
+                _read_clause(seed.text, c_start, c_end, dated, entry, reader, found, dropped)
+        if entry.compiled and len(found) + len(dropped) == before:  # a listed statement is proposed whole
+            found.append(_candidate(seed.text, entry.start, entry.end, None, 0, _entry_date(entry), entry, reader))
+    kept = [c for c in found if c.score >= min_score]
+    dropped += [Dropped(c.quote, c.offsets, c.issued, f"score {c.score:.2f} is under --min-score {min_score:g} "
+                        f"({_window_words(c)})") for c in found if c.score < min_score]  # fmt: skip
+    dropped.sort(key=lambda d: d.offsets[0])
+    return Extraction(sorted(kept, key=lambda c: (-c.score, c.offsets[0])), dropped)
+
+
+def _entry_date(entry: SeedEntry) -> Dated:
+    return Dated(entry.issued, f"issued {entry.issued}: the date of {entry.describe()}")
+
+
+def _dated_sentences(text: str, entry: SeedEntry) -> list[tuple[tuple[int, int], Dated]]:
+    """The entry's sentences, each with the date it was issued on.
+
+    In a compiled document the entry's heading dates every sentence. Elsewhere a full date
+    the text gives ("On 27 January 2023, Gen. Minihan wrote") dates its sentence and the
+    rest of the paragraph, when it is not later than the document; else the document's date.
+    """
+    default = _entry_date(entry)
+    sentences = []
+    for paragraph in _spans(text, entry.start, entry.end, PARAGRAPH_END):
+        dated = default
+        for start, end in _spans(text, *paragraph, SENTENCE_END):
+            stated = None if entry.compiled else stated_date(text[start:end], entry.issued)
+            if stated is not None:
+                dated = Dated(stated[0], f"issued {stated[0]}: the date the text gives ('{stated[1]}')")
+            sentences.append(((start, end), dated))
+    return sentences
 
 
 def _spans(text: str, start: int, end: int, separator: re.Pattern) -> list[tuple[int, int]]:
@@ -109,26 +205,36 @@ def _spans(text: str, start: int, end: int, separator: re.Pattern) -> list[tuple
     return trimmed
 
 
-def _candidates_in_clause(text: str, start: int, end: int, issued: date, reader: Reader) -> list[Candidate]:
+def _read_clause(text: str, start: int, end: int, dated: Dated, entry: SeedEntry, reader: Reader,
+                 found: list[Candidate], dropped: list[Dropped]) -> None:  # fmt: skip
+    """A candidate for each time expression of text[start:end], or the clause as dropped when its window is past."""
     lead = LEADING_ADVERBIAL.match(text, start, end)
-    if lead and not TOPIC.search(lead[0]):
+    if lead and not TOPIC.search(lead[0]):  # "Until recently, ...", "On 27 January 2023, ..."
         start = lead.end()
     clause = text[start:end]
     try:
-        windows = find_windows(clause, issued, reader.conventions)
-    except TimeExpressionError:
-        return []  # a time expression that reads as the past: not a forecast
+        windows = find_windows(clause, dated.day, reader.conventions)
+    except TimeExpressionError as exc:
+        dropped.append(Dropped(clause, (start, end), dated.day, f"{dated.how}; {exc}"))
+        return
     ends = [0, *(w.offsets[1] for w in windows)]  # each window's phrase comes after the window before it
-    return [_candidate(text, start, end, w, since, issued, reader) for w, since in zip(windows, ends, strict=False)]
+    for window, since in zip(windows, ends, strict=False):
+        found.append(_candidate(text, start, end, window, since, dated, entry, reader))
 
 
-def _candidate(text: str, start: int, end: int, window: ParsedWindow, since: int, issued: date,
-               reader: Reader) -> Candidate:  # fmt: skip
+def _candidate(text: str, start: int, end: int, window: ParsedWindow | None, since: int, dated: Dated,
+               entry: SeedEntry, reader: Reader) -> Candidate:  # fmt: skip
+    """The candidate of text[start:end] about `window` (None: an entry of a reading list in which none was read)."""
     clause = text[start:end]
-    reasons = [f"window '{window.expression}': {window.reasoning}"]
-    score = 0.3 if window.relative_to is None and window.end is not None else 0.2
     vocabulary = set(reader.vocabulary)
-    phrase = find_probability_phrase(clause, reader.lexicon, vocabulary, near=window.offsets[0], since=since)
+    if window is None:
+        reasons = [dated.how, "no time expression read in the entry: give its window by hand (docs/scenarios.md)"]
+        score = 0.0
+        phrase = find_probability_phrase(clause, reader.lexicon, vocabulary)
+    else:
+        reasons = [dated.how, f"window '{window.expression}': {window.reasoning}"]
+        score = 0.3 if window.relative_to is None and window.end is not None else 0.2
+        phrase = find_probability_phrase(clause, reader.lexicon, vocabulary, near=window.offsets[0], since=since)
     probability = None
     if phrase is None:
         reasons.append("no probability phrase or hedge: not an estimate unless the context gives one")
@@ -140,21 +246,22 @@ def _candidate(text: str, start: int, end: int, window: ParsedWindow, since: int
         except LexiconError:
             score += 0.1
             reasons.append(f"'{phrase.phrase}' is not in lexicon '{reader.lexicon.name}': choose a phrase or a number")
-    before = clause[: phrase.offsets[0]] if phrase else clause[: window.offsets[0]]
+    before = clause[: phrase.offsets[0]] if phrase else clause[: window.offsets[0]] if window else ""
     actor = _actor(before)
-    source = _source(before)
+    source = entry.speaker or _source(before)
     if actor:
         score += 0.1
     if source:
         score += 0.1
-        reasons.append(f"source: '{source}'")
+        reasons.append(f"source: '{source}'" + (" (the entry's speaker)" if entry.speaker else ""))
     if TOPIC.search(clause):
         score += 0.2
     else:
         reasons.append("no words of armed conflict in the clause")
-    window = _shifted(window, start)
-    return Candidate(clause, (start, end), issued, window, phrase, probability, statement_kind(clause),
-                     statement_confidence(clause), actor, source, round(min(score, 1.0), 2), reasons)  # fmt: skip
+    window = _shifted(window, start) if window else None
+    return Candidate(clause, (start, end), dated.day, window, phrase, probability, statement_kind(clause),
+                     statement_confidence(clause), actor, source, round(min(score, 1.0), 2), entry,
+                     reader.lexicon.name, reasons)  # fmt: skip
 
 
 def _shifted(window: ParsedWindow, by: int) -> ParsedWindow:
@@ -163,44 +270,102 @@ def _shifted(window: ParsedWindow, by: int) -> ParsedWindow:
 
 
 def _actor(before: str) -> str | None:
+    """Who would act: the capitalised words (or pronoun) before the phrase, never the speaker's own 'I' or 'We'."""
     match = ACTOR.search(before)
-    return match["actor"] if match else None
+    if match is None or re.fullmatch(FIRST_PERSON, match["actor"], re.IGNORECASE):
+        return None
+    return match["actor"]
 
 
 def _source(before: str) -> str | None:
+    """Who says it: the words before a reporting verb or after 'according to'; never a hedge or a pronoun."""
     match = ACCORDING.search(before) or REPORTING.match(before)
     if match is None:
         return None
-    source = match["source"].strip()
-    return source if len(source.split()) <= 10 else None
+    source = match["source"].strip(" \"“”‘’'")
+    if NOT_A_SOURCE.match(source) or len(source.split()) > 10:
+        return None
+    return source
 
 
-def render_yaml(candidates: list[Candidate], seed_path: str) -> str:
-    """Candidates as `estimates:` entries to paste into a scenario, reasons as comments.
+def render_yaml(extraction: Extraction, seed_path: str) -> str:
+    """Candidates as `estimates:` entries to paste into a scenario, reasons as comments, then what was dropped.
 
     `event` and `source` are left for the analyst to name (a scenario check points at them).
     """
     lines = ["# Candidate estimates; paste the ones you keep under `estimates:` in a scenario.",
              "# Set `event` and `source` to ids of your scenario (riskline check tells what is missing).",
              "estimates:"]  # fmt: skip
-    for number, c in enumerate(candidates, start=1):
+    for number, c in enumerate(extraction.candidates, start=1):
         lines.append(f"  # candidate {number}, score {c.score:.2f}")
         lines.extend(f"  #   {reason}" for reason in c.reasons)
-        lines.append(f"  - id: {_slug(c)}")
-        lines.append(f"    source: TODO  # {json.dumps(c.source) if c.source else 'not found'}")
-        lines.append(f"    issued: {c.issued.isoformat()}")
-        lines.append(f"    event: TODO  # actor: {json.dumps(c.actor) if c.actor else 'not found'}")
-        lines.append(f"    kind: {c.kind}")
-        lines.append(f"    quote: {json.dumps(c.quote, ensure_ascii=False)}")
-        lines.append(f"    provenance: {{seed: {seed_path}, offsets: [{c.offsets[0]}, {c.offsets[1]}]}}")
-        lines.append(f"    window: {{expression: {json.dumps(c.window.expression, ensure_ascii=False)}}}")
-        phrase = c.probability.text if c.probability else (c.phrase.phrase if c.phrase else "TODO")
-        lines.append(f"    probability: {json.dumps(phrase)}")
-        if c.confidence:
-            lines.append(f"    confidence: {c.confidence}")
+        source = f"TODO: name the source ({json.dumps(c.source, ensure_ascii=False) if c.source else 'not found'})"
+        event = f"TODO: name the event (actor: {json.dumps(c.actor) if c.actor else 'not found'})"
+        lines.extend(estimate_yaml(c, seed_path, _slug(c), source, event))
+    lines.extend(dropped_comments(extraction.dropped))
     return "\n".join(lines) + "\n"
 
 
+def estimate_yaml(c: Candidate, seed_path: str, estimate_id: str, source: str, event: str) -> list[str]:
+    """The lines of one `estimates:` entry for candidate `c`; a probability not read in the lexicon is a TODO."""
+    provenance = f"{{seed: {seed_path}, offsets: [{c.offsets[0]}, {c.offsets[1]}]"
+    if c.entry.compiled:
+        provenance += f", outlet: {json.dumps(c.entry.outlet, ensure_ascii=False)}, url: {json.dumps(c.entry.url)}"
+    lines = [
+        f"  - id: {estimate_id}",
+        f"    source: {json.dumps(source, ensure_ascii=False)}",
+        f"    issued: {c.issued.isoformat()}",
+        f"    event: {json.dumps(event, ensure_ascii=False)}",
+        f"    kind: {c.kind}",
+        f"    quote: {json.dumps(c.quote, ensure_ascii=False)}",
+        f"    provenance: {provenance}}}",
+    ]
+    if c.entry.paraphrase:
+        lines.append("    paraphrase: true")
+    if c.window is None:
+        window = 'expression: "TODO: no time expression read; the window in words, or as dates"'
+    else:
+        window = f"expression: {json.dumps(c.window.expression, ensure_ascii=False)}"
+    if c.window is not None and c.window.relative_to is not None:
+        said = json.dumps(c.window.relative_to, ensure_ascii=False)[1:-1]
+        window += f", after: \"TODO: the event of the scenario that '{said}' names (it starts the clock)\""
+    lines.append(f"    window: {{{window}}}")
+    lines.append(f"    probability: {json.dumps(_probability(c), ensure_ascii=False)}")
+    if c.confidence:
+        lines.append(f"    confidence: {c.confidence}")
+    return lines
+
+
+def _probability(c: Candidate) -> str:
+    """The phrase as the lexicon reads it, or a TODO saying what was (not) read."""
+    if c.probability is not None:
+        return c.probability.text
+    if c.phrase is not None:
+        return f"TODO: '{c.phrase.phrase}' (as written: '{c.phrase.text}') is not in lexicon '{c.lexicon}'"
+    return "TODO: no probability phrase read in the quote"
+
+
+def dropped_comments(dropped: list[Dropped]) -> list[str]:
+    """What was read but not proposed, as YAML comments: offsets, quote and reason."""
+    if not dropped:
+        return []
+    lines = [f"# Read but not proposed ({len(dropped)}), with why:"]
+    for item in dropped:
+        quote = json.dumps(item.quote if len(item.quote) <= 100 else item.quote[:99] + "…", ensure_ascii=False)
+        lines.append(f"#   [{item.offsets[0]}, {item.offsets[1]}] {quote}")
+        lines.append(f"#     {item.reason}")
+    return lines
+
+
+def _window_words(c: Candidate) -> str:
+    return f"window '{c.window.expression}'" if c.window else "no window read"
+
+
+def window_slug(c: Candidate) -> str:
+    """A few words naming the candidate's window, for its id: 'in-the-next-six-years', or 'no-window'."""
+    return "-".join(re.findall(r"[a-z0-9]+", c.window.expression.lower())) if c.window else "no-window"
+
+
 def _slug(candidate: Candidate) -> str:
-    words = re.findall(r"[a-z0-9]+", f"{candidate.actor or ''} {candidate.window.expression}".lower())
+    words = re.findall(r"[a-z0-9]+", f"{candidate.actor or ''} {window_slug(candidate)}".lower())
     return "-".join(words[:8]) or "candidate"

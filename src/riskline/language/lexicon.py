@@ -8,8 +8,12 @@ Two kinds of entry:
 - `logit_normal: {mu, sigma}`: a survey lexicon gives the distribution of how people read
   the phrase, logit(p) ~ Normal(mu, sigma), fitted to their answers.
 
+A lexicon may also map phrases of *other* lexicons that it lacks to one of its own rows
+(the `aliases:` block, each with a one-line reason): then a scenario written in one lexicon
+can be read in another, and a comparison changes the numbers, never the words.
+
 Lookup ignores case and spacing; an unknown phrase is an error naming the nearest phrases,
-never a guess.
+the file, and the lexicons that define it, never a guess.
 """
 
 from __future__ import annotations
@@ -18,14 +22,23 @@ import difflib
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 from scipy.special import expit, logit, ndtri
 
 from riskline.config.priors import Strict
 from riskline.config.yamlfile import closest, read_yaml, validate
 from riskline.errors import ConfigError, ConfigIssue, LexiconError, excerpt
 
-__all__ = ["Lexicon", "LexiconEntry", "LogitNormal", "available_lexicons", "load_lexicon", "normalize_phrase"]
+__all__ = [
+    "Alias",
+    "Lexicon",
+    "LexiconEntry",
+    "LogitNormal",
+    "available_lexicons",
+    "defining_lexicons",
+    "load_lexicon",
+    "normalize_phrase",
+]
 
 
 def normalize_phrase(text: str) -> str:
@@ -69,6 +82,17 @@ class LexiconEntry(Strict):
         return self.logit_normal.quantile(0.05), self.logit_normal.quantile(0.95)
 
 
+class Alias(Strict):
+    """A phrase of another lexicon that this one lacks, read as one of this lexicon's own phrases.
+
+    `reason` says why `to` is the nearest (docs/language.md: the row whose range is nearest).
+    """
+
+    phrase: str
+    to: str = Field(description="one of this lexicon's own phrases")
+    reason: str = Field(min_length=1, description="one line: why this phrase is the nearest")
+
+
 class Lexicon(Strict):
     """A whole lexicon file."""
 
@@ -76,7 +100,9 @@ class Lexicon(Strict):
     title: str
     source: str
     caveats: str | None = None
+    aliases: list[Alias] = []
     entries: list[LexiconEntry] = Field(min_length=1)
+    _path: Path | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _phrases_unique(self) -> Lexicon:
@@ -94,12 +120,20 @@ class Lexicon(Strict):
 
     @property
     def phrases(self) -> list[str]:
-        """Every phrase the lexicon accepts, aliases included."""
+        """Every phrase the lexicon defines, each row's synonyms included (not the `aliases:` block)."""
         return list(self._by_phrase)
 
+    def alias_of(self, phrase: str) -> Alias | None:
+        """The alias that reads `phrase` as one of this lexicon's own, if the lexicon lacks the phrase itself."""
+        wanted = normalize_phrase(phrase)
+        if wanted in self._by_phrase:
+            return None
+        return next((a for a in self.aliases if normalize_phrase(a.phrase) == wanted), None)
+
     def lookup(self, phrase: str) -> LexiconEntry:
-        """The entry for `phrase`, or LexiconError listing the nearest known phrases."""
-        entry = self._by_phrase.get(normalize_phrase(phrase))
+        """The entry for `phrase` (directly, or through an alias), or LexiconError naming the nearest phrases."""
+        alias = self.alias_of(phrase)
+        entry = self._by_phrase.get(normalize_phrase(alias.to if alias else phrase))
         if entry is None:
             near = difflib.get_close_matches(normalize_phrase(phrase), self.phrases, n=3, cutoff=0.5)
             hint = (
@@ -108,11 +142,38 @@ class Lexicon(Strict):
                 else ("known phrases: " + ", ".join(f"'{p}'" for p in sorted(self.phrases)))
             )
             shown = excerpt(phrase, 60)
-            raise LexiconError(
-                f"phrase '{shown}' is not in lexicon '{self.name}'; {hint} "
-                f'(`riskline lexicon --phrase "{shown}"` shows the lexicons that define it)'
-            )
+            raise LexiconError(f"phrase '{shown}' is not in lexicon '{self.name}'; {hint}{self._where(phrase)}")
         return entry
+
+    def _where(self, phrase: str) -> str:
+        """The file, and the lexicons beside it that define `phrase`: where an alias would go, and to what."""
+        if self._path is None:
+            return f' (`riskline lexicon --phrase "{excerpt(phrase, 60)}"` shows the lexicons that define it)'
+        others = [name for name in defining_lexicons(self._path.parent.parent, phrase) if name != self.name]
+        defined = f"defined in {', '.join(others)}" if others else "no lexicon beside it defines it either"
+        return (
+            f" ({defined}; to read it here, map it to the nearest phrase in the `aliases:` block of {self._path}, "
+            "docs/language.md)"
+        )
+
+    def alias_problems(self) -> list[tuple[list[str | int], str]]:
+        """(field path, message) for each alias that leads nowhere, shadows a phrase, or repeats another."""
+        found: list[tuple[list[str | int], str]] = []
+        seen: set[str] = set()
+        for index, alias in enumerate(self.aliases):
+            phrase = normalize_phrase(alias.phrase)
+            if phrase in self._by_phrase:
+                found.append((["aliases", index, "phrase"], f"'{excerpt(alias.phrase, 60)}' is a phrase of this "
+                              "lexicon already; an alias maps only a phrase the lexicon lacks: remove it"))  # fmt: skip
+            elif phrase in seen:
+                found.append((["aliases", index, "phrase"], f"'{excerpt(alias.phrase, 60)}' has an alias already; "
+                              "each phrase may have one reading: remove one"))  # fmt: skip
+            seen.add(phrase)
+            if normalize_phrase(alias.to) not in self._by_phrase:
+                hint = closest(normalize_phrase(alias.to), self.phrases)
+                found.append((["aliases", index, "to"], f"'{excerpt(alias.to, 60)}' is not a phrase of this "
+                              f"lexicon; an alias leads to one of its own phrases; {hint}"))  # fmt: skip
+        return found
 
     def words_for(self, probability: float, *, ranges: bool = True) -> str:
         """A probability in this lexicon's own words: 'unlikely (20–45%, icd-203)', or 'unlikely' without `ranges`.
@@ -163,10 +224,21 @@ def available_lexicons(priors_dir: Path) -> list[str]:
     return sorted(p.stem for p in (Path(priors_dir) / "lexicons").glob("*.yaml"))
 
 
+def defining_lexicons(priors_dir: Path, phrase: str) -> list[str]:
+    """Names of the lexicons in `priors_dir/lexicons/` that define `phrase` themselves (not by alias)."""
+    wanted = normalize_phrase(phrase)
+    return [name for name in available_lexicons(priors_dir) if wanted in load_lexicon(priors_dir, name).phrases]
+
+
 def load_lexicon(priors_dir: Path, name: str) -> Lexicon:
-    """Read and validate `priors_dir/lexicons/<name>.yaml`."""
+    """Read and validate `priors_dir/lexicons/<name>.yaml`; every bad alias is named with its line."""
     path = Path(priors_dir) / "lexicons" / f"{name}.yaml"
     if not path.is_file():
         hint = closest(name, available_lexicons(priors_dir))
         raise ConfigError([ConfigIssue(path, None, "lexicon", f"no lexicon named '{name}'; {hint}")])
-    return validate(Lexicon, read_yaml(path))
+    doc = read_yaml(path)
+    lexicon = validate(Lexicon, doc)
+    if problems := lexicon.alias_problems():
+        raise ConfigError([doc.issue(loc, message) for loc, message in problems])
+    lexicon._path = path
+    return lexicon

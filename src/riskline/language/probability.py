@@ -14,7 +14,7 @@ import numpy as np
 from scipy.special import logit
 
 from riskline.errors import ProbabilityError
-from riskline.language.lexicon import Lexicon, LogitNormal
+from riskline.language.lexicon import Alias, Lexicon, LogitNormal
 
 __all__ = ["StatedProbability", "parse_probability"]
 
@@ -25,6 +25,7 @@ class StatedProbability:
 
     For a survey-lexicon phrase, `logit_normal` is the readers' distribution and
     [low, high] its 5th-95th percentiles (for display); the model uses the distribution.
+    `alias` is set when the lexicon lacks the phrase and reads it as one of its own.
     """
 
     low: float
@@ -32,6 +33,7 @@ class StatedProbability:
     text: str
     lexicon: str | None = None
     logit_normal: LogitNormal | None = None
+    alias: Alias | None = None
 
     def logit_centre(self) -> float:
         """The belief's centre on the logit scale: its survey mean, or its interval's middle.
@@ -44,9 +46,10 @@ class StatedProbability:
         return float(np.mean(logit(np.clip([self.low, self.high], 1e-4, 1 - 1e-4))))
 
     def describe(self) -> str:
-        """'could (10-70%, icd-203)' or '30% (25-35%)'."""
+        """'could (10-70%, icd-203)', '30% (25-35%)', or 'very likely as highly likely (80-90%, uk-phia alias)'."""
         where = f", {self.lexicon}" if self.lexicon else ""
-        return f"{self.text} ({100 * self.low:.0f}–{100 * self.high:.0f}%{where})"
+        said = self.text if self.alias is None else f"{self.text} as {self.alias.to}"
+        return f"{said} ({100 * self.low:.0f}–{100 * self.high:.0f}%{where}{' alias' if self.alias else ''})"
 
 
 def parse_probability(value: str | float | list[float], lexicon: Lexicon) -> StatedProbability:
@@ -72,7 +75,7 @@ def parse_probability(value: str | float | list[float], lexicon: Lexicon) -> Sta
         return _rounded(float(value), f"{100 * value:g}%")
     entry = lexicon.lookup(value)
     low, high = entry.interval
-    return StatedProbability(low, high, value, lexicon.name, entry.logit_normal)
+    return StatedProbability(low, high, value, lexicon.name, entry.logit_normal, lexicon.alias_of(value))
 
 
 def _rounded(number: float, text: str) -> StatedProbability:

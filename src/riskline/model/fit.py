@@ -31,7 +31,7 @@ import xarray as xr
 
 from riskline.config.scenario import Scenario
 from riskline.errors import ConvergenceWarning, SamplingInterrupted
-from riskline.forecast import DIAGNOSTICS_ATTR, FINGERPRINT_ATTR, METHOD_ATTR, Forecast
+from riskline.forecast import DIAGNOSTICS_ATTR, FINGERPRINT_ATTR, METHOD_ATTR, PARTIAL_ATTR, Forecast, PartialDraws
 from riskline.model.compiled import FREE_SUFFIX, MODELS, CompiledModel, ModelCache, prior_log_density
 from riskline.model.encoding import data_fingerprint, encode, scenario_grid
 from riskline.model.provenance import FIT_GROUP, FitBehind
@@ -51,15 +51,42 @@ def fit(
     chains: int | None = None,
     prior: bool = True,
     progressbar: bool = False,
+    keep_partial: bool = False,
     cores: int | None = None,
     models: ModelCache = MODELS,
 ) -> Forecast:
-    """Sample the posterior of `scenario`; None settings come from priors/model.yaml.
+    """Sample the posterior of `scenario`.
 
-    Chains run in parallel on `cores` threads (None: as many as there are chains and CPU
-    cores; a sweep's worker, one of several on the machine, passes 1). With `prior`, the forecast also holds draws
-    from the prior alone. Warns with ConvergenceWarning when R-hat, bulk ESS or divergences
-    miss the thresholds of priors/model.yaml. `models` holds the compiled models to reuse.
+    Chains run in parallel on the CPU cores. Warns with ConvergenceWarning when R-hat, bulk
+    ESS or divergences miss the thresholds of priors/model.yaml.
+
+    Parameters
+    ----------
+    scenario
+        The scenario to fit (`load_scenario`).
+    random_seed
+        Seeds the sampler and the prior draws: the same seed gives the same numbers.
+    draws, tune, chains
+        Posterior draws and tuning steps per chain, and the number of chains; None takes
+        priors/model.yaml's.
+    prior
+        Also draw the timeline of the priors alone (the forecast's "prior" timeline).
+    progressbar
+        Show nutpie's progress bar.
+    keep_partial
+        When sampling is stopped early (Ctrl-C), keep the draws every chain has taken, as a
+        forecast marked partial (`Forecast.partial`); without it, raise SamplingInterrupted.
+    cores
+        Threads the chains run on; None: as many as there are chains and CPU cores (a
+        sweep's worker, one of several on the machine, passes 1).
+    models
+        The compiled models to reuse.
+
+    Returns
+    -------
+    Forecast
+        The posterior draws and the timelines computed from them.
+
     """
     settings = scenario.priors.model.sampler
     chains, draws, tune = chains or settings.chains, draws or settings.draws, tune or settings.tune
@@ -78,10 +105,13 @@ def fit(
         target_accept=settings.target_accept,
         adaptation=settings.adaptation,
     )
+    partial = _partial(tree.posterior.to_dataset(), chains, draws, keep_partial)
+    if partial is not None:
+        kept = {"chain": slice(0, partial.chains), "draw": slice(0, partial.draws)}
+        tree = tree.map_over_datasets(lambda group: group.isel({d: s for d, s in kept.items() if d in group.dims}))
     free = tree.posterior.to_dataset()
-    _check_complete(free, chains, draws)
     points = _points(free)
-    log_density = tree.sample_stats["logp"].values - prior_log_density(points).reshape(chains, draws)
+    log_density = tree.sample_stats["logp"].values - prior_log_density(points).reshape(free.sizes["chain"], -1)
     tree["posterior"] = with_quantities(compiled, packed, free)
     tree = named(scenario, tree)
     if prior:
@@ -89,6 +119,8 @@ def fit(
     tree.attrs["random_seed"] = random_seed
     tree.attrs[METHOD_ATTR] = "sampled"
     tree.attrs[FINGERPRINT_ATTR] = data_fingerprint(data)
+    if partial is not None:
+        tree.attrs[PARTIAL_ATTR] = json.dumps(dataclasses.asdict(partial))
     forecast = Forecast(scenario, tree)
     diagnostics = forecast.diagnostics()
     tree.attrs[DIAGNOSTICS_ATTR] = json.dumps(dataclasses.asdict(diagnostics))  # computed once
@@ -98,16 +130,25 @@ def fit(
     return forecast
 
 
-def _check_complete(posterior: xr.Dataset, chains: int, draws: int) -> None:
-    """SamplingInterrupted unless every chain has all its draws: nutpie returns what it has on Ctrl-C."""
+def _partial(posterior: xr.Dataset, chains: int, draws: int, keep: bool) -> PartialDraws | None:
+    """None when every chain has all its draws; else how many every chain has, if `keep`, or SamplingInterrupted.
+
+    nutpie returns what it has on Ctrl-C: fewer draws, or a chain stopped early padded with NaN.
+    """
     found = {dim: posterior.sizes.get(dim, 0) for dim in ("chain", "draw")}
-    missing = any(bool(np.isnan(posterior[name].values).any()) for name in posterior.data_vars)
-    if found != {"chain": chains, "draw": draws} or missing:
-        raise SamplingInterrupted(
-            f"sampling stopped early ({found['chain']} chains x {found['draw']} draws of {chains} x {draws}"
-            f"{', some missing' if missing else ''}): nothing was written, and an earlier output is untouched; "
-            "run again to sample in full"
-        )
+    taken = np.ones((found["chain"], found["draw"]), dtype=bool)
+    for array in posterior.data_vars.values():
+        taken &= ~np.isnan(array.values.reshape(found["chain"], found["draw"], -1)).any(axis=2)
+    every_chain_has = int(np.cumprod(taken, axis=1).sum(axis=1).min(initial=found["draw"]))
+    if found == {"chain": chains, "draw": draws} and every_chain_has == draws:
+        return None
+    stopped = f"sampling stopped early ({found['chain']} chains x {every_chain_has} draws of {chains} x {draws})"
+    if not keep:
+        raise SamplingInterrupted(f"{stopped}: nothing was written, and an earlier output is untouched; run again "
+                                  "to sample in full, or with --keep-partial to write the draws taken")  # fmt: skip
+    if every_chain_has == 0:
+        raise SamplingInterrupted(f"{stopped}: no draw to keep, so nothing was written; run again to sample in full")
+    return PartialDraws(found["chain"], every_chain_has, chains, draws)
 
 
 def warn_if_unhealthy(forecast: Forecast) -> None:

@@ -67,9 +67,10 @@ def update(
     capacities) as `scenario` and at least MIN_DRAWS draws, and when the weights pass the
     Pareto k-hat and ESS checks (the module docstring); otherwise returns `fit(scenario,
     random_seed=random_seed, prior=prior, draws=draws, tune=tune, chains=chains)` (None:
-    priors/model.yaml's sizes). The tree's "method" attribute tells which happened.
+    priors/model.yaml's sizes). The tree's "method" attribute tells which happened. A
+    partial forecast (sampling stopped early) is never reweighted: its edit is fitted anew.
     """
-    behind = FitBehind.of(forecast.tree)
+    behind = None if forecast.partial is not None else FitBehind.of(forecast.tree)
     if behind is not None:
         try:
             return reweight(behind, scenario, random_seed=random_seed, prior=prior, models=models)

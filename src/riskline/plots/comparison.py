@@ -38,18 +38,20 @@ def plot_comparison(
     lexicons: Sequence[str] = (),
     event: str | None = None,
     ax=None,
+    mark: str | None = None,
 ) -> Figure:
     """Overlay timeline tables (label -> table), a panel per event of `scenario`, or `event` on `ax`.
 
-    `lexicons` names the lexicons the series were read in, when they differ (for the footer).
+    `lexicons` names the lexicons the series were read in, when they differ (for the footer);
+    `mark` leads the title (a partial forecast's, `PartialDraws.short`).
     """
     events = [e for e in scenario.events if any((t["event"] == e.id).any() for t in timelines.values())]
     starts = {table["date"].min() for table in timelines.values()}
     as_of = "each line's own as_of date (where the line starts)" if len(starts) > 1 else None
     words = footer(scenario, lexicons=lexicons, as_of=as_of, note="Bands: 90% credible interval.")
+    full_title = " – ".join(filter(None, [mark, f"{scenario.spec.title}: {title}"]))
     return event_panels(events, lambda panel, each: _draw(panel, timelines, each, headline_years),
-                        title=f"{scenario.spec.title}: {title}", footer_text=words, panel_height=2.4, event=event,
-                        ax=ax)  # fmt: skip
+                        title=full_title, footer_text=words, panel_height=2.4, event=event, ax=ax)  # fmt: skip
 
 
 def plot_prior_posterior(
@@ -60,8 +62,9 @@ def plot_prior_posterior(
         "priors alone": forecast.timeline("prior"),
         "posterior (+ statements, + nothing by as_of)": forecast.timeline() if posterior is None else posterior,
     }
+    mark = forecast.partial.short() if forecast.partial else None
     return plot_comparison(timelines, forecast.scenario, title="prior against posterior",
-                           headline_years=forecast.headline_years(), event=event, ax=ax)  # fmt: skip
+                           headline_years=forecast.headline_years(), event=event, ax=ax, mark=mark)  # fmt: skip
 
 
 def plot_update(before: Forecast, after: Forecast, event: str | None = None, ax=None) -> Figure:

@@ -24,7 +24,7 @@ def plot_hazard(forecast: Forecast, event: str | None = None, ax=None) -> Figure
     scenario = forecast.scenario
     summaries = {which: forecast.hazard_summary(which) for which in forecast.available() if which != "prior"}
     return event_panels(scenario.events, lambda panel, each: _draw(panel, forecast, summaries, each),
-                        title=f"{scenario.spec.title}: hazard over time", footer_text=footer(scenario),
+                        title=forecast.title("hazard over time"), footer_text=footer(scenario),
                         panel_height=2.1, sharex=False, event=event, ax=ax)  # fmt: skip
 
 

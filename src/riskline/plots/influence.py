@@ -27,7 +27,7 @@ def plot_influence(forecast: Forecast, influence: pd.DataFrame, event: str | Non
     scenario = forecast.scenario
     rows = len(scenario.estimates)
     return event_panels(scenario.events, lambda panel, each: _draw(panel, forecast, influence, each),
-                        title=f"{scenario.spec.title}: what each statement adds",
+                        title=forecast.title("what each statement adds"),
                         footer_text=footer(scenario, note="Hollow: refitted without the statement; filled: the "
                                                           "fit's draws reweighted (Pareto-smoothed)."),
                         panel_height=0.8 + 0.22 * rows, sharex=False, event=event, ax=ax)  # fmt: skip

@@ -28,7 +28,7 @@ def plot_per_period(
     table = forecast.per_period() if table is None else table
     scenario = forecast.scenario
     return event_panels(scenario.events, lambda panel, each: _draw(panel, forecast, table, each),
-                        title=f"{scenario.spec.title}: risk within each year",
+                        title=forecast.title("risk within each year"),
                         footer_text=footer(scenario, note="Whiskers: 90% credible interval."),
                         panel_height=2.0, event=event, ax=ax)  # fmt: skip
 

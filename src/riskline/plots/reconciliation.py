@@ -73,6 +73,6 @@ def plot_reconciliation(forecast: Forecast, ax=None, *, table: pd.DataFrame | No
                              label="✕ window closed, nothing happened"))  # fmt: skip
     fig = ax.figure
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7, frameon=False)
-    fig.suptitle(f"{scenario.spec.title}: who disagrees with the combined view", fontsize=11, fontweight="bold")
+    fig.suptitle(forecast.title("who disagrees with the combined view"), fontsize=11, fontweight="bold")
     add_footer(fig, footer(scenario))
     return fig

@@ -74,7 +74,7 @@ def plot_timeline(
         bands = _draw_event(forecast, name, panel, tables)
     key.axis("off")  # a row of its own for the shared key: a figure legend would overlap the title
     key.legend(handles=bands, loc="center", ncol=3, fontsize=7.5, frameon=False)
-    fig.suptitle(forecast.scenario.spec.title, fontsize=13, fontweight="bold")
+    fig.suptitle(forecast.title(), fontsize=13, fontweight="bold")
     add_footer(fig, footer(forecast.scenario))
     return fig
 

@@ -1,0 +1,93 @@
+"""Lexicon aliases: a phrase a lexicon lacks, read as its nearest own phrase, so scenarios compare across lexicons."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from riskline import ConfigError, load_scenario
+from riskline.language.lexicon import available_lexicons, load_lexicon, normalize_phrase
+from riskline.language.probability import parse_probability
+
+from ..conftest import CONFIGS, ROOT
+
+PRIORS = ROOT / "priors"
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+BAD = sorted((CONFIGS / "bad-lexicons").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("lexicon", available_lexicons(PRIORS))
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_every_scenario_reads_in_every_lexicon_with_its_words_kept(path, lexicon):
+    written = load_scenario(path)
+    read = load_scenario(path, lexicon=lexicon)
+    assert [e.probability.text for e in read.estimates] == [e.probability.text for e in written.estimates]
+    for est in read.estimates:
+        alias = est.probability.alias
+        if alias is not None:  # read through an alias only where the lexicon lacks the words
+            assert normalize_phrase(est.probability.text) not in read.lexicon.phrases
+            assert f"{est.probability.text} as {alias.to} (" in est.probability.describe()
+
+
+def _end_gap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return max(abs(a[0] - b[0]), abs(a[1] - b[1]))
+
+
+def _middle_gap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return abs((a[0] + a[1]) / 2 - (b[0] + b[1]) / 2)
+
+
+@pytest.mark.parametrize("name", [n for n in available_lexicons(PRIORS) if load_lexicon(PRIORS, n).aliases])
+def test_each_alias_leads_to_the_row_nearest_to_the_icd_203_range(name):
+    """The rule of docs/language.md, computed here from the ranges: the smallest end gap, a tie to the nearer middle."""
+    icd, lexicon = load_lexicon(PRIORS, "icd-203"), load_lexicon(PRIORS, name)
+    for alias in lexicon.aliases:
+        wanted = icd.lookup(alias.phrase).interval
+        gaps = {e.phrase: (round(_end_gap(wanted, e.interval), 9), _middle_gap(wanted, e.interval))
+                for e in lexicon.entries}  # fmt: skip
+        best = min(gaps.values())
+        assert gaps[lexicon.lookup(alias.to).phrase] == pytest.approx(best), (alias, best)
+        assert alias.reason.startswith(f"ICD 203 {100 * wanted[0]:.0f}–{100 * wanted[1]:.0f}%")
+
+
+@pytest.mark.parametrize(
+    ("lexicon", "phrase", "target"),
+    [("uk-phia", "very likely", "highly likely"), ("kent", "likely", "probable"), ("capphrase", "very unlikely",
+                                                                                   "highly unlikely")],
+)  # fmt: skip
+def test_an_alias_reads_as_its_target_phrase(lexicon, phrase, target):
+    words = load_lexicon(PRIORS, lexicon)
+    through, direct = parse_probability(phrase, words), parse_probability(target, words)
+    assert (through.low, through.high, through.logit_normal) == (direct.low, direct.high, direct.logit_normal)
+    assert (through.text, through.alias.to, direct.alias) == (phrase, target, None)
+
+
+def test_a_missing_mapping_names_the_phrase_the_file_and_the_lexicons_that_define_it(tmp_path):
+    shutil.copytree(PRIORS, tmp_path / "priors")
+    kent = tmp_path / "priors" / "lexicons" / "kent.yaml"
+    text = kent.read_text()
+    kent.write_text(re.sub(r"  - phrase: likely\n    to: probable\n    reason: [^\n]*\n", "", text))
+    with pytest.raises(ConfigError) as caught:
+        load_scenario(ROOT / "scenarios" / "russia-nato-attack.yaml", tmp_path / "priors", lexicon="kent")
+    message = str(caught.value)
+    assert "estimates[2].probability: phrase 'likely' is not in lexicon 'kent'" in message
+    assert "defined in capphrase, ddis, efsa, icd-203, ipcc, lithuania, nato, new-zealand, uk-phia" in message
+    assert f"`aliases:` block of {kent}" in message
+
+
+def _expectation(path):
+    text = path.read_text()
+    return re.search(r"^# expect: (.*)$", text, re.M).group(1), int(re.search(r"^# line: (\d+)$", text, re.M).group(1))
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def test_a_bad_alias_is_named_with_its_file_and_line(path, tmp_path):
+    message, line = _expectation(path)
+    (tmp_path / "lexicons").mkdir()
+    copy = tmp_path / "lexicons" / path.name
+    shutil.copy(path, copy)
+    with pytest.raises(ConfigError) as caught:
+        load_lexicon(tmp_path, path.stem)
+    assert f"{copy}:{line}: {message}" in str(caught.value)
