@@ -77,7 +77,7 @@ def fit_base(loaded: dict[LoadKey, Scenario], base: Variant, sizes: SamplingSize
             return str(exc)
         problem = _unhealthy(scenario, forecast)
         if not problem:
-            return FitBehind.of(forecast.tree)
+            return FitBehind.of(forecast.tree) or "the fit kept no draws"
     return problem
 
 
@@ -97,7 +97,8 @@ def run_variant(
     reason = f"no draws to reweight: {behind}" if isinstance(behind, str) else ""
     for attempt in range(2):
         try:
-            forecast, method = None, "sampled"
+            forecast = None
+            method: Literal["reweighted", "sampled"] = "sampled"
             if isinstance(behind, FitBehind) and attempt == 0:
                 try:
                     forecast, method = reweight(behind, scenario, random_seed=variant.seed, prior=False), "reweighted"

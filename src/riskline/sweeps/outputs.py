@@ -1,8 +1,9 @@
 """A sweep's output folder: the dataset, its table, its figures and the report section that reads them.
 
-Written like a run's folder (riskline.export.staged): into a hidden sibling first, which
-replaces the folder only once every file is complete, so an interrupted sweep leaves the
-last complete results in place.
+Written like a run's folder (riskline.output_folder.staged): into a hidden sibling first,
+which replaces the folder only once every file is complete, so an interrupted sweep leaves
+the last complete results in place; a manifest lists what riskline wrote, so nothing else
+in the folder is ever deleted.
 """
 
 from __future__ import annotations
@@ -15,20 +16,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
-from riskline.export import FIGURE_FORMATS, save_figure, staged, strict_json
+from riskline.export import save_figure, strict_json
+from riskline.output_folder import staged
 from riskline.plots.sweep import plot_statement_swings, plot_sweep_spread, plot_tornado
 from riskline.report import render_html
 from riskline.sweeps.results import Swing, results_table, statement_shifts, swings
 from riskline.sweeps.spec import LEFT_OUT
 
-__all__ = ["MATTERS", "NEGLIGIBLE", "SWEEP_FILES", "headline_years", "sweep_markdown", "write_sweep"]
+__all__ = ["MATTERS", "NEGLIGIBLE", "headline_years", "sweep_markdown", "write_sweep"]
 
-FIGURES = ("tornado", "spread", "statements")
-SWEEP_FILES = frozenset(
-    ["sweep.nc", "sweep.csv", "sweep.json", "sweep.md", "sweep.html",
-     *(f"{name}.{suffix}" for name in FIGURES for suffix in FIGURE_FORMATS)]
-)  # fmt: skip
-"""Every file `write_sweep` may write."""
 MATTERS = 0.05
 """A swing of 5 percentage points or more changes a briefing's headline number: the assumption matters."""
 NEGLIGIBLE = 0.01
@@ -51,7 +47,7 @@ def write_sweep(dataset: xr.Dataset, out_dir: Path, summary: dict) -> Path:
     figures = {"tornado": plot_tornado(dataset, event, found), "spread": plot_sweep_spread(dataset)}
     if LEFT_OUT in json.loads(dataset.attrs["axes"]):
         figures["statements"] = plot_statement_swings(dataset, event, statement_shifts(dataset, event, years))
-    with staged(out_dir, SWEEP_FILES) as staging:
+    with staged(out_dir) as staging:
         dataset.to_netcdf(staging / "sweep.nc", engine="h5netcdf")
         results_table(dataset).to_csv(staging / "sweep.csv", index=False, float_format="%.6f")
         for name, figure in figures.items():

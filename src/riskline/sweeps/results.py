@@ -96,7 +96,7 @@ def _coordinate(axis: str, value: object):
     if axis == LEFT_OUT:
         return NOTHING if value is None else str(value)
     if axis == "as_of":
-        return np.datetime64(value, "ns")
+        return np.datetime64(str(value), "ns")
     if axis in ("lexicon", "priors"):
         return str(value)
     return _number(value)  # type: ignore[arg-type]

@@ -12,9 +12,9 @@ import xarray as xr
 from distributed import Client
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from riskline.export import check_output_dir
+from riskline.output_folder import check_output_dir
 from riskline.sweeps.engine import VariantResult, local_cluster, run_variants
-from riskline.sweeps.outputs import SWEEP_FILES, write_sweep
+from riskline.sweeps.outputs import write_sweep
 from riskline.sweeps.results import results_dataset, year_ends
 from riskline.sweeps.spec import load_sweep
 from riskline.sweeps.variants import plan_sweep
@@ -41,7 +41,7 @@ def sweep(
     started = time.perf_counter()
     plan = plan_sweep(load_sweep(path))
     if out is not None:
-        check_output_dir(Path(out), SWEEP_FILES)  # before the fits, not after them
+        check_output_dir(Path(out))  # before the fits, not after them
     baseline = plan.loaded[plan.variants[0].load]
     dates = year_ends(baseline, min(s.as_of for s in plan.loaded.values()))
     with _client(scheduler, workers) as client, _progress(progress, len(plan.variants)) as advance:

@@ -86,7 +86,7 @@ class Design(Strict):
             raise ValueError("a grid takes every combination; samples is for method: latin_hypercube or sobol")
         if self.method != "grid" and self.samples is None:
             raise ValueError(f"a {self.method} design needs samples: how many variants to draw")
-        if self.method == "sobol" and self.samples & (self.samples - 1):
+        if self.method == "sobol" and self.samples is not None and self.samples & (self.samples - 1):
             lower = 1 << (self.samples.bit_length() - 1)
             raise ValueError(
                 f"a Sobol design needs a power of two samples (its balance depends on it); "
@@ -143,7 +143,9 @@ def load_sweep(path: str | Path) -> Sweep:
         issues.append(doc.issue(["scenario"], f"no file {scenario_path}; give the scenario's path from this file"))
     priors_dir = folder / spec.priors if spec.priors is not None else None
     priors_dirs = tuple(folder / p for p in spec.axes.priors)
-    for loc, directory in [(["priors"], priors_dir), *((["axes", "priors", i], d) for i, d in enumerate(priors_dirs))]:
+    places: list[tuple[list[str | int], Path | None]] = [(["priors"], priors_dir)]
+    places += [(["axes", "priors", i], d) for i, d in enumerate(priors_dirs)]
+    for loc, directory in places:
         if directory is not None and not (directory / "model.yaml").is_file():
             issues.append(doc.issue(loc, f"no model.yaml in {directory}; give a priors folder's path from this file"))
     if spec.design.method == "grid":
@@ -169,9 +171,10 @@ def design_points(
     names = [*axes, *ranges]
     if design.method == "grid":
         return [dict(zip(axes, combination, strict=True)) for combination in itertools.product(*axes.values())]
+    samples = design.samples or 0  # set for every random design (Design checks it)
     sampler = (qmc.LatinHypercube if design.method == "latin_hypercube" else qmc.Sobol)(d=len(names), seed=seed)
-    unit = sampler.random(design.samples)
-    points: list[dict[str, object]] = [{} for _ in range(design.samples)]
+    unit = sampler.random(samples)
+    points: list[dict[str, object]] = [{} for _ in range(samples)]
     for column, name in enumerate(names):
         if name in axes:
             chosen = np.minimum((unit[:, column] * len(axes[name])).astype(int), len(axes[name]) - 1)
