@@ -35,7 +35,8 @@ EXPECTED_FILES = {
 
 def test_run_writes_every_output(seed_run):
     out, _ = seed_run
-    assert {p.name for p in out.iterdir()} == EXPECTED_FILES | {MANIFEST}
+    cdfs = {f"metaculus-{event}.json" for event in ("ceasefire", "ready", "attack")}  # one per event
+    assert {p.name for p in out.iterdir()} == EXPECTED_FILES | cdfs | {MANIFEST}
     assert EXPECTED_FILES == RUN_FILES  # RUN_FILES: what a folder without a manifest may hold to be replaced
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no staging left behind
 

@@ -372,17 +372,36 @@ def _parse(args: argparse.Namespace, argv: list[str]) -> int:
     if args.json:
         print(json.dumps(parsed.as_dict(), indent=2, ensure_ascii=False))
         return 0
-    window, probability = parsed.window, parsed.probability
-    print(f"window:      {_window_words(window) if window else 'no time expression found'}")
-    if window:
-        print(f"             ({window.reasoning})")
-    print(f"probability: {probability.describe() if probability else 'no probability phrase found'}")
-    if parsed.phrase and (parsed.phrase.negated or parsed.phrase.stacked):
-        stacked = f", stacked with {' '.join(parsed.phrase.stacked)}" if parsed.phrase.stacked else ""
-        print(f"             (as written: '{parsed.phrase.text}'{stacked})")
-    print(f"kind:        {parsed.kind}")
-    print(f"confidence:  {parsed.confidence or 'not stated'}")
+    for line in _parsed_lines(parsed):
+        print(line)
     return 0
+
+
+def _parsed_lines(parsed) -> list[str]:
+    """`riskline parse` in words: what the estimate rests on, what else was found, and why."""
+    window, probability, why = parsed.window, parsed.probability, parsed.why
+    lines = [f"window:      {_window_words(window) if window else 'no time expression found'}"]
+    if window:
+        lines.append(f"             ({window.reasoning})")
+    if window and (len(parsed.windows) > 1 or not why["window"].endswith("the only time expression")):
+        found = ", ".join(f"'{w.expression}'" for w in parsed.windows)
+        lines.append(f"             found {found}; used {why['window']}")
+    if probability:
+        lines.append(f"probability: {probability.describe()}")
+    elif parsed.unresolved:
+        where = ", ".join(parsed.unresolved.defined_in) or "no lexicon"
+        lines.append(f"probability: unresolved: {parsed.unresolved.message}; defined in: {where}")
+    elif parsed.phrases or parsed.windows:
+        lines.append(f"probability: none: {why['phrase']}")
+    else:
+        lines.append("probability: no probability phrase found")
+    if parsed.phrases and (probability or parsed.unresolved):
+        found = ", ".join(f"'{p.text}'" for p in parsed.phrases)
+        lines.append(f"             found {found}; used {why['phrase']}")
+    lines.append(f"kind:        {parsed.kind}")
+    confidence = parsed.confidence or "not stated"
+    lines.append(f"confidence:  {confidence}" + (f"  ({why['confidence']})" if parsed.hunches else ""))
+    return lines
 
 
 def _window_words(window) -> str:

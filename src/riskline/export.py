@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from riskline import plots
 from riskline.forecast import EXTRAPOLATION, Forecast
+from riskline.interchange import PLATFORM_FILE, platform_document
 from riskline.output_folder import staged
 from riskline.plots.files import FIGURE_FORMATS, FigureWriter, save_figure
 from riskline.report import FIGURES, INFLUENCE_CAPTION, render_html, report_markdown
@@ -168,7 +169,9 @@ def write_run(
     extra: dict | None = None,
     influence: pd.DataFrame | None = None,
 ) -> Path:
-    """Write the tables, summary.json, forecast.nc, every figure of FIGURES (PNG, SVG, PDF) and the report.
+    """Write the tables, summary.json, forecast.nc, the figures of FIGURES (PNG, SVG, PDF), the report, the CDFs.
+
+    Each event's date-question CDF goes to metaculus-EVENT.json (riskline.interchange).
 
     With `influence` (riskline.influence.statement_influence), also influence.csv, its figure,
     its summary.json key and its report section.
@@ -190,6 +193,9 @@ def write_run(
             influence.to_csv(staging / "influence.csv", index=False, float_format="%.6f")
             summary["influence"] = json.loads(influence.round(4).to_json(orient="records"))
         (staging / "summary.json").write_text(strict_json(summary) + "\n", encoding="utf-8")
+        for event in forecast.scenario.events:
+            document = strict_json(platform_document(forecast, event.id))
+            (staging / PLATFORM_FILE.format(event=event.id)).write_text(document + "\n", encoding="utf-8")
         forecast.with_risk_group().to_netcdf(staging / "forecast.nc", engine="h5netcdf")
         figure_files.wait()  # the figures the helper has not taken are drawn here
         markdown = report_markdown(forecast, summary, figures, influence, **tables)

@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from riskline.config.checks import ancestors, check_references, first_observed, horizon_problem, unknown
+from riskline.config.platform_cdf import platform_estimates
 from riskline.config.priors import BaseRate, HazardSettings, Priors, SourceClass, find_priors_dir, load_priors
 from riskline.config.schema import (
     LAST_YEAR,
@@ -315,18 +316,28 @@ def load_scenario(
         )
     conventions = load_time_conventions(priors.directory)
     issues = check_references(spec, priors, doc)
-    if not spec.estimates:
+    if spec.cdf_range is not None and not spec.cdf_range[0] < spec.cdf_range[1] <= spec.horizon:
+        message = (f"expected [start, end] with start before end and end by the horizon ({spec.horizon}), got "
+                   f"[{spec.cdf_range[0]}, {spec.cdf_range[1]}]: the forecast stops at the horizon")  # fmt: skip
+        issues.append(doc.issue(["cdf_range"], message))
+    if not spec.estimates and not spec.platform_forecasts:
         issues.append(doc.issue(["estimates"], f"the scenario has no estimates; {NO_ESTIMATES}"))
     words = load_lexicon(priors.directory, spec.lexicon)
     estimates = []
     for index, est in enumerate(spec.estimates):
-        resolved = _resolve_estimate(index, est, spec, words, conventions, doc, issues)
+        resolved = _resolve_estimate(["estimates", index], est, spec, words, conventions, doc, issues)
         if resolved is not None:
             estimates.append(resolved)
+    for index, platform in enumerate(spec.platform_forecasts):
+        for est in platform_estimates(index, platform, spec, priors, doc, issues):
+            resolved = _resolve_estimate(["platform_forecasts", index], est, spec, words, conventions, doc, issues)
+            if resolved is not None:
+                estimates.append(resolved)
     if todos:
         issues = without_todo_fields(issues, todo_issues(doc, todos, _choices(spec, priors)))
     if issues:
         raise ConfigError(issues)
+    spec = spec.model_copy(update={"estimates": [e.spec for e in estimates]})
     scenario = Scenario(spec, tuple(estimates), priors, words, path, doc.text)
     if issues := _delays_beyond_the_grid(scenario, doc):
         raise ConfigError(issues)
@@ -367,7 +378,7 @@ def _delays_beyond_the_grid(scenario: Scenario, doc: YamlDocument) -> list[Confi
 
 
 def _resolve_estimate(
-    index: int,
+    loc: list[str | int],
     est: EstimateSpec,
     spec: ScenarioFile,
     lexicon: Lexicon,
@@ -375,8 +386,7 @@ def _resolve_estimate(
     doc: YamlDocument,
     issues: list[ConfigIssue],
 ) -> Estimate | None:
-    """Check one estimate against the rest of the file; None (and issues) when it is bad."""
-    loc = ["estimates", index]
+    """Check one estimate (at `loc` in the file) against the rest of the file; None (and issues) when it is bad."""
     before = len(issues)
     events = {e.id: e for e in spec.events}
     sources = {s.id for s in spec.sources}

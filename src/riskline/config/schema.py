@@ -19,6 +19,8 @@ __all__ = [
     "EventSpec",
     "HazardOverride",
     "OutcomeSpec",
+    "PlatformCdfSpec",
+    "PlatformForecastSpec",
     "PriorOverrides",
     "ProvenanceSpec",
     "ScenarioFile",
@@ -162,6 +164,42 @@ class EstimateSpec(Strict):
     note: str | None = None
 
 
+class PlatformCdfSpec(Strict):
+    """A forecasting platform's date-question CDF: a file, or the values written out with the question's range."""
+
+    file: str | None = Field(default=None, description="a JSON file as `riskline run` writes (metaculus-EVENT.json), "
+                             "relative to the scenario file")  # fmt: skip
+    range: tuple[Day, Day] | None = Field(default=None, description="the question's range [lower bound, upper bound]")
+    continuous_cdf: list[float] | None = Field(default=None, description="201 values of P(event by date) evenly "
+                                               "spaced across the range")  # fmt: skip
+
+    @model_validator(mode="after")
+    def _file_or_values(self) -> PlatformCdfSpec:
+        if (self.file is None) == (self.continuous_cdf is None):
+            raise ValueError("give 'file' (a CDF file) or 'continuous_cdf' with 'range' (the values written out)")
+        if (self.continuous_cdf is None) != (self.range is None):
+            raise ValueError("'continuous_cdf' and 'range' go together: the values and the dates they span")
+        return self
+
+
+class PlatformForecastSpec(Strict):
+    """A forecasting platform's forecast of an event's date, read as statements P(event by date) (docs/scenarios.md).
+
+    Each date of `read_at` becomes one estimate, `ID-by-DATE`: the CDF's probability of the
+    event by that date, given that it had not happened by `issued`.
+    """
+
+    id: str = Field(pattern=ID_PATTERN)
+    source: str
+    issued: Day
+    event: str
+    quote: str = Field(description="what the platform showed, e.g. the question's title and the forecast's median")
+    provenance: ProvenanceSpec
+    cdf: PlatformCdfSpec
+    read_at: list[Day] = Field(default=[], description="dates to read P(event by date) at (default: the range's end)")
+    note: str | None = None
+
+
 class SignpostSpec(Strict):
     """A dated development that multiplies an event's hazard from its date on.
 
@@ -238,10 +276,14 @@ class ScenarioFile(Strict):
     horizon: Day
     at_risk_from: Day | None = None
     grid: Literal["month", "quarter"] = "quarter"
+    cdf_range: tuple[Day, Day] | None = Field(
+        default=None, description="[start, end] of the date-question CDFs a run writes (default: as_of to the horizon)"
+    )
     lexicon: str
     events: list[EventSpec] = Field(min_length=1)
     sources: list[SourceSpec] = []
     estimates: list[EstimateSpec] = []
+    platform_forecasts: list[PlatformForecastSpec] = []
     signposts: list[SignpostSpec] = []
     priors: PriorOverrides = PriorOverrides()
     outcome: OutcomeSpec | None = None

@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 __all__ = ["DAYS_PER_YEAR", "TimeGrid", "edge_weights"]
 
 DAYS_PER_YEAR = 365.25
+SECONDS_PER_DAY = 86_400
 MONTHS_PER_BIN = {"month": 1, "quarter": 3}
 
 
@@ -48,10 +49,10 @@ class TimeGrid:
         return np.array(self.edges[:-1], dtype="datetime64[D]")
 
     def years(self, dates: Sequence[date]) -> np.ndarray:
-        """Years from the grid origin to each date."""
-        origin = np.datetime64(self.edges[0], "D")
-        days = (np.array(dates, dtype="datetime64[D]") - origin).astype(float)
-        return days / DAYS_PER_YEAR
+        """Years from the grid origin to each date (or date-time, to the second)."""
+        origin = np.datetime64(self.edges[0], "s")
+        seconds = (np.array(dates, dtype="datetime64[s]") - origin).astype(float)
+        return seconds / SECONDS_PER_DAY / DAYS_PER_YEAR
 
     @property
     def widths(self) -> np.ndarray:
