@@ -93,6 +93,17 @@ def _parser() -> argparse.ArgumentParser:
                                "are chosen from (one fit per origin, no updates)")  # fmt: skip
     backtest.set_defaults(handler=_backtest)
 
+    sweep = commands.add_parser("sweep", help="fit hundreds of variants on Dask and rank what moves the forecast")
+    sweep.add_argument("sweep", type=Path, help="sweep YAML file (docs/sweeps.md)")
+    sweep.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a running Dask scheduler, e.g. tcp://host:8786 (default: start one here)",
+    )
+    sweep.add_argument("--workers", type=_positive, help="worker processes on this machine (default: one per core)")
+    sweep.add_argument("--out", type=Path, help="output directory (default: out/<sweep name>/)")
+    sweep.set_defaults(handler=_sweep)
+
     check = commands.add_parser("check", help="validate scenario files without sampling")
     check.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
     check.add_argument(
@@ -254,6 +265,23 @@ def _compare(args: argparse.Namespace, argv: list[str]) -> int:
         print(f"alias: {row.lexicon} reads '{row.stated}' as '{row.read_as}' ({row.alias_reason})")
     print(f"\nwrote {out_dir}/: comparison.png comparison.svg comparison.pdf comparison.csv comparison.json "
           "readings.csv")  # fmt: skip
+    return 0
+
+
+def _sweep(args: argparse.Namespace, argv: list[str]) -> int:
+    from riskline.errors import ConfigError, ConfigIssue
+    from riskline.sweeps import load_sweep, sweep
+
+    if args.scheduler is not None and args.workers is not None:
+        message = "--workers starts a cluster on this machine; a --scheduler's cluster has its own workers"
+        raise ConfigError([ConfigIssue(None, None, "--workers", message)])
+    out_dir = args.out or Path("out") / load_sweep(args.sweep).name
+    dataset = sweep(args.sweep, scheduler=args.scheduler, workers=args.workers, out=out_dir, progress=True,
+                    command=shlex.join(["riskline", *argv]))  # fmt: skip
+    print((out_dir / "sweep.md").read_text(encoding="utf-8").split("![")[0].rstrip())
+    failed = int((dataset["status"] == "failed").sum())
+    print(f"\nwrote {out_dir}/: sweep.nc sweep.csv sweep.json sweep.md sweep.html and the figures"
+          + (f" ({failed} variants failed: sweep.csv says why)" if failed else ""))  # fmt: skip
     return 0
 
 

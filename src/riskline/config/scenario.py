@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from riskline.config.checks import ancestors, check_references, first_observed, horizon_problem, unknown
 from riskline.config.platform_cdf import platform_estimates
@@ -67,6 +67,8 @@ class Scenario:
     lexicon: Lexicon
     path: Path
     text: str
+    muted: frozenset[str] = frozenset()
+    """Statements kept in the scenario but not read by the model (`Scenario.muting`)."""
 
     @property
     def name(self) -> str:
@@ -195,16 +197,32 @@ class Scenario:
         The time grid keeps its start (`at_risk_from`): leaving out the earliest statement
         must not shorten the evidence that nothing has happened yet.
         """
-        known = {e.id for e in self.estimates}
-        missing = [i for i in estimate_ids if i not in known]
-        if missing:
-            message = f"no estimate {', '.join(map(repr, missing))}; {closest(missing[0], sorted(known))}"
-            raise ConfigError([ConfigIssue(self.path, None, "estimates", message)])
+        self._known_estimates(estimate_ids)
         kept = tuple(e for e in self.estimates if e.id not in estimate_ids)
         if not kept:
             raise ConfigError([ConfigIssue(self.path, None, "estimates", f"that leaves no estimate; {NO_ESTIMATES}")])
         spec = self.spec.model_copy(update={"estimates": [e.spec for e in kept], "at_risk_from": self.start()})
         return replace(self, spec=spec, estimates=kept)
+
+    def _known_estimates(self, estimate_ids: tuple[str, ...]) -> set[str]:
+        """Every estimate id of the scenario; ConfigError naming any of `estimate_ids` it lacks."""
+        known = {e.id for e in self.estimates}
+        missing = [i for i in estimate_ids if i not in known]
+        if missing:
+            message = f"no estimate {', '.join(map(repr, missing))}; {closest(missing[0], sorted(known))}"
+            raise ConfigError([ConfigIssue(self.path, None, "estimates", message)])
+        return known
+
+    def muting(self, *estimate_ids: str) -> Scenario:
+        """The scenario with these statements muted: the model does not read them, as in `without`.
+
+        Unlike `without`, the statements keep their rows, so the model's structure (and its
+        compiled code) stays the same: a sweep leaves each statement out in turn this way.
+        """
+        known = self._known_estimates(estimate_ids)
+        if known <= self.muted | set(estimate_ids):
+            raise ConfigError([ConfigIssue(self.path, None, "estimates", f"that mutes every estimate; {NO_ESTIMATES}")])
+        return replace(self, muted=self.muted | frozenset(estimate_ids))
 
     def with_base_rate(self, name: str, **changes: float) -> Scenario:
         """The scenario with base rate `name` changed, e.g. `with_base_rate("ukraine-ceasefire", per_year=1.0)`.
@@ -218,26 +236,44 @@ class Scenario:
                 [ConfigIssue(self.path, None, "base_rate", f"no event uses '{name}'; {closest(name, sorted(used))}")]
             )
         event = next(e for e in self.events if e.base_rate == name)
-        try:  # the same checks as in the file
-            rate = BaseRate.model_validate(self.base_rate(event).model_dump() | changes)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            raise ConfigError([ConfigIssue(self.path, None, f"base_rates.{name}", problems)]) from None
+        rate = self._checked(BaseRate, self.base_rate(event).model_dump() | changes, f"base_rates.{name}")
         overrides = self.spec.priors.model_copy(update={"base_rates": {**self.spec.priors.base_rates, name: rate}})
         return replace(self, spec=self.spec.model_copy(update={"priors": overrides}))
+
+    def with_source_class(self, name: str, part: str, **changes: float) -> Scenario:
+        """The scenario with one part (`bias` or `noise`) of source class `name`'s prior changed.
+
+        E.g. `with_source_class("media_report", "noise", median=1.0)`. Sources that give their
+        own `bias`/`noise` in the scenario file keep them: the change is to the class.
+        """
+        classes = self.priors.source_classes
+        if name not in classes:
+            message = f"no source class '{name}'; {closest(name, sorted(classes))}"
+            raise ConfigError([ConfigIssue(self.priors.directory / "sources.yaml", None, "classes", message)])
+        dumped = classes[name].model_dump()
+        if part not in ("bias", "noise"):
+            message = f"a source class has a 'bias' and a 'noise' prior, not '{part}'"
+            raise ConfigError([ConfigIssue(self.priors.directory / "sources.yaml", None, f"classes.{name}", message)])
+        changed = self._checked(SourceClass, dumped | {part: dumped[part] | changes}, f"sources.{name}")
+        priors = replace(self.priors, source_classes={**classes, name: changed})
+        return replace(self, priors=priors)
 
     def with_hazard(self, **changes: float | str) -> Scenario:
         """The scenario with its hazard settings changed, e.g. `with_hazard(reversion=2.0)`.
 
         The change is a scenario override (as a `priors.hazard` entry in the file would be).
         """
-        try:
-            hazard = HazardOverride.model_validate(self.spec.priors.hazard.model_dump() | changes)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            raise ConfigError([ConfigIssue(self.path, None, "priors.hazard", problems)]) from None
+        hazard = self._checked(HazardOverride, self.spec.priors.hazard.model_dump() | changes, "priors.hazard")
         overrides = self.spec.priors.model_copy(update={"hazard": hazard})
         return replace(self, spec=self.spec.model_copy(update={"priors": overrides}))
+
+    def _checked[M: BaseModel](self, model: type[M], values: dict, field: str) -> M:
+        """`values` validated as `model` (the same checks as in the file), or a ConfigError naming `field`."""
+        try:
+            return model.model_validate(values)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise ConfigError([ConfigIssue(self.path, None, field, problems)]) from None
 
 
 def load_scenario(
