@@ -43,7 +43,7 @@ def _middle_gap(a: tuple[float, float], b: tuple[float, float]) -> float:
 def test_each_alias_leads_to_the_row_nearest_to_the_icd_203_range(name):
     """The rule of docs/language.md, computed here from the ranges: the smallest end gap, a tie to the nearer middle."""
     icd, lexicon = load_lexicon(PRIORS, "icd-203"), load_lexicon(PRIORS, name)
-    for alias in lexicon.aliases:
+    for alias in [a for a in lexicon.aliases if normalize_phrase(a.phrase) in icd.phrases]:  # the shipped scenarios'
         wanted = icd.lookup(alias.phrase).interval
         gaps = {e.phrase: (round(_end_gap(wanted, e.interval), 9), _middle_gap(wanted, e.interval))
                 for e in lexicon.entries}  # fmt: skip

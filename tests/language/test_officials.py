@@ -18,6 +18,7 @@ import pytest
 from riskline.cli import main
 from riskline.language.lexicon import load_official_words
 from riskline.language.statements import load_reader
+from riskline.language.time_expressions import TimeExpressionError
 
 from ..conftest import ROOT
 
@@ -273,3 +274,40 @@ def test_parse_prints_everything_it_found(capsys):
     assert "found 'the 2027 window', 'a 2022 window', 'a 2023 window'; used" in out
     assert "probability: can't rule it out (1–50%, official-words)" in out
     assert "confidence:  low  ('in my mind': a personal hunch" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "low", "high"),
+    [
+        # the quotes of backtests/questions/*.yaml (each file gives the outlet and URL), tried in issue 20
+        ("Pyongyang may conduct a nuclear test in 2023, thus such a development should not be ruled out",
+         "cannot be ruled out", 0.01, 0.50),  # Kortunov; "may" is a modal, the phrase estimative
+        ("I would not be surprised if his regime collapses in 2023.", "would not be surprised", 0.10, 0.70),  # Lautman
+        ("We do not see much chance of a nuclear test being carried out in 2023.", "little chance", 0.02, 0.25),
+        ("North Korea's eventual goal is to weaponise its nuclear power, so I see a high chance that will happen",
+         "high chance", 0.65, 0.90),  # Han
+        ("it's unrealistic to expect the complete overthrow of the military dictatorship in 2024", "not expect",
+         0.10, 0.40),
+        ("He says that, as of right now, the odds of there being a war is about 30-percent", "30%", 0.25, 0.35),
+    ],
+)  # fmt: skip
+def test_words_found_in_the_backtest_quotes(text, phrase, low, high):
+    parsed = ICD.parse(text, date(2023, 1, 1))
+    entry_phrase = ICD.lexicon.lookup(parsed.probability.text).phrase if parsed.probability.lexicon else None
+    assert (entry_phrase or parsed.probability.text, parsed.probability.low, parsed.probability.high) == pytest.approx(
+        (phrase, low, high)
+    )
+
+
+def test_a_past_year_beside_a_forecast_is_listed_as_the_past():
+    """Constructed: a past year no longer stops the reading of the forecast beside it."""
+    parsed = ICD.parse("as his grandfather did in 1950, Kim could attack by 2030", date(2024, 1, 11))
+    assert [w.expression for w in parsed.windows] == ["in 1950", "by 2030"]
+    assert parsed.window.expression == "by 2030"
+    assert "'in 1950' ends 1951-01-01, by the issue date: the past" in parsed.why["window"]
+
+
+def test_a_statement_only_about_the_past_is_still_refused():
+    """Most likely a wrong issue date: the error says so."""
+    with pytest.raises(TimeExpressionError, match="'in 1950' ends 1951-01-01, on or before the issue date"):
+        ICD.parse("Kim's grandfather attacked in 1950", date(2024, 1, 11))

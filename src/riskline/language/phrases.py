@@ -90,7 +90,7 @@ _NUM = (
     + "|".join(sorted(_SMALL, key=len, reverse=True))
     + ")"
 )
-_PER = r"\s*(?:%|per\s?cent)"
+_PER = r"(?:\s*|-)(?:%|per\s?cent)"  # "30%", "30 percent", "30-percent"
 STATED_NUMBER = re.compile(
     r"\b(?:(?P<lo>" + _NUM + ")(?:" + _PER + r")?\s*(?:-|–|—|to)\s*(?P<hi>" + _NUM + ")" + _PER
     + r"|(?P<k>" + _NUM + r")(?:\s+|-)in(?:\s+|-)(?P<n>" + _NUM + ")"
@@ -116,7 +116,7 @@ NEGATED_BELIEF = re.compile(r"\b(?:do|does|did)\s*(?:\bnot|n't)\s+(?:think|belie
 _SENTENCE_BREAK = re.compile(r"[.;!?]")
 HUNCH = re.compile(
     r"\b(?:my\s+gut\s+(?:tells\s+me|says)|gut\s+feeling|I\s+(?:(?:do\s*not|do\s*n't|don't)\s+)?(?:think|believe|feel|suspect|guess)"
-    r"|in\s+my\s+(?:mind|view|opinion)|my\s+sense\s+is|I\s+hope\s+I\s*(?:am|'m|’m)\s+wrong|I\s+(?:could|may|might)\s+be\s+wrong)\b",
+    r"|in\s+my\s+(?:mind|view|opinion)|my\s+(?:sense|guess)\s+is|I\s+hope\s+I\s*(?:am|'m|’m)\s+wrong|I\s+(?:could|may|might)\s+be\s+wrong)\b",
     re.IGNORECASE,
 )
 """Words by which a speaker offers a hunch, not a considered judgement: the modal in 'I may be wrong' is no estimate."""

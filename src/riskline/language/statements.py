@@ -41,7 +41,7 @@ from riskline.language.phrases import (
     find_probability_phrases,
 )
 from riskline.language.probability import StatedProbability, parse_probability
-from riskline.language.time_expressions import ParsedWindow, choose_window, find_windows
+from riskline.language.time_expressions import ParsedWindow, choose_window, ends_by, find_windows
 
 __all__ = [
     "MAX_STATEMENT_CHARS",
@@ -50,8 +50,10 @@ __all__ = [
     "StatementTooLongError",
     "TwoEstimatesError",
     "UnresolvedPhrase",
+    "hunch_confidence",
     "load_reader",
     "statement_confidence",
+    "statement_hunches",
     "statement_kind",
 ]
 
@@ -181,8 +183,9 @@ class Reader:
         """Read `text` as issued on `issued`: everything found, and what the estimate rests on.
 
         A phrase the lexicon lacks does not stop the reading: `probability` is None and
-        `unresolved` names the phrase and the lexicons that define it. Raises
-        TimeExpressionError for a window ending before `issued`, TwoEstimatesError for a
+        `unresolved` names the phrase and the lexicons that define it; a window that ended
+        by `issued` beside one that did not is listed as the past. Raises
+        TimeExpressionError when every window ends by `issued`, TwoEstimatesError for a
         sentence that gives different phrases for different windows ("unlikely before 2027
         but likely by 2030"): one estimate cannot say both; StatementTooLongError for a text
         over MAX_STATEMENT_CHARS (the reading's time grows with the square of the length).
@@ -192,27 +195,33 @@ class Reader:
                 f"a statement of {len(text):,} characters: riskline reads one statement at a time, of at most "
                 f"{MAX_STATEMENT_CHARS:,} characters; for a whole document use `riskline extract`"
             )
-        windows = find_windows(text, issued, self.conventions)
+        windows = find_windows(text, issued, self.conventions, keep_past=True)
+        past = [w for w in windows if ends_by(w, issued)]
+        if past and len(past) == len(windows):
+            find_windows(text, issued, self.conventions)  # raises, naming the first: check the issue date
         found = find_probability_phrases(text, self.lexicon, set(self.vocabulary))
-        _check_one_estimate(text, windows, found)
-        asserted = [w for w in windows if disclaimer_before(text, w.offsets[0]) is None]
-        window, why_window = choose_window(text, asserted or windows)
+        future = [w for w in windows if w not in past]
+        _check_one_estimate(text, future, found)
+        asserted = [w for w in future if disclaimer_before(text, w.offsets[0]) is None]
+        window, why_window = choose_window(text, asserted or future)
+        if past:
+            why_window += "; " + ", ".join(f"'{w.expression}' ends {w.end}, by the issue date: the past" for w in past)
         since = max((w.offsets[1] for w in windows if window and w.offsets[1] <= window.offsets[0]), default=0)
         phrase, why_phrase = choose_phrase(found, text, window.offsets[0] if window else None, since)
         if window is not None and not asserted:
             disclaimer = disclaimer_before(text, window.offsets[0])
             why_window += f"; it follows '{disclaimer}', so it is not asserted: no estimate for it"
             phrase, why_phrase = None, f"the only window follows '{disclaimer}': no estimate, whatever the phrases"
-        probability, unresolved = self._read(phrase)
+        probability, unresolved = self.read_phrase(phrase)
         if probability is not None and probability.lexicon not in (None, self.lexicon.name):
             why_phrase += f"; read from {probability.lexicon}, the fallback for words '{self.lexicon.name}' lacks"
         hunches = statement_hunches(text)
-        confidence, why_confidence = _confidence(text, hunches)
+        confidence, why_confidence = hunch_confidence(text, hunches)
         why = {"window": why_window, "phrase": why_phrase, "confidence": why_confidence}
         return ParsedStatement(text, issued, window, phrase, probability, statement_kind(text), confidence,
                                tuple(windows), tuple(found), unresolved, hunches, why)  # fmt: skip
 
-    def _read(self, phrase: PhraseMatch | None) -> tuple[StatedProbability | None, UnresolvedPhrase | None]:
+    def read_phrase(self, phrase: PhraseMatch | None) -> tuple[StatedProbability | None, UnresolvedPhrase | None]:
         """The phrase's probability; or None and what is missing, when neither lexicon nor official words read it."""
         if phrase is None:
             return None, None
@@ -234,7 +243,7 @@ def _check_one_estimate(text: str, windows: list[ParsedWindow], found: list[Phra
         raise TwoEstimatesError(f"the statement holds more than one estimate ({said}): enter each as its own")
 
 
-def _confidence(text: str, hunches: tuple[str, ...]) -> tuple[Confidence | None, str]:
+def hunch_confidence(text: str, hunches: tuple[str, ...]) -> tuple[Confidence | None, str]:
     """The stated confidence; else `low` for a hunch ('my gut tells me'); else None. With the reason."""
     stated = statement_confidence(text)
     words = ", ".join(f"'{h}'" for h in hunches)

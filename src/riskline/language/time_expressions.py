@@ -32,6 +32,7 @@ __all__ = [
     "TimeExpressionError",
     "choose_window",
     "describe_span",
+    "ends_by",
     "find_windows",
     "parse_window",
     "span_words",
@@ -474,13 +475,17 @@ CONDITION = re.compile(
 """'If the war in Ukraine ends or freezes, ... within 6 months': the clock starts at the condition."""
 
 
-def find_windows(text: str, issued: date, conventions: TimeConventions) -> list[ParsedWindow]:
+def find_windows(
+    text: str, issued: date, conventions: TimeConventions, *, keep_past: bool = False
+) -> list[ParsedWindow]:
     """Every time expression in `text`, left to right, overlapping readings resolved to the longest.
 
     A span ("within 6 months") that follows a condition naming the end of something ("if
     the war ends or freezes, ...") counts from that condition, not from the issue date.
     Raises TimeExpressionError when an expression is found but reads as a window that
-    ends on or before the issue date, or is otherwise unusable.
+    ends on or before the issue date, or is otherwise unusable; with `keep_past`, a window
+    that ends on or before the issue date is returned instead (a statement may name a past
+    year beside its forecast), and `ends_by(window, issued)` tells it apart.
     """
     found = sorted(_candidates(text, issued, conventions), key=lambda w: (w.offsets[0], -(w.offsets[1] - w.offsets[0])))
     chosen: list[ParsedWindow] = []
@@ -492,8 +497,14 @@ def find_windows(text: str, issued: date, conventions: TimeConventions) -> list[
     if condition is not None:
         chosen = [_counted_from(w, condition) if w.span and w.offsets[0] > condition.end() else w for w in chosen]
     for window in chosen:
-        _check_after_issue(window, issued)
+        if not (keep_past and ends_by(window, issued)):
+            _check_after_issue(window, issued)
     return chosen
+
+
+def ends_by(window: ParsedWindow, day: date) -> bool:
+    """Whether `window` ends on or before `day` (for a statement issued that day: it speaks of the past)."""
+    return window.end is not None and window.end <= day
 
 
 def _counted_from(window: ParsedWindow, condition: re.Match) -> ParsedWindow:
