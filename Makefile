@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/russia-nato-attack.yaml
 
-.PHONY: demo compare backtest test fuzz lab lint lock clean
+.PHONY: demo compare backtest sweep test fuzz lab lint lock clean
 
 demo: $(STAMP)  ## the seed scenario to a risk timeline in out/russia-nato-attack/
 	$(BIN)/riskline run $(SCENARIO)
@@ -16,7 +16,10 @@ compare: $(STAMP)  ## the seed under three lexicons, and as of two dates (assumi
 	$(BIN)/riskline compare $(SCENARIO) --lexicons icd-203 uk-phia nato --out out/russia-nato-attack-lexicons
 	$(BIN)/riskline compare $(SCENARIO) --as-of 2025-12-11 2026-11-25 --out out/russia-nato-attack-update
 
-backtest: $(STAMP)  ## the track record: every resolved question of backtests/questions/ scored, in out/backtest/
+backsweep: $(STAMP)  ## the seed's sensitivity sweep (base rate x lexicon x each statement left out) on Dask, in out/russia-nato-attack-sweep/
+	$(BIN)/riskline sweep sweeps/russia-nato-attack.yaml --out out/russia-nato-attack-sweep
+
+test: $(STAMP)  ## the track record: every resolved question of backtests/questions/ scored, in out/backtest/
 	$(BIN)/riskline backtest backtests/questions --out out/backtest
 
 test: $(STAMP)  ## the whole test suite, slow tests included (CI runs this)

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from riskline import ConfigError, load_scenario
+from riskline.config.platform_cdf import make_cdf
 from riskline.forecast import Forecast
 from riskline.interchange import platform_cdf
 
@@ -193,3 +194,16 @@ def test_a_cdf_range_of_the_scenarios_own_opens_the_lower_bound(seed_forecast):
     assert (cdf.cdf[0], cdf.cdf[-1]) == pytest.approx(tuple(by), abs=1e-12)
     assert cdf.open_lower_bound  # what may happen between as_of and 2027 lies below the range
     assert cdf.below_lower_bound == pytest.approx(by[0])
+
+
+def test_the_rules_of_the_api_a_cdf_breaks_are_named():
+    start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC)
+    rounding = make_cdf(start, end, [6e-18] + [i / 400 for i in range(1, 201)], None, None)
+    assert (rounding.cdf[0], rounding.open_lower_bound, rounding.api_problems()) == (0.0, False, [])
+    jump = make_cdf(start, end, [0.0] * 101 + [0.5 + i / 200 for i in range(100)], None, None)
+    assert jump.api_problems() == [
+        "100 of 200 steps rise less than 5e-05 (the API wants at least 1% of the mass spread evenly within the range)",
+        "1 steps rise more than 0.2",
+    ]
+    certain = make_cdf(start, end, [i / 200 for i in range(201)], None, True)
+    assert certain.api_problems() == ["the upper bound is open but only 0 of the mass lies beyond it (at least 0.001)"]

@@ -93,6 +93,17 @@ def _parser() -> argparse.ArgumentParser:
                                "are chosen from (one fit per origin, no updates)")  # fmt: skip
     backtest.set_defaults(handler=_backtest)
 
+    sweep = commands.add_parser("sweep", help="fit hundreds of variants on Dask and rank what moves the forecast")
+    sweep.add_argument("sweep", type=Path, help="sweep YAML file (docs/sweeps.md)")
+    sweep.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a running Dask scheduler, e.g. tcp://host:8786 (default: start one here)",
+    )
+    sweep.add_argument("--workers", type=_positive, help="worker processes on this machine (default: one per core)")
+    sweep.add_argument("--out", type=Path, help="output directory (default: out/<sweep name>/)")
+    sweep.set_defaults(handler=_sweep)
+
     check = commands.add_parser("check", help="validate scenario files without sampling")
     check.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
     check.add_argument(
@@ -257,6 +268,23 @@ def _compare(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
+def _sweep(args: argparse.Namespace, argv: list[str]) -> int:
+    from riskline.errors import ConfigError, ConfigIssue
+    from riskline.sweeps import load_sweep, sweep
+
+    if args.scheduler is not None and args.workers is not None:
+        message = "--workers starts a cluster on this machine; a --scheduler's cluster has its own workers"
+        raise ConfigError([ConfigIssue(None, None, "--workers", message)])
+    out_dir = args.out or Path("out") / load_sweep(args.sweep).name
+    dataset = sweep(args.sweep, scheduler=args.scheduler, workers=args.workers, out=out_dir, progress=True,
+                    command=shlex.join(["riskline", *argv]))  # fmt: skip
+    print((out_dir / "sweep.md").read_text(encoding="utf-8").split("![")[0].rstrip())
+    failed = int((dataset["status"] == "failed").sum())
+    print(f"\nwrote {out_dir}/: sweep.nc sweep.csv sweep.json sweep.md sweep.html and the figures"
+          + (f" ({failed} variants failed: sweep.csv says why)" if failed else ""))  # fmt: skip
+    return 0
+
+
 def _backtest(args: argparse.Namespace, argv: list[str]) -> int:
     from rich.progress import Progress
 
@@ -344,17 +372,36 @@ def _parse(args: argparse.Namespace, argv: list[str]) -> int:
     if args.json:
         print(json.dumps(parsed.as_dict(), indent=2, ensure_ascii=False))
         return 0
-    window, probability = parsed.window, parsed.probability
-    print(f"window:      {_window_words(window) if window else 'no time expression found'}")
-    if window:
-        print(f"             ({window.reasoning})")
-    print(f"probability: {probability.describe() if probability else 'no probability phrase found'}")
-    if parsed.phrase and (parsed.phrase.negated or parsed.phrase.stacked):
-        stacked = f", stacked with {' '.join(parsed.phrase.stacked)}" if parsed.phrase.stacked else ""
-        print(f"             (as written: '{parsed.phrase.text}'{stacked})")
-    print(f"kind:        {parsed.kind}")
-    print(f"confidence:  {parsed.confidence or 'not stated'}")
+    for line in _parsed_lines(parsed):
+        print(line)
     return 0
+
+
+def _parsed_lines(parsed) -> list[str]:
+    """`riskline parse` in words: what the estimate rests on, what else was found, and why."""
+    window, probability, why = parsed.window, parsed.probability, parsed.why
+    lines = [f"window:      {_window_words(window) if window else 'no time expression found'}"]
+    if window:
+        lines.append(f"             ({window.reasoning})")
+    if window and (len(parsed.windows) > 1 or not why["window"].endswith("the only time expression")):
+        found = ", ".join(f"'{w.expression}'" for w in parsed.windows)
+        lines.append(f"             found {found}; used {why['window']}")
+    if probability:
+        lines.append(f"probability: {probability.describe()}")
+    elif parsed.unresolved:
+        where = ", ".join(parsed.unresolved.defined_in) or "no lexicon"
+        lines.append(f"probability: unresolved: {parsed.unresolved.message}; defined in: {where}")
+    elif parsed.phrases or parsed.windows:
+        lines.append(f"probability: none: {why['phrase']}")
+    else:
+        lines.append("probability: no probability phrase found")
+    if parsed.phrases and (probability or parsed.unresolved):
+        found = ", ".join(f"'{p.text}'" for p in parsed.phrases)
+        lines.append(f"             found {found}; used {why['phrase']}")
+    lines.append(f"kind:        {parsed.kind}")
+    confidence = parsed.confidence or "not stated"
+    lines.append(f"confidence:  {confidence}" + (f"  ({why['confidence']})" if parsed.hunches else ""))
+    return lines
 
 
 def _window_words(window) -> str:

@@ -95,14 +95,37 @@ def test_the_reading_list_dates_each_entry_by_its_heading(reader):
     assert by_window["in the next six years"].issued == date(2021, 3, 9)
     assert by_window["in 2025"].issued == date(2023, 1, 27)  # read from 2023: the window is open
     assert by_window["in 2027"].issued == date(2023, 2, 2)
-    gilday = by_window[None]  # no time expression read: proposed whole, with a window to give
+    gilday = by_window["a 2022 window"]  # "a 2022 window or potentially a 2023 window" (issue 20, reading)
     assert gilday.quote.startswith("“When we talk about the 2027 window")
     assert gilday.issued == date(2022, 10, 19)
-    assert "no time expression read in the entry" in gilday.reasons[1]
     for candidate in extraction.candidates:
         assert seed.text[slice(*candidate.offsets)] == candidate.quote
         assert candidate.source == candidate.entry.speaker
     assert extraction.dropped == []
+
+
+def test_a_reading_list_entry_without_a_time_expression_is_proposed_whole(tmp_path, reader):
+    path = tmp_path / "list.md"
+    path.write_text(
+        FRONT.format(published="2026-12-06").replace("language: en\n", "language: en\ncompiled: true\n")
+        + "## 2023-02-02 · WTOP\nurl: https://wtop.com/world/2023/02/i-wouldnt-underestimate-xis-ambitions-for-"
+        "taiwan-says-cia-director/\nspeaker: William Burns, Director of the CIA\n\n“Our assessment at CIA is that "
+        "I wouldn’t underestimate President Xi’s ambitions with regard to Taiwan,” Burns said\n",
+        encoding="utf-8",
+    )
+    [candidate] = extract(read_seed(path), reader).candidates
+    assert candidate.window is None
+    assert candidate.quote.startswith("“Our assessment at CIA")
+    assert candidate.reasons[1] == "no time expression read in the entry: give its window by hand (docs/scenarios.md)"
+    assert candidate.source == "William Burns, Director of the CIA"
+
+
+def test_a_window_after_a_disclaimer_is_not_asserted(reader):
+    extraction = extract(read_seed(READING_LIST), reader)
+    [burns] = [c for c in extraction.candidates if c.issued == date(2023, 2, 2)]
+    assert burns.disclaimer == "does not mean"
+    assert burns.phrase is None
+    assert burns.probability is None
 
 
 def test_the_introduction_of_a_reading_list_is_not_read(reader):
@@ -154,9 +177,9 @@ def test_extract_json_lists_candidates_and_dropped(capsys):
     out = json.loads(captured.out)
     assert [c["issued"] for c in out["candidates"]] == ["2023-01-27", "2023-02-02"]
     assert out["candidates"][0]["provenance"]["url"].startswith("https://highergroundtimes.com/")
-    assert len(out["dropped"]) == 3
+    assert len(out["dropped"]) == 5  # Davidson's two windows, Gilday's three
     assert all("is under --min-score 0.5" in d["reason"] for d in out["dropped"])
-    assert "note: 3 piece(s) of text read but not proposed" in captured.err
+    assert "note: 5 piece(s) of text read but not proposed" in captured.err
 
 
 ENTRY = "## 2021-03-09 · USNI News\nurl: https://news.usni.org/x\n\nThe threat is manifest in the next six years.\n"

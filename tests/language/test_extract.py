@@ -67,14 +67,18 @@ def test_parse_json_contract(capsys):
     assert data["window"]["expression"] == "within 18 months"
     assert data["probability"] | {"as_written": None, "negated": None, "stacked_hedges": None} == {
         "phrase": "unlikely", "low": 0.2, "high": 0.45, "lexicon": "icd-203", "as_written": None, "negated": None,
-        "stacked_hedges": None,
+        "stacked_hedges": None, "weakened_from": None,
     }  # fmt: skip
     assert (data["kind"], data["confidence"]) == ("occurrence", "moderate")
 
 
-def test_parse_unknown_phrase_exits_2_with_nearest(capsys):
-    assert main(["parse", "Russia should attack by 2030", "--issued", "2025-12-03"]) == 2
-    assert "phrase 'should' is not in lexicon 'icd-203'; did you mean 'could'?" in capsys.readouterr().err
+def test_parse_keeps_a_phrase_the_lexicon_lacks_and_names_who_defines_it(capsys):
+    """Issue 20: parse used to refuse the statement and throw away the window it had read."""
+    assert main(["parse", "a realistic possibility of an attack by 2030", "--issued", "2025-12-03"]) == 0
+    out = capsys.readouterr().out
+    assert "window:      2025-12-03 to 2031-01-01  ['by 2030']" in out
+    assert "probability: unresolved: phrase 'realistic possibility' is not in lexicon 'icd-203'" in out
+    assert "defined in: capphrase, new-zealand, uk-phia" in out
 
 
 def test_lexicon_phrase_across_lexicons(capsys):

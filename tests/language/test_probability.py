@@ -23,12 +23,37 @@ ICD = load_lexicon(ROOT / "priors", "icd-203")
         ("  could  ", 0.10, 0.70),
         ("might happen", 0.10, 0.66),
         ("remote", 0.01, 0.05),
-        ("cannot be ruled out", 0.01, 0.50),
     ],
 )
 def test_icd_203_phrases(phrase, low, high):
     stated = parse_probability(phrase, ICD)
     assert (stated.low, stated.high, stated.lexicon) == (low, high, "icd-203")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "low", "high"),
+    [("cannot be ruled out", 0.01, 0.50), ("cannot exclude", 0.01, 0.50), ("should", 0.60, 0.90), ("will", 0.90, 1.0)],
+)
+def test_words_icd_203_lacks_are_read_from_the_official_words_and_say_so(phrase, low, high):
+    stated = parse_probability(phrase, ICD)
+    assert (stated.low, stated.high, stated.lexicon) == (low, high, "official-words")
+
+
+@pytest.mark.parametrize(
+    ("written", "low", "high"),
+    [("30-40%", 0.30, 0.40), ("30–40%", 0.30, 0.40), ("30% to 40%", 0.30, 0.40), ("1 in 3", 1 / 3.5, 1 / 2.5),
+     ("1 in 10", 1 / 10.5, 1 / 9.5)],
+)  # fmt: skip
+def test_ranges_and_odds(written, low, high):
+    """A stated range is itself; odds are every chance whose denominator rounds to the one stated."""
+    stated = parse_probability(written, ICD)
+    assert (stated.low, stated.high) == pytest.approx((low, high))
+
+
+@pytest.mark.parametrize("written", ["40-30%", "30-140%", "3 in 2", "0 in 5"])
+def test_backward_ranges_and_impossible_odds_are_refused(written):
+    with pytest.raises(ValueError, match=r"range of percentages must run upwards|odds 'k in n' need 0 < k < n"):
+        parse_probability(written, ICD)
 
 
 def test_icd_203_hedges_are_capphrase_5th_to_95th_percentiles():

@@ -7,8 +7,8 @@ last the mass above the upper bound. Between two points the CDF is read linearly
 scores a forecast by the differences of consecutive values, i.e. as mass spread evenly over
 each step.
 
-riskline writes one per event (riskline.interchange) and reads one as a statement of a
-forecasting platform (`platform_forecasts:` in a scenario, riskline.config.scenario).
+riskline writes one per event (riskline.interchange) and reads one as statements of a
+forecasting platform (`platform_forecasts:` in a scenario, `platform_estimates`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,20 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["CDF_POINTS", "DateCdf", "cdf_from_json", "cdf_locations", "make_cdf", "read_cdf_file"]
+from riskline.config.priors import Priors
+from riskline.config.schema import EstimateSpec, PlatformForecastSpec, ScenarioFile, WindowSpec
+from riskline.errors import ConfigIssue
+from riskline.files.yamlfile import YamlDocument
+
+__all__ = [
+    "CDF_POINTS",
+    "DateCdf",
+    "cdf_from_json",
+    "cdf_locations",
+    "make_cdf",
+    "platform_estimates",
+    "read_cdf_file",
+]
 
 CDF_POINTS = 201
 """Values in a Metaculus continuous CDF (200 steps over the range)."""
@@ -32,7 +45,13 @@ MAX_STEP = 0.2
 OPEN_BOUND_MASS = 0.001
 """The API's least mass beyond an open bound; beyond a closed bound it must be none."""
 TOLERANCE = 1e-9
-"""Rounding allowed where a CDF must not fall or leave [0, 1]."""
+"""Rounding allowed where a CDF must not fall or leave [0, 1]; values this close to 0 or 1 are read as 0 or 1 (a
+forecast's chain convolution leaves ~1e-17 where nothing can have happened)."""
+PLATFORM_CLASS = "forecasting_platform"
+"""The reliability class a `platform_forecasts` source must have: its priors are a platform's bias and noise."""
+PLATFORM_HALF_WIDTH = 0.005
+"""A probability read off a platform's CDF is the interval +/- half a percentage point: a number like any other
+(riskline.language.probability), but exact, so not widened to its rounding."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +160,7 @@ def make_cdf(
     if (falls := np.flatnonzero(np.diff(cdf) < -TOLERANCE)).size:
         raise ValueError(f"continuous_cdf falls from value {falls[0]} to {falls[0] + 1} ({cdf[falls[0]]:g} > "
                          f"{cdf[falls[0] + 1]:g}); a CDF never falls")  # fmt: skip
-    cdf = np.clip(cdf, 0.0, 1.0)
+    cdf = np.where(cdf < TOLERANCE, 0.0, np.where(cdf > 1 - TOLERANCE, 1.0, cdf))  # rounding, not mass
     lower = bool(cdf[0] > 0) if open_lower is None else open_lower
     upper = bool(cdf[-1] < 1) if open_upper is None else open_upper
     return DateCdf(range_min, range_max, tuple(float(v) for v in cdf), lower, upper)
@@ -161,6 +180,77 @@ def read_cdf_file(path: Path) -> DateCdf:
         return cdf_from_json(data)
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from None
+
+
+def platform_estimates(
+    index: int, platform: PlatformForecastSpec, spec: ScenarioFile, priors: Priors, doc: YamlDocument,
+    issues: list[ConfigIssue],
+) -> list[EstimateSpec]:  # fmt: skip
+    """A platform's CDF as estimates: at each date of `read_at`, P(event by then | not by `issued`).
+
+    The platform's forecast of an open question is a belief given that the event had not
+    happened when it was made, so the CDF is conditioned on `issued` as every statement's q is
+    (docs/model.md); before the CDF's range the CDF is taken as 0 there.
+    """
+    loc: list[str | int] = ["platform_forecasts", index]
+    sources = {s.id: s for s in spec.sources}
+    classes = spec.priors.source_classes | priors.source_classes
+    source = sources.get(platform.source)
+    if source is not None and source.reliability in classes and source.reliability != PLATFORM_CLASS:
+        message = (f"source '{source.id}' has reliability '{source.reliability}'; a platform forecast's source has "
+                   f"'{PLATFORM_CLASS}', whose priors are a platform's bias and noise")  # fmt: skip
+        issues.append(doc.issue([*loc, "source"], message))
+    try:
+        cdf = _platform_cdf(platform, doc)
+    except ValueError as exc:
+        issues.append(doc.issue([*loc, "cdf"], str(exc)))
+        return []
+    given = 0.0 if platform.issued < cdf.range_min.date() else None
+    if given is None and platform.issued > cdf.range_max.date():
+        issues.append(doc.issue([*loc, "issued"], f"issued {platform.issued} is after the CDF's range, which ends "
+                                f"{cdf.range_max:%Y-%m-%d}"))  # fmt: skip
+        return []
+    given = cdf.at(platform.issued) if given is None else given
+    if given >= 1.0:
+        issues.append(doc.issue([*loc, "cdf"], f"the CDF says the event had happened by {platform.issued} (issued)"))
+        return []
+    events = {e.id: e for e in spec.events}
+    kind = events[platform.event].kind if platform.event in events else "occurrence"
+    taken = {e.id for e in spec.estimates}
+    found = []
+    for number, when in enumerate(platform.read_at or [cdf.range_max.date()]):
+        if (name := f"{platform.id}-by-{when.isoformat()}") in taken:
+            issues.append(doc.issue([*loc, "read_at", number], f"estimate id '{name}' is taken; read each date once "
+                                    "and give the platform forecast an id no estimate has"))  # fmt: skip
+            continue
+        taken.add(name)
+        if not (platform.issued < when and cdf.range_min.date() <= when <= cdf.range_max.date()):
+            span = f"{cdf.range_min:%Y-%m-%d} to {cdf.range_max:%Y-%m-%d}"
+            message = f"{when} is not after issued ({platform.issued}) and within the CDF's range ({span})"
+            issues.append(doc.issue([*loc, "read_at", number], message))
+            continue
+        by = cdf.at(when)
+        q = (by - given) / (1.0 - given)
+        low, high = max(q - PLATFORM_HALF_WIDTH, 0.0), min(q + PLATFORM_HALF_WIDTH, 1.0)
+        note = (f"read off the platform's CDF: P(by {when}) = {by:.4f}, given not by {platform.issued} "
+                f"(P {given:.4f} then): {q:.4f}")  # fmt: skip
+        found.append(EstimateSpec(
+            id=name, source=platform.source, issued=platform.issued,
+            event=platform.event, kind=kind, quote=platform.quote, provenance=platform.provenance,
+            window=WindowSpec(end=when), probability=[round(low, 6), round(high, 6)],
+            note=" ".join(filter(None, [platform.note, note])),
+        ))  # fmt: skip
+    return found
+
+
+def _platform_cdf(platform: PlatformForecastSpec, doc: YamlDocument) -> DateCdf:
+    """The CDF a platform forecast names: its file (relative to the scenario file) or its values written out."""
+    if platform.cdf.file is not None:
+        return read_cdf_file(doc.path.parent / platform.cdf.file)
+    assert platform.cdf.range is not None  # the schema: a file, or the range and values written out
+    assert platform.cdf.continuous_cdf is not None
+    start, end = (_utc(d) for d in platform.cdf.range)
+    return make_cdf(start, end, platform.cdf.continuous_cdf, None, None)
 
 
 def _field[T](holder: object, key: str, kind: type[T], expected: str, prefix: str = "") -> T:

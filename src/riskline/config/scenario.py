@@ -10,24 +10,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from riskline.config.checks import ancestors, check_references, first_observed, horizon_problem, unknown
-from riskline.config.platform_cdf import DateCdf, make_cdf, read_cdf_file
+from riskline.config.platform_cdf import platform_estimates
 from riskline.config.priors import BaseRate, HazardSettings, Priors, SourceClass, find_priors_dir, load_priors
 from riskline.config.schema import (
     LAST_YEAR,
     EstimateSpec,
     EventSpec,
     HazardOverride,
-    PlatformForecastSpec,
     ScenarioFile,
     SignpostSpec,
     SourceSpec,
-    WindowSpec,
 )
 from riskline.config.todos import find_todos, todo_issues, without_todo_fields
 from riskline.config.windows import RelativeWindow, Window, resolve_window
@@ -40,11 +38,6 @@ from riskline.language.probability import StatedProbability, parse_probability
 
 __all__ = ["Estimate", "RelativeWindow", "Scenario", "Window", "load_scenario"]
 
-PLATFORM_CLASS = "forecasting_platform"
-"""The reliability class a `platform_forecasts` source must have: its priors are a platform's bias and noise."""
-PLATFORM_HALF_WIDTH = 0.005
-"""A probability read off a platform's CDF is the interval +/- half a percentage point: a number like any other
-(riskline.language.probability), but exact, so not widened to its rounding."""
 NO_ESTIMATES = (
     "riskline fits a timeline to statements, so it needs at least one; the priors alone are in every "
     "run's prior_ columns and prior_posterior figure"
@@ -74,6 +67,8 @@ class Scenario:
     lexicon: Lexicon
     path: Path
     text: str
+    muted: frozenset[str] = frozenset()
+    """Statements kept in the scenario but not read by the model (`Scenario.muting`)."""
 
     @property
     def name(self) -> str:
@@ -202,16 +197,32 @@ class Scenario:
         The time grid keeps its start (`at_risk_from`): leaving out the earliest statement
         must not shorten the evidence that nothing has happened yet.
         """
-        known = {e.id for e in self.estimates}
-        missing = [i for i in estimate_ids if i not in known]
-        if missing:
-            message = f"no estimate {', '.join(map(repr, missing))}; {closest(missing[0], sorted(known))}"
-            raise ConfigError([ConfigIssue(self.path, None, "estimates", message)])
+        self._known_estimates(estimate_ids)
         kept = tuple(e for e in self.estimates if e.id not in estimate_ids)
         if not kept:
             raise ConfigError([ConfigIssue(self.path, None, "estimates", f"that leaves no estimate; {NO_ESTIMATES}")])
         spec = self.spec.model_copy(update={"estimates": [e.spec for e in kept], "at_risk_from": self.start()})
         return replace(self, spec=spec, estimates=kept)
+
+    def _known_estimates(self, estimate_ids: tuple[str, ...]) -> set[str]:
+        """Every estimate id of the scenario; ConfigError naming any of `estimate_ids` it lacks."""
+        known = {e.id for e in self.estimates}
+        missing = [i for i in estimate_ids if i not in known]
+        if missing:
+            message = f"no estimate {', '.join(map(repr, missing))}; {closest(missing[0], sorted(known))}"
+            raise ConfigError([ConfigIssue(self.path, None, "estimates", message)])
+        return known
+
+    def muting(self, *estimate_ids: str) -> Scenario:
+        """The scenario with these statements muted: the model does not read them, as in `without`.
+
+        Unlike `without`, the statements keep their rows, so the model's structure (and its
+        compiled code) stays the same: a sweep leaves each statement out in turn this way.
+        """
+        known = self._known_estimates(estimate_ids)
+        if known <= self.muted | set(estimate_ids):
+            raise ConfigError([ConfigIssue(self.path, None, "estimates", f"that mutes every estimate; {NO_ESTIMATES}")])
+        return replace(self, muted=self.muted | frozenset(estimate_ids))
 
     def with_base_rate(self, name: str, **changes: float) -> Scenario:
         """The scenario with base rate `name` changed, e.g. `with_base_rate("ukraine-ceasefire", per_year=1.0)`.
@@ -225,26 +236,44 @@ class Scenario:
                 [ConfigIssue(self.path, None, "base_rate", f"no event uses '{name}'; {closest(name, sorted(used))}")]
             )
         event = next(e for e in self.events if e.base_rate == name)
-        try:  # the same checks as in the file
-            rate = BaseRate.model_validate(self.base_rate(event).model_dump() | changes)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            raise ConfigError([ConfigIssue(self.path, None, f"base_rates.{name}", problems)]) from None
+        rate = self._checked(BaseRate, self.base_rate(event).model_dump() | changes, f"base_rates.{name}")
         overrides = self.spec.priors.model_copy(update={"base_rates": {**self.spec.priors.base_rates, name: rate}})
         return replace(self, spec=self.spec.model_copy(update={"priors": overrides}))
+
+    def with_source_class(self, name: str, part: str, **changes: float) -> Scenario:
+        """The scenario with one part (`bias` or `noise`) of source class `name`'s prior changed.
+
+        E.g. `with_source_class("media_report", "noise", median=1.0)`. Sources that give their
+        own `bias`/`noise` in the scenario file keep them: the change is to the class.
+        """
+        classes = self.priors.source_classes
+        if name not in classes:
+            message = f"no source class '{name}'; {closest(name, sorted(classes))}"
+            raise ConfigError([ConfigIssue(self.priors.directory / "sources.yaml", None, "classes", message)])
+        dumped = classes[name].model_dump()
+        if part not in ("bias", "noise"):
+            message = f"a source class has a 'bias' and a 'noise' prior, not '{part}'"
+            raise ConfigError([ConfigIssue(self.priors.directory / "sources.yaml", None, f"classes.{name}", message)])
+        changed = self._checked(SourceClass, dumped | {part: dumped[part] | changes}, f"sources.{name}")
+        priors = replace(self.priors, source_classes={**classes, name: changed})
+        return replace(self, priors=priors)
 
     def with_hazard(self, **changes: float | str) -> Scenario:
         """The scenario with its hazard settings changed, e.g. `with_hazard(reversion=2.0)`.
 
         The change is a scenario override (as a `priors.hazard` entry in the file would be).
         """
-        try:
-            hazard = HazardOverride.model_validate(self.spec.priors.hazard.model_dump() | changes)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            raise ConfigError([ConfigIssue(self.path, None, "priors.hazard", problems)]) from None
+        hazard = self._checked(HazardOverride, self.spec.priors.hazard.model_dump() | changes, "priors.hazard")
         overrides = self.spec.priors.model_copy(update={"hazard": hazard})
         return replace(self, spec=self.spec.model_copy(update={"priors": overrides}))
+
+    def _checked[M: BaseModel](self, model: type[M], values: dict, field: str) -> M:
+        """`values` validated as `model` (the same checks as in the file), or a ConfigError naming `field`."""
+        try:
+            return model.model_validate(values)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise ConfigError([ConfigIssue(self.path, None, field, problems)]) from None
 
 
 def load_scenario(
@@ -318,7 +347,7 @@ def load_scenario(
         if resolved is not None:
             estimates.append(resolved)
     for index, platform in enumerate(spec.platform_forecasts):
-        for est in _platform_estimates(index, platform, spec, priors, doc, issues):
+        for est in platform_estimates(index, platform, spec, priors, doc, issues):
             resolved = _resolve_estimate(["platform_forecasts", index], est, spec, words, conventions, doc, issues)
             if resolved is not None:
                 estimates.append(resolved)
@@ -364,77 +393,6 @@ def _delays_beyond_the_grid(scenario: Scenario, doc: YamlDocument) -> list[Confi
                        f"years from {start} to the horizon; {fix}")  # fmt: skip
             issues.append(doc.issue(["estimates", index, "window"], message))
     return issues
-
-
-def _platform_estimates(
-    index: int, platform: PlatformForecastSpec, spec: ScenarioFile, priors: Priors, doc: YamlDocument,
-    issues: list[ConfigIssue],
-) -> list[EstimateSpec]:  # fmt: skip
-    """A platform's CDF as estimates: at each date of `read_at`, P(event by then | not by `issued`).
-
-    The platform's forecast of an open question is a belief given that the event had not
-    happened when it was made, so the CDF is conditioned on `issued` as every statement's q is
-    (docs/model.md); before the CDF's range the CDF is taken as 0 there.
-    """
-    loc: list[str | int] = ["platform_forecasts", index]
-    sources = {s.id: s for s in spec.sources}
-    classes = spec.priors.source_classes | priors.source_classes
-    source = sources.get(platform.source)
-    if source is not None and source.reliability in classes and source.reliability != PLATFORM_CLASS:
-        message = (f"source '{source.id}' has reliability '{source.reliability}'; a platform forecast's source has "
-                   f"'{PLATFORM_CLASS}', whose priors are a platform's bias and noise")  # fmt: skip
-        issues.append(doc.issue([*loc, "source"], message))
-    try:
-        cdf = _platform_cdf(platform, doc)
-    except ValueError as exc:
-        issues.append(doc.issue([*loc, "cdf"], str(exc)))
-        return []
-    given = 0.0 if platform.issued < cdf.range_min.date() else None
-    if given is None and platform.issued > cdf.range_max.date():
-        issues.append(doc.issue([*loc, "issued"], f"issued {platform.issued} is after the CDF's range, which ends "
-                                f"{cdf.range_max:%Y-%m-%d}"))  # fmt: skip
-        return []
-    given = cdf.at(platform.issued) if given is None else given
-    if given >= 1.0:
-        issues.append(doc.issue([*loc, "cdf"], f"the CDF says the event had happened by {platform.issued} (issued)"))
-        return []
-    events = {e.id: e for e in spec.events}
-    kind = events[platform.event].kind if platform.event in events else "occurrence"
-    taken = {e.id for e in spec.estimates}
-    found = []
-    for number, when in enumerate(platform.read_at or [cdf.range_max.date()]):
-        if (name := f"{platform.id}-by-{when.isoformat()}") in taken:
-            issues.append(doc.issue([*loc, "read_at", number], f"estimate id '{name}' is taken; read each date once "
-                                    "and give the platform forecast an id no estimate has"))  # fmt: skip
-            continue
-        taken.add(name)
-        if not (platform.issued < when and cdf.range_min.date() <= when <= cdf.range_max.date()):
-            span = f"{cdf.range_min:%Y-%m-%d} to {cdf.range_max:%Y-%m-%d}"
-            message = f"{when} is not after issued ({platform.issued}) and within the CDF's range ({span})"
-            issues.append(doc.issue([*loc, "read_at", number], message))
-            continue
-        by = cdf.at(when)
-        q = (by - given) / (1.0 - given)
-        low, high = max(q - PLATFORM_HALF_WIDTH, 0.0), min(q + PLATFORM_HALF_WIDTH, 1.0)
-        note = (f"read off the platform's CDF: P(by {when}) = {by:.4f}, given not by {platform.issued} "
-                f"(P {given:.4f} then): {q:.4f}")  # fmt: skip
-        found.append(EstimateSpec(
-            id=name, source=platform.source, issued=platform.issued,
-            event=platform.event, kind=kind, quote=platform.quote, provenance=platform.provenance,
-            window=WindowSpec(end=when), probability=[round(low, 6), round(high, 6)],
-            note=" ".join(filter(None, [platform.note, note])),
-        ))  # fmt: skip
-    return found
-
-
-def _platform_cdf(platform: PlatformForecastSpec, doc: YamlDocument) -> DateCdf:
-    """The CDF a platform forecast names: its file (relative to the scenario file) or its values written out."""
-    if platform.cdf.file is not None:
-        return read_cdf_file(doc.path.parent / platform.cdf.file)
-    assert platform.cdf.range is not None  # the schema: a file, or the range and values written out
-    assert platform.cdf.continuous_cdf is not None
-    start, end = (datetime(d.year, d.month, d.day, tzinfo=UTC) for d in platform.cdf.range)
-    return make_cdf(start, end, platform.cdf.continuous_cdf, None, None)
 
 
 def _resolve_estimate(

@@ -14,6 +14,12 @@ can be read in another, and a comparison changes the numbers, never the words.
 
 Lookup ignores case and spacing; an unknown phrase is an error naming the nearest phrases,
 the file, and the lexicons that define it, never a guess.
+
+Words officials use that no yardstick defines ("will", "should", "expect", "cannot
+exclude") have one home, priors/official-words.yaml, in the same format: every lexicon
+falls back to it for a phrase it lacks, and the reading names the file it came from. One
+file rather than an entry in each lexicon, because the reading of "expect" does not depend
+on which yardstick a report uses, and ten copies of one judgement would drift apart.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from riskline.errors import ConfigError, ConfigIssue, LexiconError, excerpt
 from riskline.files.yamlfile import Strict, closest, read_yaml, validate
 
 __all__ = [
+    "OFFICIAL_WORDS",
     "Alias",
     "Lexicon",
     "LexiconEntry",
@@ -36,8 +43,13 @@ __all__ = [
     "available_lexicons",
     "defining_lexicons",
     "load_lexicon",
+    "load_official_words",
     "normalize_phrase",
+    "read_lexicon",
 ]
+
+OFFICIAL_WORDS = "official-words"
+"""priors/official-words.yaml: the readings every lexicon falls back to."""
 
 
 def normalize_phrase(text: str) -> str:
@@ -102,6 +114,7 @@ class Lexicon(Strict):
     caveats: str | None = None
     aliases: list[Alias] = []
     entries: list[LexiconEntry] = Field(min_length=1)
+    _fallback: Lexicon | None = PrivateAttr(default=None)
     _path: Path | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
@@ -120,8 +133,31 @@ class Lexicon(Strict):
 
     @property
     def phrases(self) -> list[str]:
-        """Every phrase the lexicon defines, each row's synonyms included (not the `aliases:` block)."""
+        """Every phrase the lexicon defines, row synonyms included (not the `aliases:` block, nor the fallback)."""
         return list(self._by_phrase)
+
+    @property
+    def fallback(self) -> Lexicon | None:
+        """The lexicon consulted for a phrase this one lacks (priors/official-words.yaml), if any."""
+        return self._fallback
+
+    def with_fallback(self, fallback: Lexicon | None) -> Lexicon:
+        """A copy of the lexicon that falls back to `fallback` for the phrases it lacks."""
+        copy = self.model_copy()
+        copy._fallback = fallback
+        return copy
+
+    def accepts(self, phrase: str) -> bool:
+        """Whether `phrase` has a reading here (its own, or by alias) or in the fallback."""
+        return self.defining(phrase) is not None
+
+    def defining(self, phrase: str) -> Lexicon | None:
+        """The lexicon whose entry reads `phrase`: this one (directly or by alias), else its fallback; else None."""
+        if normalize_phrase(phrase) in self._by_phrase or self.alias_of(phrase) is not None:
+            return self
+        if self._fallback is not None and self._fallback.accepts(phrase):
+            return self._fallback
+        return None
 
     def alias_of(self, phrase: str) -> Alias | None:
         """The alias that reads `phrase` as one of this lexicon's own, if the lexicon lacks the phrase itself."""
@@ -131,9 +167,11 @@ class Lexicon(Strict):
         return next((a for a in self.aliases if normalize_phrase(a.phrase) == wanted), None)
 
     def lookup(self, phrase: str) -> LexiconEntry:
-        """The entry for `phrase` (directly, or through an alias), or LexiconError naming the nearest phrases."""
+        """The entry for `phrase`: its own, by alias, else the fallback's; or LexiconError naming the nearest."""
         alias = self.alias_of(phrase)
         entry = self._by_phrase.get(normalize_phrase(alias.to if alias else phrase))
+        if entry is None and self._fallback is not None and self._fallback.accepts(phrase):
+            entry = self._fallback.lookup(phrase)
         if entry is None:
             near = difflib.get_close_matches(normalize_phrase(phrase), self.phrases, n=3, cutoff=0.5)
             hint = (
@@ -228,11 +266,16 @@ def available_lexicons(priors_dir: Path) -> list[str]:
 def defining_lexicons(priors_dir: Path, phrase: str) -> list[str]:
     """Names of the lexicons in `priors_dir/lexicons/` that define `phrase` themselves (not by alias)."""
     wanted = normalize_phrase(phrase)
-    return [name for name in available_lexicons(priors_dir) if wanted in load_lexicon(priors_dir, name).phrases]
+    return [name for name in available_lexicons(priors_dir) if wanted in read_lexicon(priors_dir, name).phrases]
 
 
 def load_lexicon(priors_dir: Path, name: str) -> Lexicon:
-    """Read and validate `priors_dir/lexicons/<name>.yaml`; every bad alias is named with its line."""
+    """Read and validate `priors_dir/lexicons/<name>.yaml`, falling back to the official words."""
+    return read_lexicon(priors_dir, name).with_fallback(load_official_words(priors_dir))
+
+
+def read_lexicon(priors_dir: Path, name: str) -> Lexicon:
+    """`priors_dir/lexicons/<name>.yaml` alone, without the fallback; every bad alias is named with its line."""
     path = Path(priors_dir) / "lexicons" / f"{name}.yaml"
     if not path.is_file():
         hint = closest(name, available_lexicons(priors_dir))
@@ -243,3 +286,9 @@ def load_lexicon(priors_dir: Path, name: str) -> Lexicon:
         raise ConfigError([doc.issue(loc, message) for loc, message in problems])
     lexicon._path = path
     return lexicon
+
+
+def load_official_words(priors_dir: Path) -> Lexicon | None:
+    """`priors_dir/official-words.yaml`, the readings every lexicon falls back to; None where there is none."""
+    path = Path(priors_dir) / f"{OFFICIAL_WORDS}.yaml"
+    return validate(Lexicon, read_yaml(path)) if path.is_file() else None

@@ -3,11 +3,13 @@
 Everything becomes an interval [low, high] for the source's belief. A number is an
 interval too, the width of its rounding: people who say "30%" rarely mean 30.0%, so a
 multiple of 10 percentage points stands for +/-5, a multiple of 5 for +/-2.5, anything
-else for +/-0.5.
+else for +/-0.5. Odds are rounded the same way, in their denominator: "1 in 3" is every
+chance that rounds to one in three, 1/3.5 to 1/2.5. A stated range ("30-40%") is itself.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +19,12 @@ from riskline.errors import ProbabilityError
 from riskline.language.lexicon import Alias, Lexicon, LogitNormal
 
 __all__ = ["StatedProbability", "parse_probability"]
+
+
+STATED_RANGE = re.compile(r"(?P<low>\d{1,3}(?:\.\d+)?)\s*%?\s*(?:-|–|—|to)\s*(?P<high>\d{1,3}(?:\.\d+)?)\s*%")
+"""'30-40%', '30–40%', '30% to 40%': a stated range of percentages."""
+STATED_ODDS = re.compile(r"(?P<k>\d{1,3})\s+in\s+(?P<n>\d{1,4})")
+"""'1 in 3': odds, as riskline writes the ones it reads ('one in three', 'a one-in-three chance')."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,16 @@ def parse_probability(value: str | float | list[float], lexicon: Lexicon) -> Sta
         if len(value) != 2 or not 0 <= value[0] < value[1] <= 1:
             raise ProbabilityError(f"an interval must be [low, high] with 0 <= low < high <= 1, got {value}")
         return StatedProbability(float(value[0]), float(value[1]), f"{value[0]:g}–{value[1]:g}")
+    if isinstance(value, str) and (written := STATED_RANGE.fullmatch(value.strip())):
+        low, high = float(written["low"]) / 100, float(written["high"]) / 100
+        if not 0 <= low < high <= 1:
+            raise ProbabilityError(f"a range of percentages must run upwards within 0-100%, got {value!r}")
+        return StatedProbability(low, high, value.strip())
+    if isinstance(value, str) and (written := STATED_ODDS.fullmatch(value.strip())):
+        k, n = int(written["k"]), int(written["n"])
+        if not 0 < k < n:
+            raise ProbabilityError(f"odds 'k in n' need 0 < k < n, got {value!r}")
+        return StatedProbability(k / (n + 0.5), k / (n - 0.5), value.strip())
     if isinstance(value, str) and value.strip().endswith("%"):
         try:
             number = float(value.strip().rstrip("%")) / 100
@@ -75,7 +93,8 @@ def parse_probability(value: str | float | list[float], lexicon: Lexicon) -> Sta
         return _rounded(float(value), f"{100 * value:g}%")
     entry = lexicon.lookup(value)
     low, high = entry.interval
-    return StatedProbability(low, high, value, lexicon.name, entry.logit_normal, lexicon.alias_of(value))
+    defining = lexicon.defining(value) or lexicon  # lookup found it: this lexicon or its fallback defines it
+    return StatedProbability(low, high, value, defining.name, entry.logit_normal, lexicon.alias_of(value))
 
 
 def _rounded(number: float, text: str) -> StatedProbability:

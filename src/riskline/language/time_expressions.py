@@ -1,7 +1,9 @@
 """Time expressions -> windows, relative to the date a statement was issued.
 
 `find_windows(text, issued, conventions)` finds every time expression in a text;
-`parse_window` returns the one an analyst means (the longest, then the first). Each
+`choose_window` says which one an analyst means and why (a correction, "this decade, in
+fact, the next six years", takes the later; alternatives, "a 2022 window or potentially a
+2023 window", the span of both; else the longest, then the first). Each
 window records the words it came from, its character offsets and the reasoning behind
 its reading. Readings that are conventions ("by 2029" includes 2029) come from
 priors/time-conventions.yaml, never from code.
@@ -28,9 +30,10 @@ __all__ = [
     "NUMBER_WORDS",
     "ParsedWindow",
     "TimeExpressionError",
+    "choose_window",
     "describe_span",
+    "ends_by",
     "find_windows",
-    "main_window",
     "parse_window",
     "span_words",
 ]
@@ -437,6 +440,7 @@ def _by_year(m, issued, conv):
 
 
 @_reading(r"(?:in|during)\s+(?P<y>" + _YEAR + r")(?![-–—]\d)")
+@_reading(r"(?:an?|the)\s+(?P<y>" + _YEAR + r")\s+window")  # "that has to be a 2022 window"
 def _in_year(m, issued, conv):
     year = int(m["y"])
     return _window(f"during {year}", max(issued, date(year, 1, 1)), date(year + 1, 1, 1))
@@ -471,13 +475,17 @@ CONDITION = re.compile(
 """'If the war in Ukraine ends or freezes, ... within 6 months': the clock starts at the condition."""
 
 
-def find_windows(text: str, issued: date, conventions: TimeConventions) -> list[ParsedWindow]:
+def find_windows(
+    text: str, issued: date, conventions: TimeConventions, *, keep_past: bool = False
+) -> list[ParsedWindow]:
     """Every time expression in `text`, left to right, overlapping readings resolved to the longest.
 
     A span ("within 6 months") that follows a condition naming the end of something ("if
     the war ends or freezes, ...") counts from that condition, not from the issue date.
     Raises TimeExpressionError when an expression is found but reads as a window that
-    ends on or before the issue date, or is otherwise unusable.
+    ends on or before the issue date, or is otherwise unusable; with `keep_past`, a window
+    that ends on or before the issue date is returned instead (a statement may name a past
+    year beside its forecast), and `ends_by(window, issued)` tells it apart.
     """
     found = sorted(_candidates(text, issued, conventions), key=lambda w: (w.offsets[0], -(w.offsets[1] - w.offsets[0])))
     chosen: list[ParsedWindow] = []
@@ -489,8 +497,14 @@ def find_windows(text: str, issued: date, conventions: TimeConventions) -> list[
     if condition is not None:
         chosen = [_counted_from(w, condition) if w.span and w.offsets[0] > condition.end() else w for w in chosen]
     for window in chosen:
-        _check_after_issue(window, issued)
+        if not (keep_past and ends_by(window, issued)):
+            _check_after_issue(window, issued)
     return chosen
+
+
+def ends_by(window: ParsedWindow, day: date) -> bool:
+    """Whether `window` ends on or before `day` (for a statement issued that day: it speaks of the past)."""
+    return window.end is not None and window.end <= day
 
 
 def _counted_from(window: ParsedWindow, condition: re.Match) -> ParsedWindow:
@@ -503,15 +517,66 @@ def _counted_from(window: ParsedWindow, condition: re.Match) -> ParsedWindow:
 
 
 def parse_window(text: str, issued: date, conventions: TimeConventions) -> ParsedWindow | None:
-    """The window a statement gives (`main_window` of what `find_windows` finds); None if none."""
-    return main_window(find_windows(text, issued, conventions))
+    """The window a statement gives (`choose_window` of what `find_windows` finds); None if none."""
+    return choose_window(text, find_windows(text, issued, conventions))[0]
 
 
-def main_window(windows: list[ParsedWindow]) -> ParsedWindow | None:
-    """Of a statement's windows, the one an analyst means: the longest expression, then the first."""
+CORRECTION = re.compile(
+    r"\W*(?:in\s+fact|indeed|actually|or\s+rather|rather|more\s+precisely|that\s+is|if\s+not\s+(?:sooner|earlier))\W*",
+    re.IGNORECASE,
+)
+"""Words between two time expressions by which the speaker narrows the first to the second."""
+ALTERNATIVE = re.compile(r"\W*or\s+(?:(?:potentially|possibly|perhaps|maybe|even)\s+)?", re.IGNORECASE)
+"""Words between two time expressions that offer the second as an alternative to the first."""
+
+
+def choose_window(text: str, windows: list[ParsedWindow]) -> tuple[ParsedWindow | None, str]:
+    """Of a statement's windows (as `find_windows` gives them), the one an analyst means, and why.
+
+    - a correction ("during this decade, in fact, in the next six years"): the later one;
+    - alternatives ("a 2022 window or potentially a 2023 window") that meet or overlap: one
+      window spanning both, since the speaker allows either;
+    - of what remains, the longest expression, then the first.
+    """
     if not windows:
+        return None, "no time expression"
+    if len(windows) == 1:
+        return windows[0], f"'{windows[0].expression}': the only time expression"
+    kept, why = [windows[0]], []
+    for window in windows[1:]:
+        previous = kept[-1]
+        between = text[previous.offsets[1] : window.offsets[0]]
+        if CORRECTION.fullmatch(between):
+            kept[-1] = window
+            why.append(f"'{between.strip(' ,;')}' corrects '{previous.expression}' to '{window.expression}'")
+        elif ALTERNATIVE.fullmatch(between) and (either := _either(text, previous, window)) is not None:
+            kept[-1] = either
+            why.append(f"'{previous.expression}' or '{window.expression}': either, so the span of both")
+        else:
+            kept.append(window)
+    chosen = max(kept, key=lambda w: (w.offsets[1] - w.offsets[0], -w.offsets[0]))
+    if len(kept) > 1:
+        others = ", ".join(f"'{w.expression}'" for w in kept if w is not chosen)
+        why.append(f"the longest expression (not {others})")
+    return chosen, f"'{chosen.expression}': " + "; ".join(why)
+
+
+def _either(text: str, first: ParsedWindow, second: ParsedWindow) -> ParsedWindow | None:
+    """One window from the start of `first` to the end of `second`, when both are dated, exact and meet."""
+    if any(w.fuzzy or w.relative_to is not None for w in (first, second)):
         return None
-    return max(windows, key=lambda w: (w.offsets[1] - w.offsets[0], -w.offsets[0]))
+    if first.start is None or first.end is None or second.start is None or second.end is None:
+        return None  # not both dated
+    if second.start > first.end or second.end < first.end:
+        return None
+    expression = text[first.offsets[0] : second.offsets[1]]
+    return ParsedWindow(
+        expression,
+        (first.offsets[0], second.offsets[1]),
+        f"either {first.reasoning} or {second.reasoning}: from {first.start} to {second.end}",
+        start=min(first.start, second.start),
+        end=second.end,
+    )
 
 
 def _candidates(text: str, issued: date, conventions: TimeConventions) -> Iterator[ParsedWindow]:

@@ -91,6 +91,9 @@ def encode(scenario: Scenario) -> tuple[ModelStructure, dict[str, np.ndarray]]:
     )
     data = _grid_data(scenario, grid) | _hazard_data(scenario, grid, structure) | _source_data(scenario, structure)
     data |= _estimate_data(scenario, grid, structure, conditions) | _signpost_data(scenario, grid, structure)
+    for index, estimate in enumerate(scenario.estimates):
+        if estimate.id in scenario.muted:
+            data = leave_out(data, index)
     return structure, data
 
 

@@ -53,11 +53,12 @@ def fit(
     prior: bool = True,
     progressbar: bool = False,
     keep_partial: bool = False,
+    cores: int | None = None,
     models: ModelCache = MODELS,
 ) -> Forecast:
     """Sample the posterior of `scenario`.
 
-    Chains run in parallel on all CPU cores. Warns with ConvergenceWarning when R-hat, bulk
+    Chains run in parallel on the CPU cores. Warns with ConvergenceWarning when R-hat, bulk
     ESS or divergences miss the thresholds of priors/model.yaml.
 
     Parameters
@@ -76,6 +77,9 @@ def fit(
     keep_partial
         When sampling is stopped early (Ctrl-C), keep the draws every chain has taken, as a
         forecast marked partial (`Forecast.partial`); without it, raise SamplingInterrupted.
+    cores
+        Threads the chains run on; None: as many as there are chains and CPU cores (a
+        sweep's worker, one of several on the machine, passes 1).
     models
         The compiled models to reuse.
 
@@ -95,7 +99,7 @@ def fit(
         draws=draws,
         tune=tune,
         chains=chains,
-        cores=min(chains, os.cpu_count() or 1),
+        cores=cores or min(chains, os.cpu_count() or 1),
         seed=random_seed,
         save_warmup=False,
         progress_bar=progressbar,

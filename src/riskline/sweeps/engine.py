@@ -1,0 +1,214 @@
+"""Running a sweep's variants on Dask: one process per core, or an existing cluster.
+
+Cost model. A worker compiles each model structure once (riskline.model.compiled keeps it
+for the worker's life) and then takes variants: a reweighting of its group's base fit
+(~0.2-0.5 s on the seed) or, where the base's draws do not cover the variant, a fit on one
+core (~3-6 s). Wall time is about
+
+    compile per structure per worker + base fits + variants' time / workers.
+
+Workers are single-threaded processes, each with its own PyTensor compile directory:
+PyTensor's compilation is not thread-safe, and processes that share a directory wait on its
+lock. A variant that raises, or whose fit misses priors/model.yaml's diagnostics, is tried
+again once with a seed of its own; a variant whose worker dies is run again once on
+another (the scheduler's `allowed_failures`); after that it is recorded as failed with the
+reason, never dropped. A variant's numbers depend only on the sweep's seed and the variant,
+so 1 or N workers give the same numbers.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from distributed import Client, KilledWorker, Nanny, Scheduler, SpecCluster, as_completed
+
+from riskline.config.scenario import Scenario
+from riskline.errors import ConvergenceWarning, RisklineError
+from riskline.model.fit import fit
+from riskline.model.provenance import FitBehind
+from riskline.model.update import DrawsDoNotCover, reweight
+from riskline.sweeps.spec import SamplingSizes
+from riskline.sweeps.variants import LoadKey, SweepPlan, Variant, variant_scenario
+
+__all__ = ["STATS", "VariantResult", "local_cluster", "run_variants"]
+
+STATS = ("mean", "q05", "median", "q95")
+"""What a variant keeps of each P(event by date): the mean and the 5%, 50% and 95% quantiles of the draws."""
+WORKER_ENVIRONMENT = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+"""One thread per worker process: the cores are shared by running more workers, not more threads."""
+
+
+@dataclass(frozen=True)
+class VariantResult:
+    """What became of one variant: its numbers, how they were made, or why it failed."""
+
+    index: int
+    status: Literal["done", "failed"]
+    method: Literal["reweighted", "sampled"] | None
+    reason: str
+    """Why it was sampled rather than reweighted, or why it failed ("" when reweighted)."""
+    attempts: int
+    seconds: float
+    pareto_k: float | None
+    max_rhat: float | None
+    min_ess_bulk: float | None
+    risk: np.ndarray | None
+    """(stat, event, date) with STATS; None when failed."""
+
+
+def fit_base(loaded: dict[LoadKey, Scenario], base: Variant, sizes: SamplingSizes) -> FitBehind | str:
+    """The group's base fit, whose draws its variants are reweighted from; the reason when it fails."""
+    scenario = variant_scenario(loaded, base)
+    problem = ""
+    for attempt in range(2):
+        try:
+            forecast = _fit(scenario, base.seed + attempt, sizes)
+        except RisklineError as exc:
+            return str(exc)
+        problem = _unhealthy(scenario, forecast)
+        if not problem:
+            return FitBehind.of(forecast.tree) or "the fit kept no draws"
+    return problem
+
+
+def run_variant(
+    loaded: dict[LoadKey, Scenario], variant: Variant, behind: FitBehind | str, sizes: SamplingSizes,
+    dates: list[date],
+) -> VariantResult:  # fmt: skip
+    """The variant's P(event by each date): reweighted from `behind` where its draws cover it, else sampled.
+
+    `behind` is its group's base fit, or why there is none to reweight.
+    """
+    started = time.perf_counter()
+    try:
+        scenario = variant_scenario(loaded, variant)
+    except RisklineError as exc:
+        return _failed(variant, str(exc), 1, started)
+    reason = f"no draws to reweight: {behind}" if isinstance(behind, str) else ""
+    for attempt in range(2):
+        try:
+            forecast = None
+            method: Literal["reweighted", "sampled"] = "sampled"
+            if isinstance(behind, FitBehind) and attempt == 0:
+                try:
+                    forecast, method = reweight(behind, scenario, random_seed=variant.seed, prior=False), "reweighted"
+                except DrawsDoNotCover as exc:
+                    reason = f"not covered by its group's base fit: {exc}"
+            if forecast is None:
+                forecast = _fit(scenario, variant.seed + attempt, sizes)
+        except RisklineError as exc:
+            reason = str(exc)
+            continue
+        if problem := _unhealthy(scenario, forecast):
+            reason = problem
+            continue
+        diagnostics = forecast.diagnostics()
+        risk = forecast.risk_at(dates).stack(sample=("chain", "draw")).transpose("event", "date", "sample").values
+        stats = np.stack([risk.mean(-1), *np.quantile(risk, [0.05, 0.5, 0.95], axis=-1)])
+        return VariantResult(variant.index, "done", method, "" if method == "reweighted" else reason, attempt + 1,
+                             time.perf_counter() - started, diagnostics.pareto_k, diagnostics.max_rhat,
+                             diagnostics.min_ess_bulk, stats)  # fmt: skip
+    return _failed(variant, reason, 2, started)
+
+
+def _fit(scenario: Scenario, seed: int, sizes: SamplingSizes):
+    with warnings.catch_warnings():  # a fit's health is checked and recorded by _unhealthy
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return fit(scenario, random_seed=seed % 2**32, prior=False, cores=1, **sizes.model_dump())
+
+
+def _unhealthy(scenario: Scenario, forecast) -> str:
+    thresholds = scenario.priors.model.diagnostics
+    problems = forecast.diagnostics().problems(thresholds.max_rhat, thresholds.min_ess_bulk)
+    return "; ".join(problems)
+
+
+def _failed(variant: Variant, reason: str, attempts: int, started: float) -> VariantResult:
+    seconds = time.perf_counter() - started
+    return VariantResult(variant.index, "failed", None, reason, attempts, seconds, None, None, None, None)
+
+
+def run_variants(
+    plan: SweepPlan,
+    client: Client,
+    dates: list[date],
+    on_result: Callable[[VariantResult], None] = lambda result: None,
+    *,
+    reweighting: bool = True,
+) -> list[VariantResult]:
+    """Every variant of `plan` run on `client`'s workers: the groups' base fits first, then their variants.
+
+    `on_result` is called with each variant's result as it arrives. Without `reweighting`
+    every variant is sampled and no base is fitted (to compare, or to check the reweighting).
+    """
+    sizes = plan.sweep.spec.sampling
+    run = uuid.uuid4().hex[:8]  # task keys of their own on a cluster that ran other sweeps
+    [loaded] = client.scatter([plan.loaded], broadcast=True)
+    futures, pending = as_completed(), {}
+
+    def submit_variants(variants: list[Variant], behind: FitBehind | str) -> None:
+        for variant in variants:
+            future = client.submit(run_variant, loaded, variant, behind, sizes, dates, retries=1,
+                                   key=f"riskline-{run}-variant-{variant.index}")  # fmt: skip
+            pending[future.key] = variant
+            futures.add(future)
+
+    by_group: dict[int, list[Variant]] = {}
+    for variant in plan.variants:
+        by_group.setdefault(variant.group, []).append(variant)
+    if reweighting:
+        for base in plan.bases:
+            future = client.submit(fit_base, loaded, base, sizes, key=f"riskline-{run}-base-{base.group}", retries=1)
+            pending[future.key] = base
+            futures.add(future)
+    else:
+        submit_variants(plan.variants, "reweighting was switched off")
+    results: dict[int, VariantResult] = {}
+    for future in futures:
+        done = pending.pop(future.key)
+        try:
+            outcome = future.result()
+        except KilledWorker as exc:
+            outcome = f"its worker died twice while running it ({exc})"
+        if done.index < 0:  # a group's base fit
+            behind = outcome if isinstance(outcome, FitBehind) else f"its group's base fit failed: {outcome}"
+            [shipped] = client.scatter([behind], broadcast=True) if isinstance(behind, FitBehind) else [behind]
+            submit_variants(by_group[done.group], shipped)
+            continue
+        if not isinstance(outcome, VariantResult):
+            outcome = VariantResult(done.index, "failed", None, str(outcome), 2, 0.0, None, None, None, None)
+        results[done.index] = outcome
+        on_result(outcome)
+    return [results[v.index] for v in plan.variants]
+
+
+@contextmanager
+def local_cluster(workers: int, compile_root: Path | None = None) -> Iterator[Client]:
+    """A cluster of `workers` single-threaded processes on this machine, each with its own compile directory.
+
+    The compile directories are `<compile_root>/worker-<i>` (default: beside PyTensor's own,
+    ~/.pytensor), kept between sweeps so that a worker compiles a structure only once ever.
+    A worker whose process dies is restarted; a task it was running is run again once.
+    """
+    root = compile_root or Path(os.environ.get("RISKLINE_SWEEP_COMPILEDIR", Path.home() / ".pytensor"))
+    flags = os.environ.get("PYTENSOR_FLAGS", "")
+    specs = {}
+    for index in range(workers):
+        compiledir = f"base_compiledir={root / f'riskline-worker-{index}'}"
+        env = WORKER_ENVIRONMENT | {"PYTENSOR_FLAGS": ",".join(filter(None, [flags, compiledir]))}
+        options = {"nthreads": 1, "env": env, "silence_logs": 40}
+        specs[f"worker-{index}"] = {"cls": Nanny, "options": options}
+    scheduler = {"cls": Scheduler, "options": {"dashboard": False, "host": "127.0.0.1", "allowed_failures": 1}}
+    cluster = SpecCluster(workers=specs, scheduler=scheduler, silence_logs=40, name="riskline")
+    with cluster, Client(cluster) as client:
+        yield client
