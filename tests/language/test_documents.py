@@ -104,6 +104,30 @@ def test_the_reading_list_dates_each_entry_by_its_heading(reader):
     assert extraction.dropped == []
 
 
+def test_a_reading_list_entry_without_a_time_expression_is_proposed_whole(tmp_path, reader):
+    path = tmp_path / "list.md"
+    path.write_text(
+        FRONT.format(published="2026-12-06").replace("language: en\n", "language: en\ncompiled: true\n")
+        + "## 2023-02-02 · WTOP\nurl: https://wtop.com/world/2023/02/i-wouldnt-underestimate-xis-ambitions-for-"
+        "taiwan-says-cia-director/\nspeaker: William Burns, Director of the CIA\n\n“Our assessment at CIA is that "
+        "I wouldn’t underestimate President Xi’s ambitions with regard to Taiwan,” Burns said\n",
+        encoding="utf-8",
+    )
+    [candidate] = extract(read_seed(path), reader).candidates
+    assert candidate.window is None
+    assert candidate.quote.startswith("“Our assessment at CIA")
+    assert candidate.reasons[1] == "no time expression read in the entry: give its window by hand (docs/scenarios.md)"
+    assert candidate.source == "William Burns, Director of the CIA"
+
+
+def test_a_window_after_a_disclaimer_is_not_asserted(reader):
+    extraction = extract(read_seed(READING_LIST), reader)
+    [burns] = [c for c in extraction.candidates if c.issued == date(2023, 2, 2)]
+    assert burns.disclaimer == "does not mean"
+    assert burns.phrase is None
+    assert burns.probability is None
+
+
 def test_the_introduction_of_a_reading_list_is_not_read(reader):
     seed = read_seed(READING_LIST)
     intro_end = seed.entries[0].start

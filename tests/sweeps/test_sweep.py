@@ -184,3 +184,31 @@ def test_a_latin_hypercube_takes_each_choice_equally_often_and_ranges_at_their_q
     np.testing.assert_allclose([v.settings[RATE] for v in drawn], 0.01 * 100 ** unit[:, 1], rtol=1e-12)
     assert plan.variants[0].settings[RATE] == 0.1  # the baseline keeps the file's number
     assert len(plan.bases) == 1  # a range gets no base of its own: every variant reweights from the file's
+
+
+def test_ctrl_c_leaves_the_last_complete_results_in_place(two_axes, monkeypatch, capsys):
+    from contextlib import contextmanager
+
+    from riskline import cli
+    from riskline.sweeps import run
+
+    path, _, out = two_axes
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    class Scheduler:
+        def scheduler_info(self, n_workers):
+            return {"workers": {"a": {}, "b": {}}}
+
+    @contextmanager
+    def cluster(workers):
+        yield Scheduler()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run, "local_cluster", cluster)
+    monkeypatch.setattr(run, "run_variants", interrupted)
+    assert cli.main(["sweep", str(path), "--out", str(out)]) == cli.INTERRUPTED
+    assert "nothing was written" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no staging folder left behind

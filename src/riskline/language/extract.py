@@ -19,11 +19,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from riskline.config.seeds import Seed, SeedEntry
-from riskline.errors import LexiconError
-from riskline.language.phrases import PhraseMatch, find_probability_phrase
-from riskline.language.probability import StatedProbability, parse_probability
+from riskline.language.phrases import PhraseMatch, disclaimer_before, find_probability_phrase
+from riskline.language.probability import StatedProbability
 from riskline.language.stated_dates import stated_date
-from riskline.language.statements import Reader, statement_confidence, statement_kind
+from riskline.language.statements import (
+    Reader,
+    UnresolvedPhrase,
+    hunch_confidence,
+    statement_hunches,
+    statement_kind,
+)
 from riskline.language.time_expressions import ParsedWindow, TimeExpressionError, find_windows
 
 __all__ = [
@@ -75,13 +80,14 @@ class Candidate:
     window: ParsedWindow | None
     phrase: PhraseMatch | None
     probability: StatedProbability | None
+    unresolved: UnresolvedPhrase | None
+    disclaimer: str | None
     kind: str
     confidence: str | None
     actor: str | None
     source: str | None
     score: float
     entry: SeedEntry
-    lexicon: str
     reasons: list[str] = field(default_factory=list)
 
     def as_dict(self, seed_path: str) -> dict:
@@ -105,7 +111,8 @@ class Candidate:
                 "lexicon": self.probability.lexicon,
                 "as_written": self.phrase.text,
             },
-            "unresolved_phrase": self.phrase.phrase if self.phrase and self.probability is None else None,
+            "unresolved": None if self.unresolved is None else self.unresolved.as_dict(),
+            "disclaimer": self.disclaimer,
             "kind": self.kind,
             "confidence": self.confidence,
             "actor": self.actor,
@@ -235,17 +242,24 @@ def _candidate(text: str, start: int, end: int, window: ParsedWindow | None, sin
         reasons = [dated.how, f"window '{window.expression}': {window.reasoning}"]
         score = 0.3 if window.relative_to is None and window.end is not None else 0.2
         phrase = find_probability_phrase(clause, reader.lexicon, vocabulary, near=window.offsets[0], since=since)
-    probability = None
+    disclaimer = disclaimer_before(clause, window.offsets[0]) if window else None
+    if disclaimer is not None:  # "does not mean that he's decided to ... in 2027": the window is not asserted
+        phrase = None
+        reasons.append(f"the window follows '{disclaimer}', so it is not asserted: no estimate for it as it stands")
+    probability, unresolved = reader.read_phrase(phrase)
     if phrase is None:
-        reasons.append("no probability phrase or hedge: not an estimate unless the context gives one")
+        if disclaimer is None:
+            reasons.append("no probability phrase or hedge: not an estimate unless the context gives one")
+    elif probability is not None:
+        score += 0.3
+        reasons.append(f"phrase '{phrase.text}' = {probability.describe()}")
     else:
-        try:
-            probability = parse_probability(phrase.phrase, reader.lexicon)
-            score += 0.3
-            reasons.append(f"phrase '{phrase.text}' = {probability.describe()}")
-        except LexiconError:
-            score += 0.1
-            reasons.append(f"'{phrase.phrase}' is not in lexicon '{reader.lexicon.name}': choose a phrase or a number")
+        score += 0.1
+        reasons.append(f"'{phrase.phrase}' is not in lexicon '{reader.lexicon.name}'{_defined_in(unresolved)}: "
+                       "choose a phrase or a number")  # fmt: skip
+    confidence, why_confidence = hunch_confidence(clause, statement_hunches(clause))
+    if confidence is not None:
+        reasons.append(f"confidence: {why_confidence}")
     before = clause[: phrase.offsets[0]] if phrase else clause[: window.offsets[0]] if window else ""
     actor = _actor(before)
     source = entry.speaker or _source(before)
@@ -259,9 +273,9 @@ def _candidate(text: str, start: int, end: int, window: ParsedWindow | None, sin
     else:
         reasons.append("no words of armed conflict in the clause")
     window = _shifted(window, start) if window else None
-    return Candidate(clause, (start, end), dated.day, window, phrase, probability, statement_kind(clause),
-                     statement_confidence(clause), actor, source, round(min(score, 1.0), 2), entry,
-                     reader.lexicon.name, reasons)  # fmt: skip
+    return Candidate(clause, (start, end), dated.day, window, phrase, probability, unresolved, disclaimer,
+                     statement_kind(clause), confidence, actor, source, round(min(score, 1.0), 2), entry,
+                     reasons)  # fmt: skip
 
 
 def _shifted(window: ParsedWindow, by: int) -> ParsedWindow:
@@ -340,9 +354,20 @@ def _probability(c: Candidate) -> str:
     """The phrase as the lexicon reads it, or a TODO saying what was (not) read."""
     if c.probability is not None:
         return c.probability.text
-    if c.phrase is not None:
-        return f"TODO: '{c.phrase.phrase}' (as written: '{c.phrase.text}') is not in lexicon '{c.lexicon}'"
+    if c.disclaimer is not None:
+        return (f"TODO: the window follows '{c.disclaimer}', so the quote does not assert it; give the probability "
+                "the speaker implies, or delete this estimate")  # fmt: skip
+    if c.phrase is not None and c.unresolved is not None:
+        return (f"TODO: '{c.phrase.phrase}' (as written: '{c.phrase.text}') is not in lexicon "
+                f"'{c.unresolved.lexicon}'{_defined_in(c.unresolved)}")  # fmt: skip
     return "TODO: no probability phrase read in the quote"
+
+
+def _defined_in(unresolved: UnresolvedPhrase | None) -> str:
+    """' (defined in: capphrase, uk-phia)', or ' (in no lexicon)'."""
+    if unresolved is None:
+        return ""
+    return f" (defined in: {', '.join(unresolved.defined_in)})" if unresolved.defined_in else " (in no lexicon)"
 
 
 def dropped_comments(dropped: list[Dropped]) -> list[str]:

@@ -50,8 +50,10 @@ __all__ = [
     "StatementTooLongError",
     "TwoEstimatesError",
     "UnresolvedPhrase",
+    "hunch_confidence",
     "load_reader",
     "statement_confidence",
+    "statement_hunches",
     "statement_kind",
 ]
 
@@ -210,16 +212,16 @@ class Reader:
             disclaimer = disclaimer_before(text, window.offsets[0])
             why_window += f"; it follows '{disclaimer}', so it is not asserted: no estimate for it"
             phrase, why_phrase = None, f"every window follows '{disclaimer}': no estimate, whatever the phrases"
-        probability, unresolved = self._read(phrase)
+        probability, unresolved = self.read_phrase(phrase)
         if probability is not None and probability.lexicon not in (None, self.lexicon.name):
             why_phrase += f"; read from {probability.lexicon}, the fallback for words '{self.lexicon.name}' lacks"
         hunches = statement_hunches(text)
-        confidence, why_confidence = _confidence(text, hunches)
+        confidence, why_confidence = hunch_confidence(text, hunches)
         why = {"window": why_window, "phrase": why_phrase, "confidence": why_confidence}
         return ParsedStatement(text, issued, window, phrase, probability, statement_kind(text), confidence,
                                tuple(windows), tuple(found), unresolved, hunches, why)  # fmt: skip
 
-    def _read(self, phrase: PhraseMatch | None) -> tuple[StatedProbability | None, UnresolvedPhrase | None]:
+    def read_phrase(self, phrase: PhraseMatch | None) -> tuple[StatedProbability | None, UnresolvedPhrase | None]:
         """The phrase's probability; or None and what is missing, when neither lexicon nor official words read it."""
         if phrase is None:
             return None, None
@@ -241,7 +243,7 @@ def _check_one_estimate(text: str, windows: list[ParsedWindow], found: list[Phra
         raise TwoEstimatesError(f"the statement holds more than one estimate ({said}): enter each as its own")
 
 
-def _confidence(text: str, hunches: tuple[str, ...]) -> tuple[Confidence | None, str]:
+def hunch_confidence(text: str, hunches: tuple[str, ...]) -> tuple[Confidence | None, str]:
     """The stated confidence; else `low` for a hunch ('my gut tells me'); else None. With the reason."""
     stated = statement_confidence(text)
     words = ", ".join(f"'{h}'" for h in hunches)
