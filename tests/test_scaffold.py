@@ -154,6 +154,8 @@ def test_seeds_are_named_relative_to_the_folder_above_both():
         ("Taiwan's Minister of National Defense Chiu Kuo-cheng", "government_official"),
         ("retired Adm. James Stavridis", "independent_expert"),
         ("reports from the Netherlands and Germany", "media_report"),
+        ("Chen Ming-tong, Director-General of Taiwan's National Security Bureau", "intelligence_chief"),
+        ("US Department of Defense, annual report to Congress on China's military power", "government_official"),
     ],
 )
 def test_reliability_is_suggested_from_the_title(speaker, expected):
@@ -164,6 +166,7 @@ def test_every_suggested_class_is_in_the_priors():
     classes = load_priors(PRIORS).source_classes
     assert {name for _, name in RELIABILITY_HINTS} <= set(classes)
     assert suggest_reliability("Xi Jinping") is None  # no word to go by: left as a TODO
+    assert suggest_reliability("Xi Jinping, as relayed by a senior US official") is None  # whose words: the analyst's
 
 
 def test_the_event_is_named_from_the_statements_words(tmp_path, capsys):

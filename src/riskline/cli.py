@@ -459,13 +459,16 @@ def _new(args: argparse.Namespace, argv: list[str]) -> int:
 
 def _lexicon(args: argparse.Namespace, argv: list[str]) -> int:
     from riskline.config.yamlfile import closest
-    from riskline.language.lexicon import available_lexicons, load_lexicon, normalize_phrase
+    from riskline.language.lexicon import available_lexicons, load_lexicon, load_official_words, normalize_phrase
 
     priors = _priors_dir(args.priors, Path.cwd())
     names = available_lexicons(priors)
+    official = load_official_words(priors)
     if args.phrase:
         lexicons = [load_lexicon(priors, name) for name in names]
-        having = [x for x in lexicons if normalize_phrase(args.phrase) in x.phrases]
+        having = [
+            x for x in [*lexicons, *([official] if official else [])] if normalize_phrase(args.phrase) in x.phrases
+        ]
         if not having:
             known = sorted({phrase for x in lexicons for phrase in x.phrases})
             raise LexiconError(f"no lexicon in {priors} has the phrase '{args.phrase}'; {closest(args.phrase, known)}")
@@ -479,6 +482,10 @@ def _lexicon(args: argparse.Namespace, argv: list[str]) -> int:
         for name in names:
             lexicon = load_lexicon(priors, name)
             print(f"{name:14} {len(lexicon.entries):3} phrases  {lexicon.title}")
+        if official:
+            print(
+                f"{official.name:14} {len(official.entries):3} phrases  {official.title} (priors/official-words.yaml)"
+            )
         return 0
     chosen = [load_lexicon(priors, name) for name in [args.name, *args.compare] if name]
     for lexicon in chosen:

@@ -31,21 +31,23 @@ from riskline.language.statements import Reader
 
 __all__ = ["RELIABILITY_HINTS", "Skeleton", "scenario_skeleton", "seed_path_for", "suggest_reliability", "write_new"]
 
-AGENCIES = r"(?:CIA|intelligence|security service|NSB|BND|MI6|DGSE|Mossad|FSB|SVR)"
+AGENCIES = r"(?:CIA|intelligence|security service|National Security Bureau|NSB|BND|MI6|DGSE|Mossad|FSB|SVR)"
 HEADS = r"(?:director|director-general|head|chief)"
+NOT_A_RANK = r"(?<!Secretary )(?<!Secretary-)(?<!Director-)(?<!Director )(?<!Attorney )(?<!Inspector )"
+"""'General' in a Secretary General's or a Director-General's title is not a military rank."""
 RELIABILITY_HINTS: tuple[tuple[re.Pattern, str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), name)
     for pattern, name in [
         (r"\b(?:retired|former|professor|analyst|researcher|think[- ]tank|fellow)\b", "independent_expert"),
-        (r"\b(?:Adm|Gen|Lt|Col|Maj|Cmdr|Admiral|(?<!Secretary )(?<!Secretary-)(?<!Attorney )General|commander"
-         r"|chief of staff|chief of naval operations|joint chiefs|chief of defen[cs]e)\b", "military_commander"),
+        (r"\b(?:Adm|Gen|Lt|Col|Maj|Cmdr|Admiral|" + NOT_A_RANK + r"General|commander|chief of staff"
+         r"|chief of naval operations|joint chiefs|chief of defen[cs]e)\b", "military_commander"),
         (rf"\b{HEADS}\b.*\b{AGENCIES}\b|\b{AGENCIES}\b.*\b{HEADS}\b|\bspy chief\b", "intelligence_chief"),
         (rf"\b{AGENCIES}\b", "intelligence_service"),
         (r"\b(?:NATO|European Union|EU|European Commission|alliance)\b", "alliance_official"),
         (r"\b(?:Senator|Sen|Rep|Representative|Congressman|Congresswoman|lawmaker|member of parliament|MP)\b",
          "legislator"),
         (r"\b(?:President|Prime Minister|Minister|Secretary|Chancellor|spokes(?:person|man|woman)|official"
-         r"|government|ministry)\b", "government_official"),
+         r"|government|ministry|Department of|Pentagon|White House)\b", "government_official"),
         (r"\b(?:reports?|media|newspaper)\b", "media_report"),
     ]
 )  # fmt: skip
@@ -55,6 +57,8 @@ A suggestion only: the skeleton says which words it followed, and the analyst ch
 against the class descriptions (a former official speaking for themselves is an
 independent expert, so "former" is looked at first)."""
 
+RELAYED = re.compile(r"\brelay(?:s|ed|ing)?\b|\bas told by\b", re.IGNORECASE)
+"""A speaker line that names someone else's words: no class is suggested for it."""
 TITLES = re.compile(r"^(?:(?:Adm|Gen|Lt|Col|Maj|Cmdr|Dr|Mr|Mrs|Ms|Sen|Rep|Prof)\.?\s+)+")
 EVENT_WORDS = {"attack": r"attack\w*", "invasion": r"invad\w*|invasions?", "war": r"wars?|fight\w*|conflicts?",
                "strike": r"strikes?", "blockade": r"blockade\w*",
@@ -79,7 +83,13 @@ class Skeleton:
 
 
 def suggest_reliability(speaker: str) -> tuple[str, str] | None:
-    """(class, the words followed) for a speaker's name and title, or None when no word suggests one."""
+    """(class, the words followed) for a speaker's name and title, or None when no word suggests one.
+
+    None too for words relayed by someone else ("Xi Jinping, as relayed by a senior US
+    official"): whose statement it is, and so its class, is the analyst's call.
+    """
+    if RELAYED.search(speaker):
+        return None
     for pattern, name in RELIABILITY_HINTS:
         match = pattern.search(speaker)
         if match:

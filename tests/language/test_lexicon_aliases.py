@@ -7,9 +7,11 @@ import shutil
 
 import pytest
 
-from riskline import ConfigError, load_scenario
+from riskline import ConfigError, load_scenario, update
+from riskline.export import run_summary
 from riskline.language.lexicon import available_lexicons, load_lexicon, normalize_phrase
 from riskline.language.probability import parse_probability
+from riskline.report import report_markdown
 
 from ..conftest import CONFIGS, ROOT
 
@@ -91,3 +93,13 @@ def test_a_bad_alias_is_named_with_its_file_and_line(path, tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_lexicon(tmp_path, path.stem)
     assert f"{copy}:{line}: {message}" in str(caught.value)
+
+
+@pytest.mark.filterwarnings("ignore::riskline.errors.ConvergenceWarning")  # a refit, if update makes one, is small
+def test_the_report_says_which_phrases_were_read_through_an_alias(seed_forecast):
+    kent = update(seed_forecast, load_scenario(ROOT / "scenarios" / "russia-nato-attack.yaml", lexicon="kent"),
+                  random_seed=1)  # fmt: skip
+    markdown = report_markdown(kent, run_summary(kent))
+    assert "- Stated: likely as probable (63–87%, kent alias)" in markdown
+    assert ("**Read through aliases** (phrases `kent` lacks, docs/language.md): 'likely' as 'probable' "
+            "(ICD 203 55–80%; nearest here 'probable' 63–87%") in markdown  # fmt: skip

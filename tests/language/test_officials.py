@@ -311,3 +311,10 @@ def test_a_statement_only_about_the_past_is_still_refused():
     """Most likely a wrong issue date: the error says so."""
     with pytest.raises(TimeExpressionError, match="'in 1950' ends 1951-01-01, on or before the issue date"):
         ICD.parse("Kim's grandfather attacked in 1950", date(2024, 1, 11))
+
+
+def test_lexicon_shows_the_official_words(capsys):
+    assert main(["lexicon", "--phrase", "allies should expect"]) == 0
+    assert capsys.readouterr().out.startswith("official-words 60–90%  [analyst judgement")
+    assert main(["lexicon"]) == 0
+    assert "official-words  " in capsys.readouterr().out

@@ -115,7 +115,7 @@ NEGATED_BELIEF = re.compile(r"\b(?:do|does|did)\s*(?:\bnot|n't)\s+(?:think|belie
 """'I don't think it will happen': the phrase after it is negated."""
 _SENTENCE_BREAK = re.compile(r"[.;!?]")
 HUNCH = re.compile(
-    r"\b(?:my\s+gut\s+(?:tells\s+me|says)|gut\s+feeling|I\s+(?:(?:do\s*not|do\s*n't|don't)\s+)?(?:think|believe|feel|suspect|guess)"
+    r"\b(?:my\s+gut\s+(?:tells\s+me|says)|gut\s+feeling|I\s+(?:(?:do\s*not|do\s*n't)\s+)?(?:think|believe|feel|suspect|guess)"
     r"|in\s+my\s+(?:mind|view|opinion)|my\s+(?:sense|guess)\s+is|I\s+hope\s+I\s*(?:am|'m|’m)\s+wrong|I\s+(?:could|may|might)\s+be\s+wrong)\b",
     re.IGNORECASE,
 )

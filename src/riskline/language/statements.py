@@ -211,7 +211,7 @@ class Reader:
         if window is not None and not asserted:
             disclaimer = disclaimer_before(text, window.offsets[0])
             why_window += f"; it follows '{disclaimer}', so it is not asserted: no estimate for it"
-            phrase, why_phrase = None, f"the only window follows '{disclaimer}': no estimate, whatever the phrases"
+            phrase, why_phrase = None, f"every window follows '{disclaimer}': no estimate, whatever the phrases"
         probability, unresolved = self.read_phrase(phrase)
         if probability is not None and probability.lexicon not in (None, self.lexicon.name):
             why_phrase += f"; read from {probability.lexicon}, the fallback for words '{self.lexicon.name}' lacks"
