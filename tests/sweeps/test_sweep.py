@@ -10,6 +10,8 @@ import json
 import os
 import signal
 import textwrap
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -112,19 +114,18 @@ def test_two_workers_one_killed_mid_sweep_give_the_numbers_of_one(two_axes):
     path, dataset, _ = two_axes
     plan = plan_sweep(load_sweep(path))
     dates = year_ends(plan.loaded[plan.variants[0].load], plan.variants[0].settings["as_of"])
-    killed = []
-    with local_cluster(2) as client:
-
-        def kill_a_busy_worker(result) -> None:
+    killed = None
+    with local_cluster(2) as client, ThreadPoolExecutor(1) as background:
+        running = background.submit(run_variants, plan, client, dates)
+        while killed is None and not running.done():  # the first worker seen busy dies mid-task
             busy = [worker for worker, keys in client.processing().items() if keys]
-            if not killed and busy:
-                pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
-                os.kill(pid, signal.SIGKILL)  # mid-variant: the worker was busy
-                killed.append(busy[0])
-
-        results = run_variants(plan, client, dates, on_result=kill_a_busy_worker)
-    assert killed, "no worker was busy after the first result: the test killed nothing"
-    assert [r.status for r in results] == ["done"] * len(plan.variants)
+            if busy:
+                os.kill(client.run(os.getpid, workers=busy[:1])[busy[0]], signal.SIGKILL)
+                killed = busy[0]
+            time.sleep(0.05)
+        results = running.result()
+    assert killed is not None, "the sweep ended before a worker was seen busy: the test killed nothing"
+    assert [r.status for r in results] == ["done"] * len(plan.variants), [r.reason for r in results]
     again = results_dataset(plan, results, dates, "test")
     np.testing.assert_array_equal(again["risk"].values, dataset["risk"].values)
     np.testing.assert_array_equal(again["method"].values, dataset["method"].values)

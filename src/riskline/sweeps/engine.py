@@ -29,8 +29,9 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+import dask
 import numpy as np
-from distributed import Client, KilledWorker, Nanny, Scheduler, SpecCluster, as_completed
+from distributed import Client, Future, KilledWorker, Nanny, Scheduler, SpecCluster, as_completed, wait
 
 from riskline.config.scenario import Scenario
 from riskline.errors import ConvergenceWarning, RisklineError
@@ -150,36 +151,56 @@ def run_variants(
 
     `on_result` is called with each variant's result as it arrives. Without `reweighting`
     every variant is sampled and no base is fitted (to compare, or to check the reweighting).
-    The scenarios and the base fits are task results, not scattered data: if the worker
-    holding one dies, the scheduler computes it again (with the same seed, the same draws).
+
+    The scenarios and each base fit are task results, not scattered data: if the worker
+    holding one dies, the scheduler computes it again (same seed, same draws). Each is
+    copied to every worker before the variants that read it are submitted; otherwise the
+    scheduler, which places a task where its inputs are, would run them all on one worker.
     """
     sizes = plan.sweep.spec.sampling
     run = uuid.uuid4().hex[:8]  # task keys of their own on a cluster that ran other sweeps
-    loaded = client.submit(_held, plan.loaded, key=f"riskline-{run}-scenarios")
-    bases = {}
-    if reweighting:
-        for base in plan.bases:
-            key = f"riskline-{run}-base-{base.group}"
-            bases[base.group] = client.submit(fit_base, loaded, base, sizes, key=key, retries=1)
-    pending, futures = {}, []
-    for variant in plan.variants:
-        behind = bases.get(variant.group, "reweighting was switched off")
-        future = client.submit(run_variant, loaded, variant, behind, sizes, dates, retries=1,
-                               key=f"riskline-{run}-variant-{variant.index}")  # fmt: skip
+    loaded = _everywhere(client, client.submit(_held, plan.loaded, key=f"riskline-{run}-scenarios"))
+    futures, pending = as_completed(), {}
+
+    def submit(function: Callable, variant: Variant, *args: object, kind: str) -> None:
+        key = f"riskline-{run}-{kind}-{variant.group if kind == 'base' else variant.index}"
+        future = client.submit(function, loaded, variant, *args, key=key, retries=1)
         pending[future.key] = variant
-        futures.append(future)
+        futures.add(future)
+
+    by_group: dict[int, list[Variant]] = {}
+    for variant in plan.variants:
+        by_group.setdefault(variant.group, []).append(variant)
+    for base in plan.bases if reweighting else []:
+        submit(fit_base, base, sizes, kind="base")
+    if not reweighting:
+        for variant in plan.variants:
+            submit(run_variant, variant, "reweighting was switched off", sizes, dates, kind="variant")
     results: dict[int, VariantResult] = {}
-    for future in as_completed(futures):
-        variant = pending[future.key]
+    for future in futures:
+        variant = pending.pop(future.key)
+        if variant.index < 0:  # a group's base fit: its variants can start, reading it wherever they run
+            behind = _everywhere(client, future) if future.status == "finished" else "its group's base fit was lost"
+            for member in by_group[variant.group]:
+                submit(run_variant, member, behind, sizes, dates, kind="variant")
+            continue
         try:
             outcome = future.result()
         except KilledWorker as exc:
             outcome = _failed(variant, f"its worker died twice while running it or its base fit ({exc})", 2, None)
-        except Exception as exc:  # whatever Dask raises (a lost dependency, a cancel), the variant is recorded
+        except Exception as exc:  # whatever Dask raises (a lost input, a cancel), the variant is recorded
             outcome = _failed(variant, f"Dask could not run it: {type(exc).__name__}: {exc}", 1, None)
         results[variant.index] = outcome
         on_result(outcome)
     return [results[v.index] for v in plan.variants]
+
+
+def _everywhere(client: Client, future: Future) -> Future:
+    """`future`'s result copied to every worker (the local cluster keeps the copies: no memory manager)."""
+    wait(future)
+    if future.status == "finished":
+        client.replicate([future])
+    return future
 
 
 def _held(value: object) -> object:
@@ -206,6 +227,8 @@ def local_cluster(workers: int, compile_root: Path | None = None) -> Iterator[Cl
     # its HTTP server on a free port: two sweeps (or a sweep and a notebook's cluster) can run at once
     scheduler_options = {"dashboard_address": "127.0.0.1:0", "host": "127.0.0.1", "allowed_failures": 1}
     scheduler = {"cls": Scheduler, "options": scheduler_options}
-    cluster = SpecCluster(workers=specs, scheduler=scheduler, silence_logs=40, name="riskline")
+    # the Active Memory Manager would drop the copies run_variants makes of the scenarios and base fits
+    with dask.config.set({"distributed.scheduler.active-memory-manager.start": False}):
+        cluster = SpecCluster(workers=specs, scheduler=scheduler, silence_logs=40, name="riskline")
     with cluster, Client(cluster) as client:
         yield client
