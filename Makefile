@@ -31,9 +31,10 @@ fuzz: $(STAMP)  ## the fuzz suite's long run: 10,000 mutated scenario files thro
 lab: $(STAMP)  ## JupyterLab on notebooks/, in the project environment
 	$(BIN)/jupyter lab notebooks/
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff (lint and format) and mypy on src/ (CI runs this before the tests)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy src
 
 lock: $(STAMP)  ## re-pin requirements.lock after changing pyproject.toml's dependencies
 	$(BIN)/pip-compile --quiet --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --extra notebooks --extra dev \
@@ -50,4 +51,4 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $@
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .mypy_cache .hypothesis

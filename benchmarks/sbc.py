@@ -42,7 +42,7 @@ from pathlib import Path
 import arviz as az
 import numpy as np
 import xarray as xr
-from scipy.special import expit, logit
+from scipy.special import expit
 from scipy.stats import chisquare
 
 from riskline import ConvergenceWarning, fit, load_scenario
@@ -50,7 +50,7 @@ from riskline.config.scenario import Scenario
 from riskline.language.probability import StatedProbability
 from riskline.model.compiled import MODELS
 from riskline.model.encoding import ModelStructure, encode, scenario_grid
-from riskline.model.likelihood import CLIP
+from riskline.model.statement import belief_centre
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "tests" / "configs" / "good" / "sbc.yaml"
@@ -127,7 +127,7 @@ class Simulator:
             rejected += 1
         d = self.data
         n = len(self.scenario.estimates)
-        centre = logit(np.clip(q[:n], CLIP, 1 - CLIP)) + d["estimate_source"][:n] @ bias
+        centre = belief_centre(q[:n], d["estimate_source"][:n] @ bias)
         scale = (d["estimate_source"][:n] @ noise) * d["confidence_factor"][:n]
         belief = expit(centre + rng.logistic(0.0, scale))
         truth = point | {"hazard": hazard, "window_probability": q, "source_bias": bias, "source_noise": noise}

@@ -78,7 +78,7 @@ def test_leaving_by_an_exception_stops_the_helper(tmp_path):
     writer = FigureWriter(share=True)
     with pytest.raises(KeyboardInterrupt):
         _interrupted(writer, tmp_path / "stopped")
-    assert writer._helper is None or writer._helper.returncode == -signal.SIGKILL  # not waited for
+    assert writer._helper is None or writer._helper.process.returncode == -signal.SIGKILL  # not waited for
 
 
 def test_leaving_the_block_waits(tmp_path):

@@ -418,7 +418,7 @@ def _window_words(window) -> str:
 def _extract(args: argparse.Namespace, argv: list[str]) -> int:
     import json
 
-    from riskline.config.seeds import read_seed
+    from riskline.files.seeds import read_seed
     from riskline.language.extract import extract, render_yaml
     from riskline.language.statements import load_reader
 
@@ -439,7 +439,7 @@ def _extract(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def _new(args: argparse.Namespace, argv: list[str]) -> int:
-    from riskline.config.seeds import read_seed
+    from riskline.files.seeds import read_seed
     from riskline.language.statements import load_reader
     from riskline.scaffold import scenario_skeleton, seed_path_for, write_new
 
@@ -458,7 +458,7 @@ def _new(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def _lexicon(args: argparse.Namespace, argv: list[str]) -> int:
-    from riskline.config.yamlfile import closest
+    from riskline.files.yamlfile import closest
     from riskline.language.lexicon import available_lexicons, load_lexicon, load_official_words, normalize_phrase
 
     priors = _priors_dir(args.priors, Path.cwd())

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -52,14 +54,14 @@ class Variant:
 
 
 def load_variants(
-    paths: list[Path],
+    paths: Sequence[Path],
     *,
-    lexicons: list[str] = (),
-    priors_dirs: list[Path] = (),
-    as_ofs: list[date] = (),
+    lexicons: Sequence[str] = (),
+    priors_dirs: Sequence[Path] = (),
+    as_ofs: Sequence[date] = (),
 ) -> list[Variant]:
     """Every combination of scenario file, lexicon, priors folder and as_of; at least two."""
-    choices = {
+    choices: dict[str, list[tuple[str | None, Any]]] = {
         "scenario": [(p.stem, p) for p in paths],
         "lexicon": [(name, name) for name in lexicons] or [(None, None)],
         "priors": [(str(d), d) for d in priors_dirs] or [(None, None)],
@@ -76,7 +78,7 @@ def load_variants(
         if as_of is not None:
             scenario, _ = scenario.at(as_of)
         words = {"scenario": name, "lexicon": scenario.lexicon.name, "priors": str(priors), "as_of": when}
-        variants.append(Variant(", ".join(words[v] for v in varies), scenario, varies))
+        variants.append(Variant(", ".join(str(words[v]) for v in varies), scenario, varies))  # a varying one is named
     return variants
 
 

@@ -72,7 +72,7 @@ def run_summary(
     if year_ends is None:
         year_ends = {which: forecast.year_ends(which) for which in forecast.available()}
     timelines = {which: (year_ends[which], forecast.median_dates(which)) for which in forecast.available()}
-    events = {}
+    events: dict[str, dict[str, object]] = {}
     for event in scenario.events:
         events[event.id] = {"label": event.label, "kind": event.kind, "after": event.after}
         for which, (years, medians) in timelines.items():
@@ -173,8 +173,34 @@ def write_run(
 
     Each event's date-question CDF goes to metaculus-EVENT.json (riskline.interchange).
 
-    With `influence` (riskline.influence.statement_influence), also influence.csv, its figure,
-    its summary.json key and its report section.
+    The folder is written whole or not at all, with a manifest of its files
+    (`riskline.output_folder.staged`): a folder holding anything riskline did not write is
+    refused, never overwritten.
+
+    Parameters
+    ----------
+    forecast
+        The forecast to write (`fit`, `update` or `Forecast.load`).
+    out_dir
+        The run folder; made, or replaced when it holds a previous run's files only.
+    command
+        The command line that made the run, recorded in summary.json and the report.
+    extra
+        More keys for summary.json.
+    influence
+        Each statement's influence (`riskline.influence.statement_influence`): adds
+        influence.csv, its figure, its summary.json key and its report section.
+
+    Returns
+    -------
+    Path
+        `out_dir`.
+
+    Raises
+    ------
+    OutputError
+        When `out_dir` cannot be written or holds files riskline did not write.
+
     """
     with staged(out_dir, RUN_FILES) as staging, FigureWriter() as figure_files:
         # each table once: the files, the summary, the figures and the report share them

@@ -11,6 +11,7 @@ any dates, not only the grid's.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,13 +20,12 @@ import arviz as az
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.special import logit
 
 from riskline.config.scenario import Scenario, Window, load_scenario
 from riskline.errors import ForecastFileError, RisklineError, excerpt
 from riskline.model import chains
 from riskline.model.encoding import data_fingerprint, encode, latent_survival_weights, scenario_grid, window_closed
-from riskline.model.likelihood import CLIP
+from riskline.model.statement import belief_centre, belief_variance
 
 __all__ = ["QUANTILES", "Diagnostics", "Forecast", "PartialDraws", "describe_risk", "year_row"]
 
@@ -107,9 +107,26 @@ class PartialDraws:
 class Forecast:
     """A fitted scenario: the ArviZ DataTree, and the risk timelines computed from it.
 
+    Made by `fit` or `update`, or read back from a run's forecast.nc by `Forecast.load`.
     `which` selects the hazards behind a timeline: "posterior" (the forecast), "prior"
     (the priors alone, when fitted with `prior=True`) or "without_signposts" (the
     posterior draws with every signpost's ratio set to 1, when the scenario has signposts).
+
+    Parameters
+    ----------
+    scenario
+        The scenario the draws are of.
+    tree
+        The ArviZ DataTree: "posterior" (the hazards and the model's other quantities per
+        chain and draw), "sample_stats", and "prior" when the priors alone were drawn.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    tree : xarray.DataTree
+    grid : TimeGrid
+        The scenario's time grid.
+
     """
 
     def __init__(self, scenario: Scenario, tree: xr.DataTree):
@@ -127,7 +144,7 @@ class Forecast:
         if which == "posterior":
             return self.hazard
         if which == "prior" and "prior" in self.tree.children:
-            return self.tree["prior"]["hazard"]
+            return self.tree["prior"].dataset["hazard"]
         if which == "without_signposts" and "hazard_without_signposts" in self.tree.posterior:
             return self.tree.posterior["hazard_without_signposts"]
         raise ValueError(f"no '{which}' draws in this forecast; available: {', '.join(self.available())}")
@@ -146,7 +163,7 @@ class Forecast:
         inner = [d for d in self.grid.edges if self.scenario.as_of < d < self.scenario.horizon]
         return [self.scenario.as_of, *inner, self.scenario.horizon]
 
-    def risk_at(self, dates: list[date], which: str = "posterior") -> xr.DataArray:
+    def risk_at(self, dates: Sequence[date], which: str = "posterior") -> xr.DataArray:
         """Draws of P(T <= date | no event of its chain by as_of), dims (chain, draw, event, date)."""
         hazard = self.hazard_draws(which)
         values = hazard.transpose(*SAMPLE_DIMS, "event", "bin").values
@@ -178,7 +195,7 @@ class Forecast:
         )
         return risk.where(risk["date"] >= np.datetime64(self.scenario.as_of), 0.0)
 
-    def _latent_chain_risk(self, values: np.ndarray, dates: list[date]) -> dict[int, np.ndarray]:
+    def _latent_chain_risk(self, values: np.ndarray, dates: Sequence[date]) -> dict[int, np.ndarray]:
         """Risk (..., date) of each event in a chain whose first event is latent (docs/model.md, latent events).
 
         With no observed event in the chain: P(T <= date), counting what may already have
@@ -273,7 +290,7 @@ class Forecast:
         """`extrapolated`: the row's year ends after the last date its event's chain is spoken of."""
         until = self.speaks_until()
         table["extrapolated"] = [
-            until[event] is None or date(year + 1, 1, 1) > until[event]
+            (last := until[event]) is None or date(year + 1, 1, 1) > last
             for event, year in zip(table["event"], table["year"], strict=True)
         ]
         return table
@@ -356,8 +373,10 @@ class Forecast:
         low, high = np.array([s.low for s in stated])[:, None], np.array([s.high for s in stated])[:, None]
         factor = np.array([getattr(factors, est.spec.confidence) if est.spec.confidence else 1.0 for est in estimates])
         readers = np.array([s.logit_normal.sigma if s.logit_normal is not None else 0.0 for s in stated])  # a survey's
-        belief = logit(np.clip(q, CLIP, 1 - CLIP)) + bias
-        spread = np.sqrt(belief.var(axis=1) + np.mean((np.pi * noise * factor[:, None]) ** 2 / 3, axis=1) + readers**2)
+        belief = belief_centre(q, bias)
+        spread = np.sqrt(
+            belief.var(axis=1) + np.mean(belief_variance(noise * factor[:, None], readers[:, None]), axis=1)
+        )
         inside = np.mean((q >= low) & (q <= high), axis=1)
         closed = np.array([window_closed(scenario, est) for est in estimates])
         bias_priors = {s.id: scenario.source_class(s).bias.mean for s in scenario.sources}

@@ -98,7 +98,7 @@ class _Reweighting:
             return None
         return cls(forecast, behind, encoded, random_seed, models)
 
-    def without(self, index: int) -> tuple[np.ndarray, np.ndarray, float] | None:
+    def without(self, index: int) -> tuple[np.ndarray, np.ndarray, float | None] | None:
         """Mean and median risk (event, date) without statement `index`, and the Pareto k; None if not covered."""
         log_density = self.compiled.log_density(pack_data(leave_out(self.data, index)), self.points)
         try:

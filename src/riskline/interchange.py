@@ -27,10 +27,10 @@ def platform_cdf(forecast: Forecast, event: str) -> DateCdf:
     """The forecast of `event` as a date-question CDF over the scenario's `cdf_range` (default as_of to horizon)."""
     scenario = forecast.scenario
     start, end = scenario.spec.cdf_range or (scenario.as_of, scenario.horizon)
-    bounds = [datetime(d.year, d.month, d.day, tzinfo=UTC) for d in (start, end)]
-    instants = [x.replace(tzinfo=None) for x in cdf_locations(*bounds)]  # NumPy takes naive date-times, here UTC
+    start_at, end_at = (datetime(d.year, d.month, d.day, tzinfo=UTC) for d in (start, end))
+    instants = [x.replace(tzinfo=None) for x in cdf_locations(start_at, end_at)]  # NumPy takes naive date-times (UTC)
     risk = forecast.risk_at(instants).sel(event=event).mean(SAMPLE_DIMS)
-    return make_cdf(*bounds, risk.values.tolist(), None, None)
+    return make_cdf(start_at, end_at, risk.values.tolist(), None, None)
 
 
 def platform_document(forecast: Forecast, event: str) -> dict:

@@ -22,10 +22,10 @@ from datetime import date
 from pathlib import Path
 
 from riskline.config.schema import ID_PATTERN
-from riskline.config.seeds import Seed
 from riskline.config.todos import find_todos
-from riskline.config.yamlfile import YamlDocument, parse_yaml
 from riskline.errors import ConfigError, ConfigIssue, OutputError
+from riskline.files.seeds import Seed
+from riskline.files.yamlfile import YamlDocument, parse_yaml
 from riskline.language.extract import Candidate, Extraction, dropped_comments, estimate_yaml, extract, window_slug
 from riskline.language.statements import Reader
 
@@ -193,13 +193,16 @@ def _events(candidates: list[Candidate]) -> dict[str, tuple[str, list[str]]]:
 
 def _sources(candidates: list[Candidate]) -> tuple[dict[str, tuple[str, tuple[str | None, str]]], list[str]]:
     """{speaker: (id, (class or None, comment or TODO))} for every named source, and the guesses made."""
-    sources, guesses, ids = {}, [], Counter()
+    sources: dict[str, tuple[str, tuple[str | None, str]]] = {}
+    guesses: list[str] = []
+    ids: Counter[str] = Counter()
     for c in candidates:
         if c.source is None or c.source in sources:
             continue
         name = TITLES.sub("", c.source.split(",")[0]).strip()
         source_id = _unique(ids, _words(name) or "source")
         suggested = suggest_reliability(c.source)
+        reliability: tuple[str | None, str]
         if suggested is None:
             reliability = (None, "TODO: a class of priors/sources.yaml for this source")
         else:

@@ -52,7 +52,7 @@ class Outcome:
         """
         if self.happened is not None:
             return self.happened <= target
-        return False if target <= self.not_by else None
+        return False if self.not_by is not None and target <= self.not_by else None
 
 
 def binary_scores(probability: np.ndarray, happened: np.ndarray) -> pd.DataFrame:

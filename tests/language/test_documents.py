@@ -18,8 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from riskline.cli import main
-from riskline.config.seeds import Seed, SeedEntry, SeedMeta, read_seed
 from riskline.errors import ConfigError
+from riskline.files.seeds import Seed, SeedEntry, SeedMeta, read_seed
 from riskline.language.extract import NOT_A_SOURCE, extract
 from riskline.language.stated_dates import stated_date
 from riskline.language.statements import load_reader

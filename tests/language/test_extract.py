@@ -9,7 +9,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from riskline.cli import main
-from riskline.config.seeds import read_seed
+from riskline.files.seeds import read_seed
 from riskline.language.extract import extract
 from riskline.language.lexicon import load_lexicon
 from riskline.language.statements import load_reader

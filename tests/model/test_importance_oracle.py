@@ -374,7 +374,7 @@ def test_model_density_equals_the_oracle_at_prior_draws():
     logp = build_model(structure, data).compile_logp(jacobian=False)
     draws = prior_draws(np.random.default_rng(5), 100)
     expected = log_likelihood(draws, hazards(draws))
-    pad = (0, structure.sources - len(SOURCES))
+    pad = (0, structure.source_capacity - len(SOURCES))
     for i in range(100):
         point = {
             "hazard_level_z": draws["level"][i],

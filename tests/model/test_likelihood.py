@@ -130,7 +130,7 @@ def test_value_and_gradient(path):
     kernel = StatementsLogp(structure)
     rng = np.random.default_rng(3)
     hazard = rng.lognormal(np.log(0.2), 0.6, size=(structure.n_events, structure.n_bins))
-    bias, noise = rng.normal(0, 0.3, structure.sources), rng.lognormal(0, 0.3, structure.sources)
+    bias, noise = rng.normal(0, 0.3, structure.source_capacity), rng.lognormal(0, 0.3, structure.source_capacity)
 
     def run(hazard, bias, noise):
         storage = [[None] for _ in range(4)]

@@ -22,6 +22,7 @@ from scipy.special import expit
 
 from riskline.backtest.corpus import HORIZONS, Question, curve_months, readable_statements
 from riskline.backtest.forecasts import SETTING_PREFIX, curve_dates
+from riskline.config.windows import Window
 from riskline.pooling import extremized_pool, years_after
 from riskline.scoring import binary_scores, date_scores
 
@@ -218,9 +219,10 @@ def statement_table(questions: Sequence[Question]) -> pd.DataFrame:
         classes = {s.id: s.reliability for s in question.scenario.sources}
         for estimate in readable_statements(question.scenario):
             window = estimate.window
+            assert isinstance(window, Window)  # readable_statements keeps calendar windows only
             if outcome.happened is not None:
                 came = window.start <= outcome.happened < window.end_latest
-            elif outcome.not_by >= window.end_latest:
+            elif outcome.not_by is not None and outcome.not_by >= window.end_latest:
                 came = False
             else:
                 continue

@@ -10,8 +10,8 @@ from datetime import date
 
 from riskline.config.priors import Priors
 from riskline.config.schema import ScenarioFile
-from riskline.config.yamlfile import YamlDocument, closest
 from riskline.errors import ConfigIssue, excerpt
+from riskline.files.yamlfile import YamlDocument, closest
 
 __all__ = ["ancestors", "check_references", "first_observed", "horizon_problem", "unknown"]
 
@@ -128,7 +128,7 @@ def _check_chains(spec: ScenarioFile, doc: YamlDocument) -> list[ConfigIssue]:
     for index, event in enumerate(spec.events):
         if event.after is None:
             continue
-        loc = ["events", index, "after"]
+        loc: list[str | int] = ["events", index, "after"]
         if event.after not in ids:
             issues.append(unknown(doc, loc, "event", event.after, ids))
         elif event.after == event.id or event.id in ancestors(spec, event.after):
@@ -160,7 +160,7 @@ def _check_latent(spec: ScenarioFile, doc: YamlDocument) -> list[ConfigIssue]:
     for index, root in enumerate(spec.events):
         if root.after is not None or root.is_observed:
             continue
-        loc = ["events", index, "observed" if root.observed is not None else "kind"]
+        loc: list[str | int] = ["events", index, "observed" if root.observed is not None else "kind"]
         observed = first_observed(spec, root.id)
         if len(observed) > 1:
             issues.append(doc.issue(loc, f"'{root.id}' is latent and more than one event after it is observed "
@@ -172,8 +172,7 @@ def _check_latent(spec: ScenarioFile, doc: YamlDocument) -> list[ConfigIssue]:
                                          f"{', '.join(others)} must wait for '{observed[0]}' too: riskline forecasts "
                                          f"a latent chain given that its observed event has not happened; set "
                                          f"observed: true on '{root.id}', or move them"))  # fmt: skip
-        elif observed and spec.events[ids.index(observed[0])].after != root.id:
-            between = spec.events[ids.index(observed[0])].after
+        elif observed and (between := spec.events[ids.index(observed[0])].after) not in (root.id, None):
             message = (f"'{between}' is latent and stands between latent '{root.id}' and observed '{observed[0]}': a "
                        "latent chain's first observed event must wait for its first event directly; set observed: "
                        f"true on '{between}', or on '{root.id}'")  # fmt: skip
@@ -198,7 +197,7 @@ def _check_signposts(spec: ScenarioFile, doc: YamlDocument) -> list[ConfigIssue]
     events = {e.id: e for e in spec.events}
     issues = []
     for index, signpost in enumerate(spec.signposts):
-        loc = ["signposts", index]
+        loc: list[str | int] = ["signposts", index]
         if signpost.event not in events:
             issues.append(unknown(doc, [*loc, "event"], "event", signpost.event, events))
         elif (trigger := events[signpost.event].after) is not None:

@@ -23,8 +23,8 @@ import numpy as np
 
 from riskline.config.priors import Priors
 from riskline.config.schema import EstimateSpec, PlatformForecastSpec, ScenarioFile, WindowSpec
-from riskline.config.yamlfile import YamlDocument
 from riskline.errors import ConfigIssue
+from riskline.files.yamlfile import YamlDocument
 
 __all__ = [
     "CDF_POINTS",
@@ -139,8 +139,8 @@ def cdf_from_json(data: object) -> DateCdf:
     scaling = _field(question, "scaling", dict, "the question's range: {range_min, range_max}", "question.")
     forecast = _field(data, "forecast", dict, "{continuous_cdf: [201 numbers]}")
     values = _field(forecast, "continuous_cdf", list, f"{CDF_POINTS} numbers", "forecast.")
-    bounds = [_moment(scaling.get(key), f"question.scaling.{key}") for key in ("range_min", "range_max")]
-    return make_cdf(*bounds, values, scaling.get("open_lower_bound"), scaling.get("open_upper_bound"))
+    range_min, range_max = (_moment(scaling.get(key), f"question.scaling.{key}") for key in ("range_min", "range_max"))
+    return make_cdf(range_min, range_max, values, scaling.get("open_lower_bound"), scaling.get("open_upper_bound"))
 
 
 def make_cdf(
@@ -192,7 +192,7 @@ def platform_estimates(
     happened when it was made, so the CDF is conditioned on `issued` as every statement's q is
     (docs/model.md); before the CDF's range the CDF is taken as 0 there.
     """
-    loc = ["platform_forecasts", index]
+    loc: list[str | int] = ["platform_forecasts", index]
     sources = {s.id: s for s in spec.sources}
     classes = spec.priors.source_classes | priors.source_classes
     source = sources.get(platform.source)
@@ -247,11 +247,13 @@ def _platform_cdf(platform: PlatformForecastSpec, doc: YamlDocument) -> DateCdf:
     """The CDF a platform forecast names: its file (relative to the scenario file) or its values written out."""
     if platform.cdf.file is not None:
         return read_cdf_file(doc.path.parent / platform.cdf.file)
+    assert platform.cdf.range is not None  # the schema: a file, or the range and values written out
+    assert platform.cdf.continuous_cdf is not None
     start, end = (_utc(d) for d in platform.cdf.range)
     return make_cdf(start, end, platform.cdf.continuous_cdf, None, None)
 
 
-def _field(holder: object, key: str, kind: type, expected: str, prefix: str = "") -> object:
+def _field[T](holder: object, key: str, kind: type[T], expected: str, prefix: str = "") -> T:
     if not isinstance(holder, dict) or not isinstance(holder.get(key), kind):
         raise ValueError(f"expected '{prefix}{key}': {expected}")
     return holder[key]

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from riskline.config.yamlfile import read_yaml, validate
 from riskline.errors import ConfigError, ConfigIssue
+from riskline.files.yamlfile import Strict, read_yaml, validate
 
 __all__ = [
     "SAMPLER_ENVIRONMENT",
@@ -29,12 +29,6 @@ __all__ = [
     "find_priors_dir",
     "load_priors",
 ]
-
-
-class Strict(BaseModel):
-    """Base of every config model: unknown fields are errors, values are immutable, numbers finite."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 MIN_KNOT_SPACING = 0.05

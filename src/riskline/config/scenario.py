@@ -27,11 +27,11 @@ from riskline.config.schema import (
     SignpostSpec,
     SourceSpec,
 )
-from riskline.config.seeds import check_quote
 from riskline.config.todos import find_todos, todo_issues, without_todo_fields
 from riskline.config.windows import RelativeWindow, Window, resolve_window
-from riskline.config.yamlfile import YamlDocument, closest, read_yaml, validate
 from riskline.errors import ConfigError, ConfigIssue, LexiconError, excerpt
+from riskline.files.seeds import check_quote
+from riskline.files.yamlfile import YamlDocument, closest, read_yaml, validate
 from riskline.language.conventions import TimeConventions, load_time_conventions
 from riskline.language.lexicon import Lexicon, available_lexicons, load_lexicon
 from riskline.language.probability import StatedProbability, parse_probability
@@ -281,11 +281,29 @@ def load_scenario(
 ) -> Scenario:
     """Read, validate and resolve a scenario file.
 
-    `priors_dir` defaults to the nearest `priors/` folder above the scenario file; `lexicon`
-    replaces the file's lexicon (a sensitivity run: every phrase is read in the other one);
-    `text` is the file's text as kept elsewhere (a forecast.nc), read instead of the file.
-    Raises ConfigError listing every problem found, each with file, line and field; a
-    "TODO" placeholder (`riskline new`) is one, with the valid choices.
+    Parameters
+    ----------
+    path
+        The scenario YAML file (docs/scenarios.md).
+    priors_dir
+        The priors folder (lexicons, sources, base rates, model settings); None takes the
+        nearest `priors/` folder above the scenario file.
+    lexicon
+        Read every phrase in this lexicon instead of the file's (a sensitivity run).
+    text
+        The file's text as kept elsewhere (in a forecast.nc), read instead of the file.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario, its phrases and time expressions resolved into numbers.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem found, each with file, line and field; a "TODO" placeholder
+        (`riskline new`) is one, with the valid choices.
+
     """
     path = Path(path)
     doc = read_yaml(path, text)
@@ -413,7 +431,7 @@ def _resolve_estimate(
     except (ValueError, LexiconError) as exc:
         issues.append(doc.issue([*loc, "probability"], str(exc)))
         probability = None
-    if est.provenance.seed is not None:
+    if est.provenance.seed is not None and est.provenance.offsets is not None:  # the schema gives both or none
         problem = check_quote(doc.path, est.provenance.seed, est.provenance.offsets, est.quote)
         if problem:
             issues.append(doc.issue([*loc, "provenance"], problem))

@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from riskline.config.priors import MIN_KNOT_SPACING, BaseRate, LogNormal, Normal, SourceClass, Strict
+from riskline.config.priors import MIN_KNOT_SPACING, BaseRate, LogNormal, Normal, SourceClass
+from riskline.files.yamlfile import Strict
 
 __all__ = [
     "EstimateSpec",

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from riskline.config.yamlfile import YamlDocument, closest
 from riskline.errors import ConfigIssue
+from riskline.files.yamlfile import YamlDocument, closest
 
 __all__ = ["Choices", "find_todos", "todo_issues", "without_todo_fields"]
 

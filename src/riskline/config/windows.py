@@ -13,8 +13,8 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from riskline.config.schema import EstimateSpec
-from riskline.config.yamlfile import YamlDocument
 from riskline.errors import ConfigIssue
+from riskline.files.yamlfile import YamlDocument
 from riskline.language.conventions import TimeConventions
 from riskline.language.durations import parse_span, span_after
 from riskline.language.time_expressions import TimeExpressionError, describe_span, parse_window
@@ -86,9 +86,10 @@ def resolve_window(
     """The estimate's window, or None after adding what is wrong to `issues`."""
     spec, where = est.window, [*loc, "window"]
     if spec.after is not None:
-        return _relative(est, conventions, doc, where, issues)
+        return _relative(est, spec.after, conventions, doc, where, issues)
     if spec.expression is not None:
-        return _from_words(est, conventions, doc, [*where, "expression"], issues)
+        return _from_words(est, spec.expression, conventions, doc, [*where, "expression"], issues)
+    end: date | None
     if spec.within is not None:
         try:
             end = span_after(est.issued, spec.within)
@@ -97,6 +98,7 @@ def resolve_window(
             return None
     else:
         end = spec.end
+    assert end is not None  # the schema gives 'end' to a window without 'within', 'expression' or 'after'
     window = Window(spec.start or est.issued, end, spec.end_earliest or end, spec.end_latest or end)
     problem = _dates_problem(window, est.issued)
     if problem:
@@ -106,9 +108,14 @@ def resolve_window(
 
 
 def _from_words(
-    est: EstimateSpec, conventions: TimeConventions, doc: YamlDocument, loc: list, issues: list[ConfigIssue]
+    est: EstimateSpec,
+    expression: str,
+    conventions: TimeConventions,
+    doc: YamlDocument,
+    loc: list,
+    issues: list[ConfigIssue],
 ) -> Window | None:
-    parsed = _parsed(est, conventions, doc, loc, issues)
+    parsed = _parsed(est, expression, conventions, doc, loc, issues)
     if parsed is None:
         return None
     if parsed.relative_to is not None:
@@ -123,7 +130,12 @@ def _from_words(
 
 
 def _relative(
-    est: EstimateSpec, conventions: TimeConventions, doc: YamlDocument, loc: list, issues: list[ConfigIssue]
+    est: EstimateSpec,
+    after: str,
+    conventions: TimeConventions,
+    doc: YamlDocument,
+    loc: list,
+    issues: list[ConfigIssue],
 ) -> RelativeWindow | None:
     spec = est.window
     if spec.within is not None:
@@ -132,29 +144,35 @@ def _relative(
         except ValueError as exc:
             issues.append(doc.issue([*loc, "within"], str(exc)))
             return None
-        return RelativeWindow(spec.after, 0.0, span, span, span, f"within {spec.within} after '{spec.after}'")
-    parsed = _parsed(est, conventions, doc, [*loc, "expression"], issues)
+        return RelativeWindow(after, 0.0, span, span, span, f"within {spec.within} after '{after}'")
+    assert spec.expression is not None  # the schema gives a window 'after' an event 'within' or 'expression'
+    parsed = _parsed(est, spec.expression, conventions, doc, [*loc, "expression"], issues)
     if parsed is None:
         return None
     if parsed.relative_to is not None:
         start, end = span_years(parsed.after_start), span_years(parsed.after_end)
         if parsed.after_start == relativedelta():  # "within 6 months after": one end
-            return RelativeWindow(spec.after, 0.0, end, end, end, parsed.reasoning)
+            return RelativeWindow(after, 0.0, end, end, end, parsed.reasoning)
         middle = (start + end) / 2  # "about one year after": the end lies between the two
-        return RelativeWindow(spec.after, 0.0, middle, start, end, parsed.reasoning)
+        return RelativeWindow(after, 0.0, middle, start, end, parsed.reasoning)
     if parsed.span is not None:  # "within two years", counted from the trigger
         span = span_years(parsed.span)
-        return RelativeWindow(
-            spec.after, 0.0, span, span, span, f"within {describe_span(parsed.span)} after '{spec.after}'"
-        )
+        return RelativeWindow(after, 0.0, span, span, span, f"within {describe_span(parsed.span)} after '{after}'")
     hint = "write e.g. 'within 2 years' or 'about one year after a ceasefire'"
-    issues.append(doc.issue([*loc, "expression"], f"'{parsed.expression}' names no span after '{spec.after}'; {hint}"))
+    issues.append(doc.issue([*loc, "expression"], f"'{parsed.expression}' names no span after '{after}'; {hint}"))
     return None
 
 
-def _parsed(est: EstimateSpec, conventions: TimeConventions, doc: YamlDocument, loc: list, issues: list[ConfigIssue]):
+def _parsed(
+    est: EstimateSpec,
+    expression: str,
+    conventions: TimeConventions,
+    doc: YamlDocument,
+    loc: list,
+    issues: list[ConfigIssue],
+):
     try:
-        parsed = parse_window(est.window.expression, est.issued, conventions)
+        parsed = parse_window(expression, est.issued, conventions)
     except TimeExpressionError as exc:
         issues.append(doc.issue(loc, str(exc)))
         return None

@@ -16,9 +16,8 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 from pydantic import Field, field_validator
 
-from riskline.config.priors import Strict
-from riskline.config.yamlfile import closest, read_yaml, validate
 from riskline.errors import ConfigError, ConfigIssue
+from riskline.files.yamlfile import Strict, closest, read_yaml, validate
 from riskline.language.durations import parse_span
 
 __all__ = ["FuzzySpan", "HorizonTerm", "TimeConventions", "load_time_conventions"]
@@ -96,5 +95,8 @@ def load_time_conventions(priors_dir: Path, horizons: str | None = None) -> Time
         )
     vocabulary = validate(HorizonFile, read_yaml(path))
     return TimeConventions(
-        dict(conventions.years), dict(conventions.fuzzy), dict(conventions.approximately), vocabulary
+        {str(word): str(end) for word, end in conventions.years.items()},
+        dict(conventions.fuzzy),
+        dict(conventions.approximately),
+        vocabulary,
     )

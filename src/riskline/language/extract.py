@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from riskline.config.seeds import Seed, SeedEntry
+from riskline.files.seeds import Seed, SeedEntry
 from riskline.language.phrases import PhraseMatch, disclaimer_before, find_probability_phrase
 from riskline.language.probability import StatedProbability
 from riskline.language.stated_dates import stated_date
@@ -109,7 +109,7 @@ class Candidate:
                 "low": self.probability.low,
                 "high": self.probability.high,
                 "lexicon": self.probability.lexicon,
-                "as_written": self.phrase.text,
+                "as_written": self.phrase.text if self.phrase else None,
             },
             "unresolved": None if self.unresolved is None else self.unresolved.as_dict(),
             "disclaimer": self.disclaimer,

@@ -31,9 +31,8 @@ from pathlib import Path
 from pydantic import Field, PrivateAttr, model_validator
 from scipy.special import expit, logit, ndtri
 
-from riskline.config.priors import Strict
-from riskline.config.yamlfile import closest, read_yaml, validate
 from riskline.errors import ConfigError, ConfigIssue, LexiconError, excerpt
+from riskline.files.yamlfile import Strict, closest, read_yaml, validate
 
 __all__ = [
     "OFFICIAL_WORDS",
@@ -91,6 +90,7 @@ class LexiconEntry(Strict):
         """The range, or the 5th-95th percentile of readers for a survey entry."""
         if self.range is not None:
             return self.range
+        assert self.logit_normal is not None  # `_one_meaning`: a range or a reader distribution
         return self.logit_normal.quantile(0.05), self.logit_normal.quantile(0.95)
 
 
@@ -225,32 +225,33 @@ class Lexicon(Strict):
         """
         official = [e for e in self.entries if e.range is not None and e.source is None]
         if official:
-            holding = [e for e in official if e.range[0] <= probability <= e.range[1]]
-            below = [e for e in official if e.range[1] < probability]
-            above = [e for e in official if e.range[0] > probability]
+            holding = [e for e in official if e.interval[0] <= probability <= e.interval[1]]
+            below = [e for e in official if e.interval[1] < probability]
+            above = [e for e in official if e.interval[0] > probability]
             name = self.name if ranges else None
             if holding:
-                return _said(min(holding, key=lambda e: e.range[1] - e.range[0]), name, ranges)
+                return _said(min(holding, key=lambda e: e.interval[1] - e.interval[0]), name, ranges)
             if below and above:
-                lower = max(below, key=lambda e: e.range[1])
-                upper = min(above, key=lambda e: e.range[0])
+                lower = max(below, key=lambda e: e.interval[1])
+                upper = min(above, key=lambda e: e.interval[0])
                 return f"between {_said(lower, None, ranges)} and {_said(upper, name, ranges)}"
-            return _said(min(official, key=lambda e: _distance(e.range, probability)), name, ranges)
-        survey = [e for e in self.entries if e.logit_normal is not None]
+            return _said(min(official, key=lambda e: _distance(e.interval, probability)), name, ranges)
+        survey = [(e, e.logit_normal) for e in self.entries if e.logit_normal is not None]
         if not survey:
             raise LexiconError(f"lexicon '{self.name}' has only added hedges; it cannot put a number into words")
         target = logit(min(max(probability, 1e-4), 1 - 1e-4))
-        entry = min(survey, key=lambda e: abs(e.logit_normal.mu - target))
+        entry, readers = min(survey, key=lambda pair: abs(pair[1].mu - target))
         if not ranges:
             return entry.phrase
-        return f"{entry.phrase} (readers' median {100 * entry.logit_normal.quantile(0.5):.0f}%, {self.name})"
+        return f"{entry.phrase} (readers' median {100 * readers.quantile(0.5):.0f}%, {self.name})"
 
 
 def _said(entry: LexiconEntry, lexicon: str | None, ranges: bool) -> str:
     """'unlikely (20–45%, icd-203)', without the lexicon's name, or the phrase alone."""
     if not ranges:
         return entry.phrase
-    return f"{entry.phrase} ({100 * entry.range[0]:.0f}–{100 * entry.range[1]:.0f}%{f', {lexicon}' if lexicon else ''})"
+    low, high = entry.interval
+    return f"{entry.phrase} ({100 * low:.0f}–{100 * high:.0f}%{f', {lexicon}' if lexicon else ''})"
 
 
 def _distance(interval: tuple[float, float], probability: float) -> float:

@@ -358,7 +358,8 @@ def _resolve(match: re.Match, forms: dict[str, str], lexicon: Lexicon) -> Phrase
     inner = re.fullmatch(r"not\s+(.+)|(.+?)\s+not", phrase)
     if inner and not lexicon.accepts(phrase) and not negated:  # another lexicon's "probably not": "probable", negated
         positive = _as_in_lexicon(inner[1] or inner[2], lexicon)
-        negated, phrase = True, _mirror(positive, lexicon) if inner[2] else _negate(positive, positive, lexicon)
+        mirrored = _mirror(positive, lexicon) if inner[2] else None  # "probable not": the event's complement
+        negated, phrase = True, mirrored or _negate(positive, positive, lexicon)
     elif match["postneg"] and not match["neg"]:
         opposite, mirrored = _negate(phrase, match["phrase"], lexicon), _mirror(phrase, lexicon)
         same = mirrored and lexicon.accepts(opposite) and lexicon.lookup(opposite) is lexicon.lookup(mirrored)
@@ -397,9 +398,9 @@ def _mirror(phrase: str, lexicon: Lexicon) -> str | None:
     A negation after the phrase negates the event, not the phrase: "almost certainly not"
     is almost certain that it will not happen. None when the lexicon has no such row.
     """
-    if not lexicon.accepts(phrase) or lexicon.lookup(phrase).range is None:
+    if not lexicon.accepts(phrase) or (bounds := lexicon.lookup(phrase).range) is None:
         return None
-    low, high = lexicon.lookup(phrase).range
+    low, high = bounds
     mirrored = [
         e.phrase
         for e in lexicon.entries

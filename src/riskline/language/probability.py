@@ -93,9 +93,8 @@ def parse_probability(value: str | float | list[float], lexicon: Lexicon) -> Sta
         return _rounded(float(value), f"{100 * value:g}%")
     entry = lexicon.lookup(value)
     low, high = entry.interval
-    return StatedProbability(
-        low, high, value, lexicon.defining(value).name, entry.logit_normal, lexicon.alias_of(value)
-    )
+    defining = lexicon.defining(value) or lexicon  # lookup found it: this lexicon or its fallback defines it
+    return StatedProbability(low, high, value, defining.name, entry.logit_normal, lexicon.alias_of(value))
 
 
 def _rounded(number: float, text: str) -> StatedProbability:

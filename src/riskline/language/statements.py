@@ -59,6 +59,11 @@ __all__ = [
 
 Kind = Literal["occurrence", "capability"]
 Confidence = Literal["high", "moderate", "low"]
+CONFIDENCE_LEVELS: dict[str, Confidence] = {
+    "high": "high", "highly": "high", "moderate": "moderate", "medium": "moderate", "moderately": "moderate",
+    "low": "low",
+}  # fmt: skip
+"""Each word CONFIDENCE matches, lower-cased, and the level it says."""
 
 CAPABILITY = re.compile(
     r"\b(?:(?:be|been|being|is|are|was|were|become|becomes)\s+(?:\w+\s+)?(?:ready|able|capable|prepared|in\s+a\s+position)"
@@ -96,7 +101,7 @@ def statement_confidence(text: str) -> Confidence | None:
     if match is None:
         return None
     word = (match["level"] or match["adverb"]).lower()
-    return {"medium": "moderate", "highly": "high", "moderately": "moderate"}.get(word, word)
+    return CONFIDENCE_LEVELS[word]
 
 
 def statement_hunches(text: str) -> tuple[str, ...]:

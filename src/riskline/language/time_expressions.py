@@ -563,8 +563,11 @@ def choose_window(text: str, windows: list[ParsedWindow]) -> tuple[ParsedWindow 
 
 def _either(text: str, first: ParsedWindow, second: ParsedWindow) -> ParsedWindow | None:
     """One window from the start of `first` to the end of `second`, when both are dated, exact and meet."""
-    dated = all(w.start and w.end and not w.fuzzy and w.relative_to is None for w in (first, second))
-    if not dated or second.start > first.end or second.end < first.end:
+    if any(w.fuzzy or w.relative_to is not None for w in (first, second)):
+        return None
+    if first.start is None or first.end is None or second.start is None or second.end is None:
+        return None  # not both dated
+    if second.start > first.end or second.end < first.end:
         return None
     expression = text[first.offsets[0] : second.offsets[1]]
     return ParsedWindow(

@@ -20,6 +20,7 @@ changes no result.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -90,7 +91,7 @@ class CompiledModel:
         The rest of the log density, the free parameters' standard normal priors, does not
         depend on the data (`prior_log_density`).
         """
-        return sum(self._potentials(points, packed).values())
+        return functools.reduce(operator.add, self._potentials(points, packed).values())
 
     def dims(self, name: str, ndim: int) -> tuple[str, ...]:
         """The dimension names of variable `name` of `ndim` dimensions after chain and draw (nutpie's, if unnamed)."""

@@ -17,17 +17,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from scipy.special import logit
 
 from riskline.config.priors import HazardSettings
 from riskline.config.scenario import Estimate, Scenario, Window
 from riskline.model.grid import TimeGrid, edge_weights
+from riskline.model.statement import stated_bounds
 
-__all__ = ["LOGIT_BOUND", "ModelStructure", "encode", "scenario_grid", "window_closed"]
-
-LOGIT_BOUND = 50.0
-"""Stand-in for logit(0) and logit(1): past every logit a hazard can produce, yet finite,
-so that gradients stay finite at open-ended intervals such as [0, 0.05]."""
+__all__ = ["ModelStructure", "encode", "scenario_grid", "window_closed"]
 
 EDGE_TERMS = 4
 """Terms per row of the window matrix, stored sparse (`_estimate_data`)."""
@@ -45,12 +41,15 @@ class ModelStructure:
     n_bins: int
     n_knots: int
     hazard_kind: str
-    estimates: int
-    sources: int
-    signposts: int
+    estimate_capacity: int
+    """Rows for estimates: the scenario's count rounded up (`_capacity`), so that an added one fits."""
+    source_capacity: int
+    """Rows for sources, likewise."""
+    signpost_capacity: int
+    """Rows for signposts, likewise (0: none)."""
     fuzzy_points: int
-    conditions: int
-    """Capacity for the issue dates of calendar windows on triggered events (0: none)."""
+    condition_capacity: int
+    """Rows for the issue dates of calendar windows on triggered events (0: none)."""
     latent_chains: tuple[tuple[int, int], ...] = ()
     """(latent first event, the observed event right after it): each adds log P(observed one not by as_of)."""
 
@@ -81,13 +80,13 @@ def encode(scenario: Scenario) -> tuple[ModelStructure, dict[str, np.ndarray]]:
         n_bins=grid.n_bins,
         n_knots=_knot_count(grid, scenario.hazard.knot_spacing),
         hazard_kind=scenario.hazard.kind,
-        estimates=_capacity(len(scenario.estimates)),
-        sources=_capacity(len(scenario.sources)),
-        signposts=_capacity(len(scenario.signposts)) if scenario.signposts else 0,
+        estimate_capacity=_capacity(len(scenario.estimates)),
+        source_capacity=_capacity(len(scenario.sources)),
+        signpost_capacity=_capacity(len(scenario.signposts)) if scenario.signposts else 0,
         fuzzy_points=scenario.priors.model.fuzzy_window_points
         if any(e.window.fuzzy for e in scenario.estimates)
         else 1,
-        conditions=_capacity(len(conditions)) if conditions else 0,
+        condition_capacity=_capacity(len(conditions)) if conditions else 0,
         latent_chains=tuple((root, child) for root, child in scenario.latent_chains() if child is not None),
     )
     data = _grid_data(scenario, grid) | _hazard_data(scenario, grid, structure) | _source_data(scenario, structure)
@@ -126,7 +125,7 @@ def _exposures(grid: TimeGrid, dates: list[date | None]) -> np.ndarray:
     rows = np.zeros((len(dates), grid.n_bins))
     known = [i for i, d in enumerate(dates) if d is not None]
     if known:
-        rows[known] = grid.exposure([dates[i] for i in known])
+        rows[known] = grid.exposure([d for d in dates if d is not None])  # in the order of `known`
     return rows
 
 
@@ -209,7 +208,7 @@ def _knot_weights(steps: int, spacing: float, hazard: HazardSettings) -> np.ndar
 
 def _source_data(scenario: Scenario, structure: ModelStructure) -> dict[str, np.ndarray]:
     classes = [scenario.source_class(s) for s in scenario.sources]
-    pad = structure.sources - len(classes)
+    pad = structure.source_capacity - len(classes)
     return {
         "bias_mean": np.pad([c.bias.mean for c in classes], (0, pad)),
         "bias_sd": np.pad([c.bias.sd for c in classes], (0, pad), constant_values=1.0),
@@ -240,19 +239,19 @@ def _estimate_data(
     edges), passed as their columns and weights; `condition_edges` says how much of each
     chain they read.
     """
-    cap, points, width = structure.estimates, structure.fuzzy_points, grid.widths.mean()
+    cap, points, width = structure.estimate_capacity, structure.fuzzy_points, grid.widths.mean()
     ids, source_ids = [e.id for e in scenario.events], [s.id for s in scenario.sources]
     bins, events, relations = grid.n_bins, len(ids), len(structure.relations)
     edges = bins + 1
-    chain_columns = structure.conditions * events * edges
+    chain_columns = structure.condition_capacity * events * edges
     hazard_columns = chain_columns + relations * edges
     shape = (2 * cap * points + cap, EDGE_TERMS)
     columns, weights = np.zeros(shape, dtype=np.int64), np.zeros(shape)
     data = {
-        "estimate_mask": np.zeros(cap), "estimate_source": np.zeros((cap, structure.sources)),
+        "estimate_mask": np.zeros(cap), "estimate_source": np.zeros((cap, structure.source_capacity)),
         "logit_low": np.full(cap, -1.0), "logit_high": np.full(cap, 1.0), "is_survey": np.zeros(cap),
         "survey_mu": np.zeros(cap), "survey_sigma": np.ones(cap), "confidence_factor": np.ones(cap),
-        "condition_exposure": np.zeros((structure.conditions, bins)),
+        "condition_exposure": np.zeros((structure.condition_capacity, bins)),
         "closed_window": np.zeros(cap), "stated_centre": np.zeros(cap),
     }  # fmt: skip
     if conditions:  # padded rows: no window reads them, so the model skips them
@@ -284,9 +283,7 @@ def _estimate_data(
             first = chain_columns + structure.relations.index((event, ids.index(window.after))) * edges
             _set_rows(columns, weights, rows, first, ends - _uniform_weights(np.array([window.start]), width, bins))
         stated = est.probability
-        data["logit_low"][i], data["logit_high"][i] = np.clip(
-            logit([stated.low, stated.high]), -LOGIT_BOUND, LOGIT_BOUND
-        )
+        data["logit_low"][i], data["logit_high"][i] = stated_bounds(stated.low, stated.high)
         if stated.logit_normal is not None:
             data["is_survey"][i] = 1.0
             data["survey_mu"][i], data["survey_sigma"][i] = stated.logit_normal.mu, stated.logit_normal.sigma
@@ -305,8 +302,8 @@ def _condition_edges(columns: np.ndarray, weights: np.ndarray, structure: ModelS
     no statement issued then speaks of: the model runs only these.
     """
     edges, events = structure.n_bins + 1, structure.n_events
-    needed = np.zeros((structure.conditions, events), dtype=np.int64)
-    read = (weights != 0.0) & (columns < structure.conditions * events * edges)
+    needed = np.zeros((structure.condition_capacity, events), dtype=np.int64)
+    read = (weights != 0.0) & (columns < structure.condition_capacity * events * edges)
     blocks = columns[read] // edges
     np.maximum.at(needed.reshape(-1), blocks, columns[read] - blocks * edges + 1)
     for event in reversed(range(events)):  # parents come before their children
@@ -346,9 +343,9 @@ def _signpost_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
     signpost instead of one per padded signpost, event and bin (1152 for the seed scenario,
     several microseconds of every gradient).
     """
-    if not structure.signposts:
+    if not structure.signpost_capacity:
         return {}
-    cap, ids = structure.signposts, [e.id for e in scenario.events]
+    cap, ids = structure.signpost_capacity, [e.id for e in scenario.events]
     z90 = 1.6448536269514722
     shape = (cap, len(ids), grid.n_bins)
     data = {"signpost_log_median": np.zeros(cap), "signpost_log_sd": np.ones(cap), "signpost_after": np.zeros(shape),

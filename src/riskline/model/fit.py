@@ -25,6 +25,7 @@ import dataclasses
 import json
 import os
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import xarray as xr
@@ -196,9 +197,9 @@ def _points(posterior: xr.Dataset) -> dict[str, np.ndarray]:
     """The free parameters of `posterior` (chain, draw, ...) as points (chain * draw, ...)."""
     chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
     return {
-        name: array.values.reshape(chains * draws, *array.shape[2:])
+        str(name): array.values.reshape(chains * draws, *array.shape[2:])
         for name, array in posterior.items()
-        if name.endswith(FREE_SUFFIX)
+        if str(name).endswith(FREE_SUFFIX)
     }
 
 
@@ -218,7 +219,7 @@ def with_quantities(compiled: CompiledModel, packed: dict[str, np.ndarray], post
 
 def named(scenario: Scenario, tree: xr.DataTree) -> xr.DataTree:
     """Padded, numbered dimensions cut to the scenario's rows and labelled with its ids."""
-    labels = {
+    labels: dict[str, Sequence | np.ndarray] = {
         "event": [e.id for e in scenario.events],
         "bin": scenario_grid(scenario).bin_starts,
         "source": [s.id for s in scenario.sources],

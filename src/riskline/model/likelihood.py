@@ -42,16 +42,12 @@ from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 from pytensor.link.numba.dispatch.basic import register_funcify_default_op_cache_key
 
+from riskline.model import statement
 from riskline.model.chains import relation_path
 from riskline.model.encoding import ModelStructure
+from riskline.model.statement import CLIP, LOGISTIC_VARIANCE
 
-__all__ = ["CLIP", "DATA_INPUTS", "interval_logp", "statements_logp", "window_probability"]
-
-CLIP = 1e-12
-"""q is kept within [CLIP, 1 - CLIP] before its logit: far below any stated probability."""
-
-LOGISTIC_VARIANCE = math.pi**2 / 3
-"""Variance of the standard logistic distribution, to add the source's noise to a survey's spread."""
+__all__ = ["DATA_INPUTS", "interval_logp", "pointer", "statements_logp", "window_probability"]
 
 DATA_INPUTS = (
     "bin_width", "delay_width", "estimate_mask", "estimate_source", "logit_low", "logit_high",
@@ -66,6 +62,9 @@ fast_sums = numba.njit(cache=True, error_model="numpy", fastmath={"reassoc", "co
 
 
 # ---- scalar pieces ----------------------------------------------------------------------
+
+_belief_centre = jit(statement.belief_centre)
+_belief_variance = jit(statement.belief_variance)
 
 
 @jit
@@ -104,7 +103,7 @@ def _survey_logp(mu, sigma, centre, scale):
 
     Readers ~ Normal(mu, sigma); the source's logistic noise counts as a normal of the same variance.
     """
-    spread = math.sqrt(sigma**2 + LOGISTIC_VARIANCE * scale**2)
+    spread = math.sqrt(_belief_variance(scale, sigma))
     u = (mu - centre) / spread
     value = -0.5 * u**2 - math.log(spread) - 0.5 * math.log(2 * math.pi)
     return value, u / spread, (u**2 - 1.0) / spread * LOGISTIC_VARIANCE * scale / spread
@@ -430,8 +429,7 @@ def _statements_logp(hazard, bias, noise, bin_width, delay_width, mask, source, 
             if f > 0 and q[n, f] == q[n, f - 1]:  # an exact end: every point the same
                 values[f], slopes[f], spreads[f] = values[f - 1], slopes[f - 1], spreads[f - 1]
                 continue
-            clipped = min(max(q[n, f], CLIP), 1 - CLIP)
-            centre = math.log(clipped) - math.log1p(-clipped) + shift
+            centre = _belief_centre(q[n, f], shift)
             if is_survey[n] > 0:
                 values[f], slopes[f], spreads[f] = _survey_logp(survey_mu[n], survey_sigma[n], centre, scale)
             else:
@@ -606,8 +604,8 @@ _window_probability_symbol = numba.types.ExternalFunction(_WINDOWS_SYMBOL, _C_SI
 
 
 @numba.extending.intrinsic
-def _pointer(typingctx, address):
-    """The int64 `address` as a void pointer, for numba.carray."""
+def pointer(typingctx, address):
+    """The int64 `address` as a void pointer, for numba.carray (the sampler's generated code uses it too)."""
 
     def codegen(context, builder, signature, args):
         return builder.inttoptr(args[0], context.get_value_type(numba.types.voidptr))
@@ -635,10 +633,10 @@ def _from_addresses(addresses, sizes):
     e, k, s, n, r, t, p, c = sizes[:8]
 
     def floats(i, shape):
-        return numba.carray(_pointer(addresses[i]), shape, np.float64)
+        return numba.carray(pointer(addresses[i]), shape, np.float64)
 
     def integers(i, shape):
-        return numba.carray(_pointer(addresses[i]), shape, np.int64)
+        return numba.carray(pointer(addresses[i]), shape, np.int64)
 
     return (floats(0, (e, k)), floats(1, s), floats(2, s), floats(3, k), floats(4, 1), floats(5, n),
             floats(6, (n, s)), floats(7, n), floats(8, n), floats(9, n), floats(10, n), floats(11, n),
@@ -654,10 +652,10 @@ def _statements_logp_c(addresses, sizes, outputs):
     )
     arrays = _from_addresses(addresses, sizes)
     total, d_hazard, d_bias, d_noise = _statements_logp(*arrays, sizes[8])
-    numba.carray(_pointer(outputs[0]), 1, np.float64)[0] = total[()]
-    numba.carray(_pointer(outputs[1]), d_hazard.shape, np.float64)[:] = d_hazard
-    numba.carray(_pointer(outputs[2]), d_bias.shape, np.float64)[:] = d_bias
-    numba.carray(_pointer(outputs[3]), d_noise.shape, np.float64)[:] = d_noise
+    numba.carray(pointer(outputs[0]), 1, np.float64)[0] = total[()]
+    numba.carray(pointer(outputs[1]), d_hazard.shape, np.float64)[:] = d_hazard
+    numba.carray(pointer(outputs[2]), d_bias.shape, np.float64)[:] = d_bias
+    numba.carray(pointer(outputs[3]), d_noise.shape, np.float64)[:] = d_noise
 
 
 def _window_probability_c(addresses, sizes, outputs):
@@ -667,7 +665,7 @@ def _window_probability_c(addresses, sizes, outputs):
         numba.carray(outputs, 1),
     )
     q = _window_probability(*_from_addresses(addresses, sizes), sizes[8])
-    numba.carray(_pointer(outputs[0]), q.shape, np.float64)[:] = q
+    numba.carray(pointer(outputs[0]), q.shape, np.float64)[:] = q
 
 
 @functools.cache
@@ -744,7 +742,8 @@ def _inputs(hazard, bias, noise, data: dict) -> list:
 
 def statements_logp(structure: ModelStructure, hazard, bias, noise, data: dict):
     """The statements' log likelihood (a PyTensor scalar, differentiable in its first three arguments)."""
-    return StatementsLogp(structure)(*_inputs(hazard, bias, noise, data))[0]
+    # Op.__call__ gives a list for an Op of several outputs; pytensor annotates it as a Variable or a list
+    return StatementsLogp(structure)(*_inputs(hazard, bias, noise, data))[0]  # type: ignore[index]
 
 
 def window_probability(structure: ModelStructure, hazard, bias, noise, data: dict):

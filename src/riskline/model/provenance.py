@@ -75,10 +75,10 @@ class FitBehind:
         if FIT_GROUP not in tree.children:
             return None
         group = tree[FIT_GROUP].to_dataset()
-        own = [name for name in group.data_vars if name.endswith(FREE_SUFFIX)]
+        own = [name for name in group.data_vars if str(name).endswith(FREE_SUFFIX)]
         draws = group[own] if own else tree.posterior.to_dataset()
         return cls(
-            draws=draws[[name for name in draws.data_vars if name.endswith(FREE_SUFFIX)]],
+            draws=draws[[name for name in draws.data_vars if str(name).endswith(FREE_SUFFIX)]],
             data={name: group[name].values for name in DATA_NAMES},
             structure=group.attrs["structure"],
             fingerprint=group.attrs["data_fingerprint"],

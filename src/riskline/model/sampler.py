@@ -34,7 +34,7 @@ from nutpie.compile_pymc import (
 from pymc.initial_point import make_initial_point_fn
 from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS, compile_numba_function_src
 
-from riskline.model.likelihood import _pointer as pointer
+from riskline.model.likelihood import pointer
 from riskline.model.store import FunctionStore
 
 __all__ = ["compile_sampler"]

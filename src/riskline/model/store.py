@@ -27,7 +27,8 @@ import pytensor
 __all__ = ["FunctionStore", "default_store"]
 
 LIBRARIES = ("numba", "numpy", "nutpie", "pymc", "pytensor")
-MODEL_CODE = ("chains.py", "compiled.py", "encoding.py", "grid.py", "likelihood.py", "sampler.py", "timeline.py")
+MODEL_CODE = ("chains.py", "compiled.py", "encoding.py", "grid.py", "likelihood.py", "sampler.py", "statement.py",
+              "timeline.py")  # fmt: skip
 """riskline's modules that shape a model's graph (in riskline/model/): an edit of one compiles anew."""
 SUFFIX = ".pkl"
 

@@ -51,11 +51,11 @@ def build_model(structure: ModelStructure, data: dict[str, np.ndarray]) -> pm.Mo
     coords = {
         "event": range(structure.n_events),
         "bin": range(structure.n_bins),
-        "source": range(structure.sources),
-        "estimate": range(structure.estimates),
+        "source": range(structure.source_capacity),
+        "estimate": range(structure.estimate_capacity),
     }
-    if structure.signposts:
-        coords["signpost"] = range(structure.signposts)
+    if structure.signpost_capacity:
+        coords["signpost"] = range(structure.signpost_capacity)
     with pm.Model(coords=coords) as model:
         d = _data_views(data)
         hazard = _hazard(structure, d)
@@ -74,7 +74,7 @@ def _hazard(structure: ModelStructure, d: dict):
         log_hazard = log_hazard + walk
     else:
         log_hazard = pt.broadcast_to(log_hazard, (structure.n_events, structure.n_bins))
-    if structure.signposts:
+    if structure.signpost_capacity:
         pm.Deterministic("hazard_without_signposts", pt.exp(log_hazard), dims=("event", "bin"))
         ratio_z = pm.Normal("signpost_ratio_z", 0.0, 1.0, dims="signpost")
         log_ratio = d["signpost_log_median"] + d["signpost_log_sd"] * ratio_z

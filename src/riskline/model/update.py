@@ -65,10 +65,30 @@ def update(
     reweighted from (`FitBehind`, kept in its tree: a forecast loaded from forecast.nc
     updates as well). Reweights when that fit has the same structure (events, grid,
     capacities) as `scenario` and at least MIN_DRAWS draws, and when the weights pass the
-    Pareto k-hat and ESS checks (the module docstring); otherwise returns `fit(scenario,
-    random_seed=random_seed, prior=prior, draws=draws, tune=tune, chains=chains)` (None:
-    priors/model.yaml's sizes). The tree's "method" attribute tells which happened. A
-    partial forecast (sampling stopped early) is never reweighted: its edit is fitted anew.
+    Pareto k-hat and ESS checks (the module docstring); otherwise fits `scenario` anew. The
+    tree's "method" attribute tells which happened. A partial forecast (sampling stopped
+    early) is never reweighted: its edit is fitted anew.
+
+    Parameters
+    ----------
+    forecast
+        The forecast before the edit (from `fit`, `update` or `Forecast.load`).
+    scenario
+        The edited scenario (`load_scenario` of the edited file).
+    random_seed
+        Seeds the resampling of the weighted draws, or the new fit.
+    prior
+        Also draw the timeline of the priors alone.
+    draws, tune, chains
+        The sizes of a new fit, when one is needed; None takes priors/model.yaml's.
+    models
+        The compiled models to reuse.
+
+    Returns
+    -------
+    Forecast
+        The forecast of `scenario`.
+
     """
     behind = None if forecast.partial is not None else FitBehind.of(forecast.tree)
     if behind is not None:

@@ -34,16 +34,35 @@ def plot_comparison(
     scenario: Scenario,
     *,
     title: str,
-    headline_years: list[int] = (),
+    headline_years: Sequence[int] = (),
     lexicons: Sequence[str] = (),
     event: str | None = None,
     ax=None,
     mark: str | None = None,
 ) -> Figure:
-    """Overlay timeline tables (label -> table), a panel per event of `scenario`, or `event` on `ax`.
+    """Overlay timeline tables, a panel per event of `scenario`, or `event` on `ax`.
 
-    `lexicons` names the lexicons the series were read in, when they differ (for the footer);
-    `mark` leads the title (a partial forecast's, `PartialDraws.short`).
+    Parameters
+    ----------
+    timelines
+        Each line's label and its table (`Forecast.timeline()`).
+    scenario
+        The scenario whose events, title and footer the figure takes.
+    title
+        What the figure compares, after the scenario's title.
+    headline_years
+        Years whose ends are marked (`Forecast.headline_years()`).
+    lexicons
+        The lexicons the lines were read in, when they differ (for the footer).
+    event, ax
+        As in `plot_timeline`: one event on `ax`, or every event in a figure of its own.
+    mark
+        Words leading the title (a partial forecast's, `PartialDraws.short`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
     """
     events = [e for e in scenario.events if any((t["event"] == e.id).any() for t in timelines.values())]
     starts = {table["date"].min() for table in timelines.values()}
@@ -57,7 +76,22 @@ def plot_comparison(
 def plot_prior_posterior(
     forecast: Forecast, event: str | None = None, ax=None, *, posterior: pd.DataFrame | None = None
 ) -> Figure:
-    """The timeline implied by the priors alone against the forecast (`posterior`, if given: `forecast.timeline()`)."""
+    """The timeline implied by the priors alone against the forecast: what the statements add.
+
+    Parameters
+    ----------
+    forecast
+        The forecast, fitted with `prior=True`.
+    event, ax
+        As in `plot_timeline`: one event on `ax`, or every event in a figure of its own.
+    posterior
+        `forecast.timeline()`, for a caller that has it already (None computes it).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    """
     timelines = {
         "priors alone": forecast.timeline("prior"),
         "posterior (+ statements, + nothing by as_of)": forecast.timeline() if posterior is None else posterior,
@@ -68,7 +102,20 @@ def plot_prior_posterior(
 
 
 def plot_update(before: Forecast, after: Forecast, event: str | None = None, ax=None) -> Figure:
-    """The forecast as of two dates: what changed since `before`."""
+    """The forecast as of two dates: what changed since `before`.
+
+    Parameters
+    ----------
+    before, after
+        The forecasts as of the earlier and the later date (`Scenario.at`).
+    event, ax
+        As in `plot_timeline`: one event on `ax`, or every event in a figure of its own.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    """
     timelines = {f"as of {f.scenario.as_of:%-d %b %Y}": f.timeline() for f in (before, after)}
     title = update_title(before.scenario.as_of)
     return plot_comparison(timelines, after.scenario, title=title, headline_years=after.headline_years(),

@@ -25,7 +25,9 @@ import threading
 import warnings
 from collections import deque
 from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -53,6 +55,16 @@ def save_figure(figure, stem: Path) -> None:
     plt.close(figure)
 
 
+@dataclass
+class _Helper:
+    """The helper process, its two pipes, and the thread that reads its reports."""
+
+    process: subprocess.Popen[str]
+    stdin: IO[str]
+    stdout: IO[str]
+    reader: threading.Thread = field(init=False)
+
+
 class FigureWriter:
     """Writes figures' files, sharing them with a helper process; a context manager.
 
@@ -69,9 +81,10 @@ class FigureWriter:
 
     def __init__(self, share: bool | None = None):
         self._folder = tempfile.TemporaryDirectory(prefix="riskline-figures-")
-        self._helper, self._reader = None, None
+        self._helper: _Helper | None = None
         self._queue: deque = deque()  # (figure, stem, its pickle) not taken yet
-        self._taken, self._warnings = [], []
+        self._taken: list = []  # the figures the helper took
+        self._warnings: list[list[str]] = []  # [builtin warning class, message] from the helper
         self._lock, self._busy, self._jobs = threading.Lock(), False, itertools.count()
         if share is None:
             share = _load() < _cores() - 0.5
@@ -80,12 +93,16 @@ class FigureWriter:
             settings = folder / "rcParams.pickle"  # the files as this process would write them
             settings.write_bytes(pickle.dumps({k: v for k, v in matplotlib.rcParams.items() if k != "backend"}))
             with open(folder / "errors.txt", "w") as errors:  # a file: nobody needs to drain it
-                self._helper = subprocess.Popen(
+                process = subprocess.Popen(
                     [sys.executable, "-I", __file__, str(settings)],  # -I: no riskline on the path, nor needed
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True,
                 )  # fmt: skip
-            self._reader = threading.Thread(target=self._read_reports, daemon=True)
-            self._reader.start()
+            assert process.stdin is not None  # asked for as a pipe
+            assert process.stdout is not None  # asked for as a pipe
+            helper = _Helper(process, process.stdin, process.stdout)
+            helper.reader = threading.Thread(target=self._read_reports, args=(helper,), daemon=True)
+            helper.reader.start()
+            self._helper = helper
 
     def __enter__(self) -> FigureWriter:
         return self
@@ -95,21 +112,21 @@ class FigureWriter:
             if kind is None:
                 self.wait()
         finally:
-            if self._helper is not None:
-                if self._helper.poll() is None:
-                    self._helper.kill()
-                    self._helper.wait()
+            if (helper := self._helper) is not None:
+                if helper.process.poll() is None:
+                    helper.process.kill()
+                    helper.process.wait()
                 with self._lock, suppress(BrokenPipeError):
-                    self._helper.stdin.close()
-                self._reader.join()
-                self._helper.stdout.close()
+                    helper.stdin.close()
+                helper.reader.join()
+                helper.stdout.close()
             for figure in [*self._taken, *(item[0] for item in self._queue)]:
                 plt.close(figure)
             self._folder.cleanup()
 
     def save(self, figure, stem: Path) -> None:
         """`stem`.pdf, .svg and .png: queued for the helper, or written at once if there is none."""
-        if self._helper is None:
+        if (helper := self._helper) is None:
             save_figure(figure, stem)
             return
         job = Path(self._folder.name) / f"{next(self._jobs)}.pickle"
@@ -117,23 +134,23 @@ class FigureWriter:
         with self._lock:
             self._queue.append((figure, stem, job))
             if not self._busy:
-                self._hand_next()
+                self._hand_next(helper)
 
     def wait(self) -> None:
         """Write here the figures the helper has not taken; return once it has written the others.
 
         The warnings its drawing raised are raised here; RuntimeError, with its traceback, if it failed.
         """
-        if self._helper is None or self._helper.stdin.closed:
+        if (helper := self._helper) is None or helper.stdin.closed:
             return
         while (item := self._take()) is not None:
             save_figure(*item[:2])
         with self._lock, suppress(BrokenPipeError):  # a helper that failed: said below
-            self._helper.stdin.close()
-        self._reader.join()
-        if self._helper.wait():
+            helper.stdin.close()
+        helper.reader.join()
+        if helper.process.wait():
             errors = (Path(self._folder.name) / "errors.txt").read_text()
-            raise RuntimeError(f"the process drawing the figures failed (exit {self._helper.returncode}):\n{errors}")
+            raise RuntimeError(f"the process drawing the figures failed (exit {helper.process.returncode}):\n{errors}")
         for category, message in self._warnings:
             warnings.warn(message, getattr(builtins, category), stacklevel=2)
 
@@ -142,27 +159,27 @@ class FigureWriter:
         with self._lock:
             return self._queue.popleft() if self._queue else None
 
-    def _hand_next(self) -> None:
+    def _hand_next(self, helper: _Helper) -> None:
         """Hand the next queued figure to the helper, busy until it reports it done (with the lock held)."""
         self._busy = bool(self._queue)
         if not self._queue:
             return
         item = self._queue.popleft()
         try:
-            self._helper.stdin.write(f"{item[2]}\n")
-            self._helper.stdin.flush()
+            helper.stdin.write(f"{item[2]}\n")
+            helper.stdin.flush()
         except BrokenPipeError:  # the helper has failed: this process writes the rest, `wait` says why
             self._queue.appendleft(item)
             return
         self._taken.append(item[0])
 
-    def _read_reports(self) -> None:
+    def _read_reports(self, helper: _Helper) -> None:
         """On the helper's reports: keep the warnings, and hand it the next figure when one is done."""
-        for line in self._helper.stdout:
+        for line in helper.stdout:
             report = json.loads(line)
             if report == "done":
                 with self._lock:
-                    self._hand_next()
+                    self._hand_next(helper)
             else:
                 self._warnings.append(report)
 

@@ -20,7 +20,20 @@ __all__ = ["plot_hazard"]
 
 
 def plot_hazard(forecast: Forecast, event: str | None = None, ax=None) -> Figure:
-    """Median hazard with 50% and 90% bands, a panel per event, or `event` on `ax`."""
+    """Median hazard with 50% and 90% bands, a panel per event, or `event` on `ax`.
+
+    Parameters
+    ----------
+    forecast
+        The forecast to draw.
+    event, ax
+        As in `plot_timeline`: one event on `ax`, or every event in a figure of its own.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    """
     scenario = forecast.scenario
     summaries = {which: forecast.hazard_summary(which) for which in forecast.available() if which != "prior"}
     return event_panels(scenario.events, lambda panel, each: _draw(panel, forecast, summaries, each),

@@ -23,7 +23,22 @@ MARKERS = ("o", "D", "s")
 
 
 def plot_influence(forecast: Forecast, influence: pd.DataFrame, event: str | None = None, ax=None) -> Figure:
-    """Each statement's shift of the headline numbers (riskline.influence.statement_influence)."""
+    """Each statement's shift of the headline numbers, a panel per event, or `event` on `ax`.
+
+    Parameters
+    ----------
+    forecast
+        The forecast the influence was computed for.
+    influence
+        `riskline.influence.statement_influence(forecast, ...)`.
+    event, ax
+        As in `plot_timeline`: one event on `ax`, or every event in a figure of its own.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    """
     scenario = forecast.scenario
     rows = len(scenario.estimates)
     return event_panels(scenario.events, lambda panel, each: _draw(panel, forecast, influence, each),

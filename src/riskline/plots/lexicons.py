@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from importlib.metadata import version
+from typing import Any
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
@@ -29,7 +30,19 @@ LABEL_CHARS = 32
 
 
 def plot_lexicons(lexicons: list[Lexicon]) -> Figure:
-    """Draw each lexicon's phrases as ranges or reader distributions; returns the figure."""
+    """Draw each lexicon's phrases as ranges or reader distributions, a panel per lexicon.
+
+    Parameters
+    ----------
+    lexicons
+        The lexicons (`riskline.language.lexicon.load_lexicon`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn.
+
+    """
     heights = [0.6 + 0.26 * len(lexicon.entries) for lexicon in lexicons]
     fig, axes = plt.subplots(len(lexicons), 1, figsize=(PAGE_WIDTH, sum(heights) + 1.2), sharex=True, squeeze=False,
                              height_ratios=heights, layout="constrained")  # fmt: skip
@@ -48,7 +61,11 @@ def plot_lexicons(lexicons: list[Lexicon]) -> Figure:
             e.logit_normal is not None for e in entries
         ),
     }
-    styles = [{"color": OFFICIAL}, {"facecolor": "white", "edgecolor": ADDED, "hatch": "////"}, {"color": SURVEY}]
+    styles: list[dict[str, Any]] = [
+        {"color": OFFICIAL},
+        {"facecolor": "white", "edgecolor": ADDED, "hatch": "////"},
+        {"color": SURVEY},
+    ]
     handles = [
         Patch(label=label, **style) for (label, drawn), style in zip(kinds.items(), styles, strict=True) if drawn
     ]
@@ -78,7 +95,7 @@ def _draw_entry(ax, row: int, entry: LexiconEntry) -> None:
         ax.barh(row, q[0.75] - q[0.25], left=q[0.25], height=0.6, color=SURVEY)
         ax.plot([q[0.5], q[0.5]], [row - 0.3, row + 0.3], color="white", lw=1.5)
         return
-    low, high = entry.range
+    low, high = entry.interval
     if entry.source is None:
         ax.barh(row, high - low, left=low, height=0.6, color=OFFICIAL)
     else:

@@ -23,7 +23,19 @@ def plot_per_period(
 ) -> Figure:
     """Bars of P(event within each year | none by as_of), a panel per event, or `event` on `ax`.
 
-    `table` is `forecast.per_period()`, for a caller that has it already.
+    Parameters
+    ----------
+    forecast
+        The forecast to draw.
+    event, ax
+        As in `plot_timeline`: one event on `ax`, or every event in a figure of its own.
+    table
+        `forecast.per_period()`, for a caller that has it already (None computes it).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
     """
     table = forecast.per_period() if table is None else table
     scenario = forecast.scenario

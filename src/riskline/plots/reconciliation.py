@@ -27,7 +27,22 @@ __all__ = ["plot_reconciliation"]
 
 
 def plot_reconciliation(forecast: Forecast, ax=None, *, table: pd.DataFrame | None = None) -> Figure:
-    """The forest plot of `forecast.reconciliation()` (or of `table`, that table already computed)."""
+    """The forest plot of `forecast.reconciliation()`: each statement's range beside the combined view of it.
+
+    Parameters
+    ----------
+    forecast
+        The forecast to draw.
+    ax
+        A matplotlib Axes to draw on; None makes a page-wide figure.
+    table
+        `forecast.reconciliation()`, for a caller that has it already (None computes it).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    """
     table = forecast.reconciliation() if table is None else table
     scenario = forecast.scenario
     if ax is None:

@@ -54,8 +54,24 @@ def plot_timeline(
 ) -> Figure:
     """Draw the risk timeline of one event on `ax`, or of every event in stacked panels.
 
-    `year_ends` and `reconciliation` are the forecast's tables of those names, for a caller
-    that has them already.
+    Parameters
+    ----------
+    forecast
+        The forecast to draw.
+    event
+        The id of the one event to draw on `ax`; None draws every event, each in a panel of a
+        new figure (with `ax`, None is allowed when the scenario has one event).
+    ax
+        A matplotlib Axes to draw one event on; None makes a page-wide figure.
+    year_ends, reconciliation
+        `forecast.year_ends()` and `forecast.reconciliation()`, for a caller that has them
+        already (None computes them).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn (`ax`'s, when given); save it with `riskline.export.save_figure`.
+
     """
     tables = _tables(forecast, year_ends, reconciliation)
     if event is not None:
@@ -94,7 +110,7 @@ def _draw_event(forecast: Forecast, event: str, ax, tables: tuple) -> list:
     table, years, reconciliation = tables
     rows = table[table["event"] == event]
     dates = np.array(rows["date"].to_list(), dtype="datetime64[D]")
-    handles = []
+    handles: list = []
     for (low, high), alpha in zip([("025", "975"), ("10", "90"), ("25", "75")], (0.15, 0.25, 0.4), strict=True):
         level = round(100 * (FAN_QUANTILES[-1 - len(handles)] - FAN_QUANTILES[len(handles)]))
         handles.append(ax.fill_between(dates, rows[f"p_q{low}"], rows[f"p_q{high}"], color=BAND_COLOUR, alpha=alpha,
@@ -186,10 +202,10 @@ def _draw_estimates(forecast: Forecast, event: str, ax, reconciliation) -> None:
                                  f"{stated.text} "
                                  f"({100 * stated.low:.0f}–{100 * stated.high:.0f}%), {_window_words(est)}",
                                  LEGEND_CHARS - 12 * relative, placeholder="…")  # fmt: skip
-        if relative:  # no calendar date: keyed, not drawn
+        if not isinstance(window := est.window, Window):  # relative: no calendar date, keyed, not drawn
             handles.append(ax.plot([], [], color=colour, lw=5, alpha=0.5, label=f"{label} (not drawn)")[0])
             continue
-        end = np.datetime64(est.window.end)
+        end = np.datetime64(window.end)
         low, high = est.probability.low, est.probability.high
         handle = ax.plot([end, end], [low, high], color=colour, lw=5, solid_capstyle="butt", alpha=0.9, label=label)[0]
         beside = end + np.timedelta64(COMBINED_OFFSET_DAYS, "D")

@@ -133,8 +133,8 @@ def _unhealthy(scenario: Scenario, forecast) -> str:
     return "; ".join(problems)
 
 
-def _failed(variant: Variant, reason: str, attempts: int, started: float) -> VariantResult:
-    seconds = time.perf_counter() - started
+def _failed(variant: Variant, reason: str, attempts: int, started: float | None) -> VariantResult:
+    seconds = 0.0 if started is None else time.perf_counter() - started
     return VariantResult(variant.index, "failed", None, reason, attempts, seconds, None, None, None, None)
 
 
@@ -146,50 +146,45 @@ def run_variants(
     *,
     reweighting: bool = True,
 ) -> list[VariantResult]:
-    """Every variant of `plan` run on `client`'s workers: the groups' base fits first, then their variants.
+    """Every variant of `plan` run on `client`'s workers, each after its group's base fit.
 
     `on_result` is called with each variant's result as it arrives. Without `reweighting`
     every variant is sampled and no base is fitted (to compare, or to check the reweighting).
+    The scenarios and the base fits are task results, not scattered data: if the worker
+    holding one dies, the scheduler computes it again (with the same seed, the same draws).
     """
     sizes = plan.sweep.spec.sampling
     run = uuid.uuid4().hex[:8]  # task keys of their own on a cluster that ran other sweeps
-    [loaded] = client.scatter([plan.loaded], broadcast=True)
-    futures, pending = as_completed(), {}
-
-    def submit_variants(variants: list[Variant], behind: FitBehind | str) -> None:
-        for variant in variants:
-            future = client.submit(run_variant, loaded, variant, behind, sizes, dates, retries=1,
-                                   key=f"riskline-{run}-variant-{variant.index}")  # fmt: skip
-            pending[future.key] = variant
-            futures.add(future)
-
-    by_group: dict[int, list[Variant]] = {}
-    for variant in plan.variants:
-        by_group.setdefault(variant.group, []).append(variant)
+    loaded = client.submit(_held, plan.loaded, key=f"riskline-{run}-scenarios")
+    bases = {}
     if reweighting:
         for base in plan.bases:
-            future = client.submit(fit_base, loaded, base, sizes, key=f"riskline-{run}-base-{base.group}", retries=1)
-            pending[future.key] = base
-            futures.add(future)
-    else:
-        submit_variants(plan.variants, "reweighting was switched off")
+            key = f"riskline-{run}-base-{base.group}"
+            bases[base.group] = client.submit(fit_base, loaded, base, sizes, key=key, retries=1)
+    pending, futures = {}, []
+    for variant in plan.variants:
+        behind = bases.get(variant.group, "reweighting was switched off")
+        future = client.submit(run_variant, loaded, variant, behind, sizes, dates, retries=1,
+                               key=f"riskline-{run}-variant-{variant.index}")  # fmt: skip
+        pending[future.key] = variant
+        futures.append(future)
     results: dict[int, VariantResult] = {}
-    for future in futures:
-        done = pending.pop(future.key)
+    for future in as_completed(futures):
+        variant = pending[future.key]
         try:
             outcome = future.result()
         except KilledWorker as exc:
-            outcome = f"its worker died twice while running it ({exc})"
-        if done.index < 0:  # a group's base fit
-            behind = outcome if isinstance(outcome, FitBehind) else f"its group's base fit failed: {outcome}"
-            [shipped] = client.scatter([behind], broadcast=True) if isinstance(behind, FitBehind) else [behind]
-            submit_variants(by_group[done.group], shipped)
-            continue
-        if not isinstance(outcome, VariantResult):
-            outcome = VariantResult(done.index, "failed", None, str(outcome), 2, 0.0, None, None, None, None)
-        results[done.index] = outcome
+            outcome = _failed(variant, f"its worker died twice while running it or its base fit ({exc})", 2, None)
+        except Exception as exc:  # whatever Dask raises (a lost dependency, a cancel), the variant is recorded
+            outcome = _failed(variant, f"Dask could not run it: {type(exc).__name__}: {exc}", 1, None)
+        results[variant.index] = outcome
         on_result(outcome)
     return [results[v.index] for v in plan.variants]
+
+
+def _held(value: object) -> object:
+    """`value` as a task's result: the scheduler can compute it again if its worker dies (scattered data is lost)."""
+    return value
 
 
 @contextmanager
@@ -208,7 +203,9 @@ def local_cluster(workers: int, compile_root: Path | None = None) -> Iterator[Cl
         env = WORKER_ENVIRONMENT | {"PYTENSOR_FLAGS": ",".join(filter(None, [flags, compiledir]))}
         options = {"nthreads": 1, "env": env, "silence_logs": 40}
         specs[f"worker-{index}"] = {"cls": Nanny, "options": options}
-    scheduler = {"cls": Scheduler, "options": {"dashboard": False, "host": "127.0.0.1", "allowed_failures": 1}}
+    # its HTTP server on a free port: two sweeps (or a sweep and a notebook's cluster) can run at once
+    scheduler_options = {"dashboard_address": "127.0.0.1:0", "host": "127.0.0.1", "allowed_failures": 1}
+    scheduler = {"cls": Scheduler, "options": scheduler_options}
     cluster = SpecCluster(workers=specs, scheduler=scheduler, silence_logs=40, name="riskline")
     with cluster, Client(cluster) as client:
         yield client

@@ -19,10 +19,9 @@ import numpy as np
 from pydantic import Field, model_validator
 from scipy.stats import qmc
 
-from riskline.config.priors import Strict
 from riskline.config.schema import Day
-from riskline.config.yamlfile import YamlDocument, read_yaml, validate
 from riskline.errors import ConfigError
+from riskline.files.yamlfile import Strict, YamlDocument, read_yaml, validate
 
 __all__ = ["LEFT_OUT", "NumberRange", "Sweep", "SweepFile", "design_points", "load_sweep"]
 

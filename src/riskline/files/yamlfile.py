@@ -1,4 +1,4 @@
-"""Read YAML keeping line numbers, and validate it so that every error names file:line.
+"""Read YAML keeping line numbers, and validate it against a `Strict` model so that every error names file:line.
 
 ruamel.yaml's round-trip loader remembers where each key and item sits; pydantic reports
 *which* field failed as a path. Joining the two gives errors an analyst can act on.
@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
@@ -19,7 +20,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from riskline.errors import ConfigError, ConfigIssue, excerpt
 
-__all__ = ["MAX_BYTES", "YamlDocument", "closest", "parse_yaml", "read_yaml", "validate"]
+__all__ = ["MAX_BYTES", "Strict", "YamlDocument", "closest", "parse_yaml", "read_yaml", "validate"]
 
 Location = Sequence[str | int]
 CHOICES_SHOWN = 30
@@ -28,6 +29,12 @@ MAX_DEPTH = 40
 """The deepest nesting read: a scenario needs five or six levels."""
 MAX_BYTES = 1_000_000
 """The largest scenario or prior file read: a thousand statements take about 400 KB."""
+
+
+class Strict(BaseModel):
+    """Base of every model of a file an analyst edits: unknown fields are errors, values immutable, numbers finite."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class _DatesAsText(RoundTripConstructor):
@@ -183,7 +190,7 @@ def _location(raw: Location) -> list[str | int]:
     return loc
 
 
-def _message(model: type[BaseModel], loc: list, err: dict) -> str:
+def _message(model: type[BaseModel], loc: list, err: ErrorDetails) -> str:
     """What is wrong, in words: the field's own description of what it takes where it has one."""
     given = _Shown(err.get("input"))
     if err["type"] == "extra_forbidden":
@@ -247,7 +254,7 @@ def _model_at(model: type[BaseModel], loc: Location) -> type[BaseModel] | None:
     for key in loc:
         if isinstance(key, int):
             continue
-        field = current.model_fields.get(key) if isinstance(current, type) else None
+        field = current.model_fields.get(key) if isinstance(current, type) and issubclass(current, BaseModel) else None
         if field is None:
             return None
         current = _model_in(field.annotation)

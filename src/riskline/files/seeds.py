@@ -34,9 +34,8 @@ from pathlib import Path
 
 from pydantic import Field
 
-from riskline.config.priors import Strict
-from riskline.config.yamlfile import YamlDocument, closest, parse_yaml, validate
 from riskline.errors import ConfigError, ConfigIssue, excerpt
+from riskline.files.yamlfile import Strict, YamlDocument, closest, parse_yaml, validate
 
 __all__ = ["Seed", "SeedEntry", "SeedMeta", "check_quote", "read_seed"]
 
@@ -180,7 +179,7 @@ def _entry(path: Path, text: str, heading: re.Match, stop: int, issues: list[Con
         end -= 1
     if start == end:
         issues.append(ConfigIssue(path, line, "entry", "the entry has no text: put the quote below its key lines"))
-    if len(issues) > before:
+    if len(issues) > before or issued is None:  # a missing date is among the issues
         return None
     return SeedEntry(issued, heading["outlet"], keys["url"], keys.get("speaker") or None, keys.get("note") or None,
                      keys.get("paraphrase") == "true", start, end, line, compiled=True)  # fmt: skip
