@@ -9,6 +9,7 @@ other sentences are constructed to exercise one form each, and say so.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import numpy as np
@@ -318,3 +319,15 @@ def test_lexicon_shows_the_official_words(capsys):
     assert capsys.readouterr().out.startswith("official-words 60–90%  [analyst judgement")
     assert main(["lexicon"]) == 0
     assert "official-words  " in capsys.readouterr().out
+
+
+def test_parse_json_lists_what_was_found_and_why(capsys):
+    assert main(["parse", DAVIDSON, "--issued", "2021-03-09", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [w["expression"] for w in data["windows_found"]] == ["during this decade", "in the next six years"]
+    assert data["window"]["expression"] == "in the next six years"
+    assert data["phrases_found"] == []
+    assert data["unresolved"] is None
+    assert data["hunches"] == ["I think"]
+    assert set(data["why"]) == {"window", "phrase", "confidence"}
+    assert "'in fact' corrects" in data["why"]["window"]
