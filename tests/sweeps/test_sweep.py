@@ -213,3 +213,12 @@ def test_ctrl_c_leaves_the_last_complete_results_in_place(two_axes, monkeypatch,
     assert "nothing was written" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no staging folder left behind
+
+
+def test_a_running_cluster_takes_the_same_sweep_by_its_address(two_axes):
+    from distributed import LocalCluster
+
+    path, dataset, _ = two_axes
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0") as cluster:
+        again = sweep(path, scheduler=cluster.scheduler_address)
+    np.testing.assert_array_equal(again["risk"].values, dataset["risk"].values)
