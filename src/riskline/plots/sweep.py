@@ -54,7 +54,8 @@ def plot_tornado(dataset: xr.Dataset, event: str, per_year: dict[int, list[Swing
         for row, swing in enumerate(rows):
             ax.barh(row, swing.width, left=swing.low, height=0.55, color=BAND_COLOUR, alpha=0.8)
             words = f"low at {_short(swing.low_at)}\nhigh at {_short(swing.high_at)}"
-            ax.annotate(words, (swing.high, row), xytext=(4, 0), textcoords="offset points", va="center", fontsize=6.5)
+            beside = swing.high if np.isnan(baseline) else max(swing.high, baseline)  # clear of the baseline
+            ax.annotate(words, (beside, row), xytext=(4, 0), textcoords="offset points", va="center", fontsize=6.5)
         ax.set_yticks(range(len(rows)), [_axis_name(s.axis) for s in rows], fontsize=7)
         ax.set_ylim(-0.6, max(len(rows), 1) - 0.4)
         if not np.isnan(baseline):
@@ -111,7 +112,7 @@ def plot_statement_swings(dataset: xr.Dataset, event: str, shifts: pd.DataFrame)
     `shifts` has a row per statement and a column per year (riskline.sweeps.results.statement_shifts).
     """
     statements, years = list(shifts.index), list(shifts.columns)
-    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 1.5 + BAR_HEIGHT * len(statements) * max(1, len(years) / 2)),
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 2.0 + BAR_HEIGHT * len(statements) * max(1, len(years) / 2)),
                            layout="constrained")  # fmt: skip
     height = 0.8 / max(1, len(years))
     for position, year in enumerate(years):
@@ -124,7 +125,8 @@ def plot_statement_swings(dataset: xr.Dataset, event: str, shifts: pd.DataFrame)
     ax.invert_yaxis()
     ax.set_xlabel("change of P(event by date) without the statement (percentage points)", fontsize=8)
     ax.xaxis.set_major_formatter(lambda value, _: f"{value * 100:+.0f}")
-    ax.legend(fontsize=7, frameon=False)
+    ax.tick_params(axis="x", labelsize=7)
+    fig.legend(loc="outside right center", fontsize=7, frameon=False)  # clear of the bars
     label = str(dataset["event_label"].sel(event=event).item())
     _title(fig, f"{dataset.attrs['title']}: each statement's pull on “{label}”")
     note = ("Change: the mean over the variants leaving the statement out minus the mean over those leaving nothing "

@@ -91,9 +91,15 @@ def sweep_markdown(dataset: xr.Dataset, event: str, found: dict[int, list[Swing]
     lines += [
         f"A swing is the range of an assumption's main effects (the mean over the variants sharing a value). "
         f"It matters from {MATTERS * 100:.0f} percentage points (a headline changes); under {NEGLIGIBLE * 100:.0f} "
-        "it is within a variant's Monte Carlo error and does not matter.",
+        "point it is within a variant's Monte Carlo error and does not matter.",
         "",
     ]
+    ranked = {s.axis for swung in found.values() for s in swung}
+    for axis in json.loads(dataset.attrs["axes"]):
+        if axis not in ranked:
+            values = sorted({str(v) for v in dataset[axis].values[1:]})
+            lines += [f"Not ranked: `{axis}` takes one value ({', '.join(values)}) in the design besides the "
+                      "baseline's; list the scenario file's own value too to compare with it.", ""]  # fmt: skip
     lines += [f"![{name}]({name}.png)\n" for name in figures]
     failed = np.flatnonzero(status == "failed")
     if failed.size:
