@@ -16,11 +16,11 @@ compare: $(STAMP)  ## the seed under three lexicons, and as of two dates (assumi
 	$(BIN)/riskline compare $(SCENARIO) --lexicons icd-203 uk-phia nato --out out/russia-nato-attack-lexicons
 	$(BIN)/riskline compare $(SCENARIO) --as-of 2025-12-11 2026-11-25 --out out/russia-nato-attack-update
 
-backsweep: $(STAMP)  ## the seed's sensitivity sweep (base rate x lexicon x each statement left out) on Dask, in out/russia-nato-attack-sweep/
-	$(BIN)/riskline sweep sweeps/russia-nato-attack.yaml --out out/russia-nato-attack-sweep
-
-test: $(STAMP)  ## the track record: every resolved question of backtests/questions/ scored, in out/backtest/
+backtest: $(STAMP)  ## the track record: every resolved question of backtests/questions/ scored, in out/backtest/
 	$(BIN)/riskline backtest backtests/questions --out out/backtest
+
+sweep: $(STAMP)  ## the seed's sensitivity sweep (base rate x lexicon x each statement left out) on Dask, in out/russia-nato-attack-sweep/
+	$(BIN)/riskline sweep sweeps/russia-nato-attack.yaml --out out/russia-nato-attack-sweep
 
 test: $(STAMP)  ## the whole test suite, slow tests included (CI runs this)
 	$(BIN)/python -m pytest
