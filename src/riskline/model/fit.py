@@ -38,7 +38,7 @@ from riskline.model.encoding import data_fingerprint, encode, scenario_grid
 from riskline.model.provenance import FIT_GROUP, FitBehind
 from riskline.model.timeline import pack_data
 
-__all__ = ["fit", "prior_forecast", "sample_prior"]
+__all__ = ["fit", "prior_draws", "prior_forecast", "sample_prior"]
 
 PRIOR_DRAWS = 1000
 
@@ -116,7 +116,7 @@ def fit(
     tree["posterior"] = with_quantities(compiled, packed, free)
     tree = named(scenario, tree)
     if prior:
-        tree["prior"] = named(scenario, xr.DataTree(_prior_draws(compiled, packed, random_seed)))
+        tree["prior"] = named(scenario, xr.DataTree(prior_draws(compiled, packed, random_seed)))
     tree.attrs["random_seed"] = random_seed
     tree.attrs[METHOD_ATTR] = "sampled"
     tree.attrs[FINGERPRINT_ATTR] = data_fingerprint(data)
@@ -172,7 +172,7 @@ def sample_prior(scenario: Scenario, random_seed: int, models: ModelCache = MODE
     the prior of the hazards is the model's own hazard graph at standard-normal draws.
     """
     structure, data = encode(scenario)
-    return _prior_draws(models.get(structure, data), pack_data(data), random_seed)
+    return prior_draws(models.get(structure, data), pack_data(data), random_seed)
 
 
 def prior_forecast(scenario: Scenario, random_seed: int, models: ModelCache = MODELS) -> Forecast:
@@ -185,7 +185,11 @@ def prior_forecast(scenario: Scenario, random_seed: int, models: ModelCache = MO
     return Forecast(scenario, xr.DataTree(children={"prior": named(scenario, xr.DataTree(draws))}))
 
 
-def _prior_draws(compiled: CompiledModel, packed: dict[str, np.ndarray], random_seed: int) -> xr.Dataset:
+def prior_draws(compiled: CompiledModel, packed: dict[str, np.ndarray], random_seed: int) -> xr.Dataset:
+    """PRIOR_DRAWS draws of the priors alone (the free parameters' standard normals) and their hazards.
+
+    A fit and a reweighting both add them to their forecast, with the same `random_seed`.
+    """
     rng = np.random.default_rng(random_seed)
     points = {name: rng.standard_normal((PRIOR_DRAWS, *shape)) for name, shape in compiled.shapes.items()}
     hazard = compiled.hazard(packed, points)

@@ -38,7 +38,7 @@ from riskline.config.scenario import Scenario
 from riskline.forecast import DIAGNOSTICS_ATTR, FINGERPRINT_ATTR, METHOD_ATTR, Diagnostics, Forecast
 from riskline.model.compiled import MODELS, CompiledModel, ModelCache
 from riskline.model.encoding import data_fingerprint, encode
-from riskline.model.fit import _prior_draws, fit, named, warn_if_unhealthy, with_quantities
+from riskline.model.fit import fit, named, prior_draws, warn_if_unhealthy, with_quantities
 from riskline.model.provenance import FIT_GROUP, FitBehind, structure_key
 from riskline.model.timeline import pack_data
 
@@ -121,7 +121,7 @@ def reweight(
     tree = xr.DataTree.from_dict({"posterior": _posterior(compiled, packed, points, systematic_resample(weights, rng))})
     tree = named(scenario, tree)
     if prior:
-        tree["prior"] = named(scenario, xr.DataTree(_prior_draws(compiled, packed, random_seed)))
+        tree["prior"] = named(scenario, xr.DataTree(prior_draws(compiled, packed, random_seed)))
     tree.attrs["random_seed"] = random_seed
     tree.attrs[METHOD_ATTR] = "reweighted"
     tree.attrs[FINGERPRINT_ATTR] = fingerprint
