@@ -215,9 +215,13 @@ def test_ctrl_c_leaves_the_last_complete_results_in_place(two_axes, monkeypatch,
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no staging folder left behind
 
 
-def test_a_running_cluster_takes_the_same_sweep_by_its_address(two_axes):
-    from distributed import LocalCluster
+def test_a_running_cluster_takes_the_same_sweep_by_its_address_even_when_copies_fail(two_axes, monkeypatch):
+    from distributed import Client, LocalCluster
 
+    def copy_fails(self, futures, **kwargs):  # as when a worker dies while the scheduler copies its data
+        raise AssertionError("the scheduler lost the data it was copying")
+
+    monkeypatch.setattr(Client, "replicate", copy_fails)
     path, dataset, _ = two_axes
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0") as cluster:
         again = sweep(path, scheduler=cluster.scheduler_address)

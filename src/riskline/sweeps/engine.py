@@ -18,6 +18,7 @@ so 1 or N workers give the same numbers.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import uuid
@@ -196,10 +197,16 @@ def run_variants(
 
 
 def _everywhere(client: Client, future: Future) -> Future:
-    """`future`'s result copied to every worker (the local cluster keeps the copies: no memory manager)."""
+    """`future`'s result copied to every worker (the local cluster keeps the copies: no memory manager).
+
+    The copies are for speed only. If a worker dies while they are made (the scheduler then
+    fails the copy), the sweep goes on without them: a task that reads the result gets it
+    from where it is, or the scheduler computes it again.
+    """
     wait(future)
     if future.status == "finished":
-        client.replicate([future])
+        with contextlib.suppress(Exception):  # see the docstring: nothing is lost, only the copies
+            client.replicate([future])
     return future
 
 
