@@ -36,6 +36,7 @@ from distributed import Client, Future, KilledWorker, Nanny, Scheduler, SpecClus
 
 from riskline.config.scenario import Scenario
 from riskline.errors import ConvergenceWarning, RisklineError
+from riskline.forecast import Forecast
 from riskline.model.fit import fit
 from riskline.model.provenance import FitBehind
 from riskline.model.update import DrawsDoNotCover, reweight
@@ -70,17 +71,10 @@ class VariantResult:
 
 def fit_base(loaded: dict[LoadKey, Scenario], base: Variant, sizes: SamplingSizes) -> FitBehind | str:
     """The group's base fit, whose draws its variants are reweighted from; the reason when it fails."""
-    scenario = variant_scenario(loaded, base)
-    problem = ""
-    for attempt in range(2):
-        try:
-            forecast = _fit(scenario, base.seed + attempt, sizes)
-        except RisklineError as exc:
-            return str(exc)
-        problem = _unhealthy(scenario, forecast)
-        if not problem:
-            return FitBehind.of(forecast.tree) or "the fit kept no draws"
-    return problem
+    forecast, reason, _ = _healthy_fit(variant_scenario(loaded, base), base.seed, sizes)
+    if forecast is None:
+        return reason
+    return FitBehind.of(forecast.tree) or "the fit kept no draws"
 
 
 def run_variant(
@@ -96,40 +90,51 @@ def run_variant(
         scenario = variant_scenario(loaded, variant)
     except RisklineError as exc:
         return _failed(variant, str(exc), 1, started)
-    reason = f"no draws to reweight: {behind}" if isinstance(behind, str) else ""
+    method: Literal["reweighted", "sampled"] = "reweighted"
+    forecast, reason, attempts = None, f"no draws to reweight: {behind}", 1
+    if isinstance(behind, FitBehind):
+        try:
+            forecast = reweight(behind, scenario, random_seed=variant.seed, prior=False)
+            reason = _unhealthy(scenario, forecast)
+        except DrawsDoNotCover as exc:
+            reason = f"not covered by its group's base fit: {exc}"
+    if forecast is None or reason:
+        method, why_sampled = "sampled", reason
+        forecast, reason, attempts = _healthy_fit(scenario, variant.seed, sizes)
+        if forecast is None:
+            return _failed(variant, reason, attempts, started)
+        reason = why_sampled
+    diagnostics = forecast.diagnostics()
+    risk = forecast.risk_at(dates).stack(sample=("chain", "draw")).transpose("event", "date", "sample").values
+    stats = np.stack([risk.mean(-1), *np.quantile(risk, [0.05, 0.5, 0.95], axis=-1)])
+    return VariantResult(variant.index, "done", method, reason, attempts, time.perf_counter() - started,
+                         diagnostics.pareto_k, diagnostics.max_rhat, diagnostics.min_ess_bulk, stats)  # fmt: skip
+
+
+def _healthy_fit(scenario: Scenario, seed: int, sizes: SamplingSizes) -> tuple[Forecast | None, str, int]:
+    """A fit that passes priors/model.yaml's diagnostics, tried again once with the next seed.
+
+    Returns the forecast (None when both tries fail), why the last try failed, and the tries made.
+    """
+    reason = ""
     for attempt in range(2):
         try:
-            forecast = None
-            method: Literal["reweighted", "sampled"] = "sampled"
-            if isinstance(behind, FitBehind) and attempt == 0:
-                try:
-                    forecast, method = reweight(behind, scenario, random_seed=variant.seed, prior=False), "reweighted"
-                except DrawsDoNotCover as exc:
-                    reason = f"not covered by its group's base fit: {exc}"
-            if forecast is None:
-                forecast = _fit(scenario, variant.seed + attempt, sizes)
+            forecast = _fit(scenario, seed + attempt, sizes)
         except RisklineError as exc:
             reason = str(exc)
             continue
-        if problem := _unhealthy(scenario, forecast):
-            reason = problem
-            continue
-        diagnostics = forecast.diagnostics()
-        risk = forecast.risk_at(dates).stack(sample=("chain", "draw")).transpose("event", "date", "sample").values
-        stats = np.stack([risk.mean(-1), *np.quantile(risk, [0.05, 0.5, 0.95], axis=-1)])
-        return VariantResult(variant.index, "done", method, "" if method == "reweighted" else reason, attempt + 1,
-                             time.perf_counter() - started, diagnostics.pareto_k, diagnostics.max_rhat,
-                             diagnostics.min_ess_bulk, stats)  # fmt: skip
-    return _failed(variant, reason, 2, started)
+        if not (reason := _unhealthy(scenario, forecast)):
+            return forecast, "", attempt + 1
+    return None, reason, 2
 
 
-def _fit(scenario: Scenario, seed: int, sizes: SamplingSizes):
+def _fit(scenario: Scenario, seed: int, sizes: SamplingSizes) -> Forecast:
     with warnings.catch_warnings():  # a fit's health is checked and recorded by _unhealthy
         warnings.simplefilter("ignore", ConvergenceWarning)
         return fit(scenario, random_seed=seed % 2**32, prior=False, cores=1, **sizes.model_dump())
 
 
-def _unhealthy(scenario: Scenario, forecast) -> str:
+def _unhealthy(scenario: Scenario, forecast: Forecast) -> str:
     thresholds = scenario.priors.model.diagnostics
     problems = forecast.diagnostics().problems(thresholds.max_rhat, thresholds.min_ess_bulk)
     return "; ".join(problems)
