@@ -27,7 +27,17 @@ from riskline.model import chains
 from riskline.model.encoding import data_fingerprint, encode, latent_survival_weights, scenario_grid, window_closed
 from riskline.model.statement import belief_centre, belief_variance
 
-__all__ = ["QUANTILES", "Diagnostics", "Forecast", "PartialDraws", "describe_risk", "year_row"]
+__all__ = [
+    "QUANTILES",
+    "Diagnostics",
+    "Forecast",
+    "PartialDraws",
+    "describe_risk",
+    "headline_years",
+    "year_end",
+    "year_row",
+    "years_reported",
+]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles reported in timeline.csv; 5-95% is the 90% interval quoted everywhere."""
@@ -270,9 +280,7 @@ class Forecast:
         return pd.concat(frames, ignore_index=True)
 
     def _years(self) -> list[int]:
-        """Calendar years from as_of's to the last one that ends by the horizon."""
-        last = self.scenario.horizon.year + 1
-        return [y for y in range(self.scenario.as_of.year, last) if date(y + 1, 1, 1) <= self.scenario.horizon]
+        return years_reported(self.scenario.as_of, self.scenario.horizon)
 
     def year_ends(self, which: str = "posterior") -> pd.DataFrame:
         """Risk by the end of each calendar year from as_of's to the horizon's.
@@ -282,7 +290,7 @@ class Forecast:
         hazard on from where the statements leave it (EXTRAPOLATION).
         """
         years = self._years()
-        table = _summarise(self.risk_at([date(y + 1, 1, 1) for y in years], which))
+        table = _summarise(self.risk_at([year_end(y) for y in years], which))
         table.insert(1, "year", [y for _ in self.scenario.events for y in years])
         return self._mark_extrapolated(table.drop(columns="date"))
 
@@ -290,7 +298,7 @@ class Forecast:
         """`extrapolated`: the row's year ends after the last date its event's chain is spoken of."""
         until = self.speaks_until()
         table["extrapolated"] = [
-            (last := until[event]) is None or date(year + 1, 1, 1) > last
+            (last := until[event]) is None or year_end(year) > last
             for event, year in zip(table["event"], table["year"], strict=True)
         ]
         return table
@@ -328,7 +336,7 @@ class Forecast:
 
     def headline_years(self) -> list[int]:
         """The years whose end the plots annotate: next year and four years on, if covered."""
-        return [y for y in (self.scenario.as_of.year + 1, self.scenario.as_of.year + 4) if y in self._years()]
+        return headline_years(self.scenario.as_of, self._years())
 
     def per_period(self, which: str = "posterior") -> pd.DataFrame:
         """Risk within each calendar year: P(event in the year | nothing in its chain by as_of).
@@ -474,6 +482,21 @@ class Forecast:
             "lexicon": {"name": scenario.lexicon.name, "source": scenario.lexicon.source},
             "priors_dir": str(scenario.priors.directory),
         }
+
+
+def year_end(year: int) -> date:
+    """The date "by the end of `year`" is read at: the first instant of the next year."""
+    return date(year + 1, 1, 1)
+
+
+def years_reported(first: date, horizon: date) -> list[int]:
+    """Calendar years from `first`'s to the last one that ends by `horizon`: the years tables report."""
+    return [y for y in range(first.year, horizon.year + 1) if year_end(y) <= horizon]
+
+
+def headline_years(as_of: date, years: list[int]) -> list[int]:
+    """The years whose end the plots annotate: next year and four years on, of `years`."""
+    return [y for y in (as_of.year + 1, as_of.year + 4) if y in years]
 
 
 def year_row(table: pd.DataFrame, event: str, year: int) -> pd.Series:

@@ -14,13 +14,11 @@ then the weights tend to fail the Pareto k-hat check and that variant is sampled
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from riskline.forecast import SAMPLE_DIMS, Forecast
+from riskline.forecast import SAMPLE_DIMS, Forecast, year_end
 from riskline.model.compiled import MODELS, ModelCache
 from riskline.model.encoding import encode, leave_out
 from riskline.model.fit import fit, named
@@ -43,7 +41,7 @@ def statement_influence(forecast: Forecast, random_seed: int, models: ModelCache
     """
     scenario = forecast.scenario
     years = forecast.headline_years()
-    ends = [date(year + 1, 1, 1) for year in years]
+    ends = [year_end(year) for year in years]
     rows: list[dict] = []
     if len(scenario.estimates) < 2:
         return pd.DataFrame(rows, columns=COLUMNS)
@@ -85,7 +83,7 @@ class _Reweighting:
         hazard = self.compiled.hazard(pack_data(self.data), self.points)
         tree = named(scenario, xr.DataTree.from_dict({"posterior": xr.Dataset(
             {"hazard": (("chain", "draw", "event", "bin"), hazard[None])})}))  # fmt: skip
-        ends = [date(year + 1, 1, 1) for year in forecast.headline_years()]
+        ends = [year_end(year) for year in forecast.headline_years()]
         risk = Forecast(scenario, tree).risk_at(ends).values[0]  # (draw, event, date)
         self.risk, self.min_ess = risk.reshape(len(risk), -1), scenario.priors.model.diagnostics.min_ess_bulk
         self.shape = risk.shape[1:]

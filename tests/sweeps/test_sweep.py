@@ -12,7 +12,6 @@ import signal
 import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +20,7 @@ import pytest
 import xarray as xr
 
 from riskline.config.scenario import load_scenario
+from riskline.forecast import year_end
 from riskline.model.fit import fit
 from riskline.model.provenance import FitBehind
 from riskline.model.update import reweight
@@ -98,7 +98,7 @@ def test_the_outputs_say_what_moves_the_forecast(two_axes):
     year = str(load_scenario(SEED_SCENARIO).as_of.year + 1)
     by_axis = {s["axis"]: s for s in summary["swings"][year]}
     # the base rate's swing is its two variants' difference (one variant per value; the lexicon is averaged in)
-    at = dataset.sel(event="attack", stat="mean", date=np.datetime64(date(int(year), 12, 31), "ns"))["risk"]
+    at = dataset.sel(event="attack", stat="mean", date=np.datetime64(year_end(int(year)), "ns"))["risk"]
     rate = dataset["base_rates.attack-after-readiness.per_year"]
     low, high = float(at.where(rate == 0.03).sum()), float(at.where(rate == 0.3).sum())
     assert by_axis["base_rates.attack-after-readiness.per_year"]["high"] == pytest.approx(max(low, high))

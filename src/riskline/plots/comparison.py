@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from riskline.config.scenario import Scenario
-from riskline.forecast import Forecast
+from riskline.forecast import Forecast, year_end
 from riskline.plots.style import LINE_STYLES, SERIES_COLOURS, date_axis, event_panels, footer, percent_axis
 
 __all__ = ["plot_comparison", "plot_prior_posterior", "plot_update", "update_title"]
@@ -139,7 +139,7 @@ def _draw(ax, timelines: Mapping[str, pd.DataFrame], event, headline_years) -> N
         ax.plot(dates, rows["p_q95"], color=colour, ls=style, lw=0.6)
         ax.plot(dates, rows["p_mean"], color=colour, ls=style, lw=2, label=label)
         first = dates[0] if first is None else min(first, dates[0])
-        ends = [(_at(rows, date(y + 1, 1, 1), "p_mean"), _at(rows, date(y + 1, 1, 1), "p_q50")) for y in headline_years]
+        ends = [(_at(rows, year_end(y), "p_mean"), _at(rows, year_end(y), "p_q50")) for y in headline_years]
         said.append(f"{label}: " + ", ".join(f"{mean:.0%} ({median:.0%})" for mean, median in ends))
     lines = 0
     if headline_years:  # above the axes, between the title and the panel: never over the bands

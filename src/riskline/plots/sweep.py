@@ -10,7 +10,6 @@ statement left out in turn, how far the forecast moves without it.
 from __future__ import annotations
 
 import textwrap
-from datetime import date
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
@@ -49,7 +48,7 @@ def plot_tornado(dataset: xr.Dataset, event: str, per_year: dict[int, list[Swing
     fig, axes = plt.subplots(len(years), 1, figsize=(PAGE_WIDTH, 1.2 + sum(heights)), squeeze=False,
                              height_ratios=heights, layout="constrained")  # fmt: skip
     for ax, (year, found) in zip(axes[:, 0], per_year.items(), strict=True):
-        baseline = _baseline(dataset, event, date(year, 12, 31))
+        baseline = _baseline(dataset, event, year)
         rows = list(reversed(found))  # widest on top
         for row, swing in enumerate(rows):
             ax.barh(row, swing.width, left=swing.low, height=0.55, color=BAND_COLOUR, alpha=0.8)
@@ -102,7 +101,7 @@ def plot_sweep_spread(dataset: xr.Dataset) -> Figure:
         date_axis(ax)
         ax.legend(loc="upper left", fontsize=7, frameon=False)
     _title(fig, f"{dataset.attrs['title']}: timelines across {len(done['variant'])} variants")
-    add_footer(fig, _footer(dataset, "Grey: each variant's mean P(event by 31 Dec of each year)."))
+    add_footer(fig, _footer(dataset, "Grey: each variant's mean P(event by the end of each year)."))
     return fig
 
 
@@ -135,8 +134,8 @@ def plot_statement_swings(dataset: xr.Dataset, event: str, shifts: pd.DataFrame)
     return fig
 
 
-def _baseline(dataset: xr.Dataset, event: str, day: date) -> float:
-    baseline = dataset.sel(variant=0, event=event, stat="mean", date=np.datetime64(day, "ns"))
+def _baseline(dataset: xr.Dataset, event: str, year: int) -> float:
+    baseline = dataset.swap_dims(date="year").sel(variant=0, event=event, stat="mean", year=year)
     return float(baseline["risk"]) if str(baseline["status"].item()) == "done" else float("nan")
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from riskline.config.windows import RelativeWindow, Window
-from riskline.forecast import Forecast, year_row
+from riskline.forecast import Forecast, year_end, year_row
 from riskline.plots.style import (
     BAND_COLOUR,
     PAGE_WIDTH,
@@ -172,7 +172,7 @@ def _mark_headline(forecast: Forecast, years, event: str, ax) -> list:
     said, dot = [], []
     for year in forecast.headline_years():
         row = year_row(years, event, year)
-        dot = ax.plot(np.datetime64(date(year + 1, 1, 1)), row.p_mean, "o", color="white", mec=BAND_COLOUR, mew=1.6,
+        dot = ax.plot(np.datetime64(year_end(year)), row.p_mean, "o", color="white", mec=BAND_COLOUR, mew=1.6,
                       ms=5, zorder=5, label="mean at a headline year's end")[:1]  # fmt: skip
         said.append(f"{row.p_mean:.0%} (median {row.p_q50:.0%}) by end {year}, "
                     f"{forecast.scenario.lexicon.words_for(row.p_mean, ranges=False)}")  # fmt: skip

@@ -9,7 +9,6 @@ in the folder is ever deleted.
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -17,13 +16,14 @@ import numpy as np
 import xarray as xr
 
 from riskline.export import save_figure, strict_json
+from riskline.forecast import headline_years
 from riskline.output_folder import staged
 from riskline.plots.sweep import plot_statement_swings, plot_sweep_spread, plot_tornado
 from riskline.report import render_html
-from riskline.sweeps.results import Swing, results_table, statement_shifts, swings
+from riskline.sweeps.results import Swing, at_year_end, results_table, statement_shifts, swings
 from riskline.sweeps.spec import LEFT_OUT
 
-__all__ = ["MATTERS", "NEGLIGIBLE", "headline_years", "sweep_markdown", "write_sweep"]
+__all__ = ["MATTERS", "NEGLIGIBLE", "sweep_headline_years", "sweep_markdown", "write_sweep"]
 
 MATTERS = 0.05
 """A swing of 5 percentage points or more changes a briefing's headline number: the assumption matters."""
@@ -32,18 +32,17 @@ NEGLIGIBLE = 0.01
 draws) and below the whole percent a briefing states: the assumption does not matter."""
 
 
-def headline_years(dataset: xr.Dataset) -> list[int]:
-    """Next year and four years on from the baseline's as_of, where the dataset holds them (as a run's plots)."""
+def sweep_headline_years(dataset: xr.Dataset) -> list[int]:
+    """The baseline's headline years (`forecast.headline_years`) that the dataset holds."""
     as_of = dataset["as_of"].values[0].astype("datetime64[D]").item()
-    held = {d.year for d in dataset["date"].values.astype("datetime64[D]").tolist()}
-    return [y for y in (as_of.year + 1, as_of.year + 4) if y in held]
+    return headline_years(as_of, [int(y) for y in dataset["year"].values])
 
 
 def write_sweep(dataset: xr.Dataset, out_dir: Path, summary: dict) -> Path:
     """sweep.{nc,csv,json,md,html} and the figures in `out_dir`, replacing an earlier sweep there whole."""
     event = str(dataset["event"].values[-1])
-    years = headline_years(dataset)
-    found = {year: swings(dataset, event, date(year, 12, 31)) for year in years}
+    years = sweep_headline_years(dataset)
+    found = {year: swings(dataset, event, year) for year in years}
     figures = {"tornado": plot_tornado(dataset, event, found), "spread": plot_sweep_spread(dataset)}
     if LEFT_OUT in json.loads(dataset.attrs["axes"]):
         figures["statements"] = plot_statement_swings(dataset, event, statement_shifts(dataset, event, years))
@@ -77,7 +76,7 @@ def sweep_markdown(dataset: xr.Dataset, event: str, found: dict[int, list[Swing]
         "",
     ]
     for year, swung in found.items():
-        baseline = dataset.sel(variant=0, event=event, stat="mean", date=np.datetime64(date(year, 12, 31), "ns"))
+        baseline = dataset.sel(variant=0, event=event, stat="mean", date=at_year_end(year))
         lines += [f"## What moves P({label} by the end of {year})", ""]
         lines += [
             f"Baseline: {float(baseline['risk']):.1%}." if baseline["status"] == "done" else "The baseline failed.",

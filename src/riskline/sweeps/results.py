@@ -23,11 +23,21 @@ import pandas as pd
 import xarray as xr
 
 from riskline.config.scenario import Scenario
+from riskline.forecast import year_end, years_reported
 from riskline.sweeps.engine import STATS, VariantResult
 from riskline.sweeps.spec import LEFT_OUT
 from riskline.sweeps.variants import SweepPlan
 
-__all__ = ["RANGE_BINS", "Swing", "results_dataset", "results_table", "statement_shifts", "swings", "year_ends"]
+__all__ = [
+    "RANGE_BINS",
+    "Swing",
+    "at_year_end",
+    "results_dataset",
+    "results_table",
+    "statement_shifts",
+    "swings",
+    "year_ends",
+]
 
 RANGE_BINS = 5
 """Equal-count bins a number drawn from a range is cut into for its main effects."""
@@ -36,9 +46,13 @@ NOTHING = "nothing"
 
 
 def year_ends(scenario: Scenario, earliest_as_of: date) -> list[date]:
-    """31 December of each year from `earliest_as_of`'s to the last before the horizon: the dates results hold."""
-    return [date(year, 12, 31) for year in range(earliest_as_of.year, scenario.horizon.year)
-            if date(year, 12, 31) < scenario.horizon]  # fmt: skip
+    """The end of each year from `earliest_as_of`'s to the horizon's, as a run's tables read them: the dates held."""
+    return [year_end(year) for year in years_reported(earliest_as_of, scenario.horizon)]
+
+
+def at_year_end(year: int) -> np.datetime64:
+    """The `date` coordinate of the end of `year` in a sweep's dataset."""
+    return np.datetime64(year_end(year), "ns")
 
 
 def results_dataset(plan: SweepPlan, results: list[VariantResult], dates: list[date], command: str) -> xr.Dataset:
@@ -72,6 +86,7 @@ def results_dataset(plan: SweepPlan, results: list[VariantResult], dates: list[d
             "event": events,
             "event_label": ("event", [e.label for e in baseline.events]),
             "date": np.array(dates, dtype="datetime64[ns]"),
+            "year": ("date", [d.year - 1 for d in dates]),  # the year each date ends (year_end)
             **coords,
         },
     )
@@ -128,9 +143,9 @@ class Swing:
         return self.high - self.low
 
 
-def swings(dataset: xr.Dataset, event: str, day: date) -> list[Swing]:
-    """Each varied axis's swing of the mean P(`event` by `day`), widest first (the tornado chart's bars)."""
-    done = dataset.sel(event=event, date=np.datetime64(day, "ns"), stat="mean")
+def swings(dataset: xr.Dataset, event: str, year: int) -> list[Swing]:
+    """Each varied axis's swing of the mean P(`event` by the end of `year`), widest first (the tornado's bars)."""
+    done = dataset.sel(event=event, date=at_year_end(year), stat="mean")
     done = done.isel(variant=np.flatnonzero((done["status"] == "done").values & (done["variant"] > 0).values))
     found = []
     for axis in json.loads(dataset.attrs["axes"]):
@@ -163,7 +178,7 @@ def statement_shifts(dataset: xr.Dataset, event: str, years: list[int]) -> pd.Da
     statements = [s for s in dict.fromkeys(dataset[LEFT_OUT].values.tolist()) if s != NOTHING]
     shifts = {}
     for year in years:
-        risk = done["risk"].sel(event=event, stat="mean", date=np.datetime64(date(year, 12, 31), "ns")).to_series()
+        risk = done["risk"].sel(event=event, stat="mean", date=at_year_end(year)).to_series()
         means = risk.groupby(done[LEFT_OUT].values).mean()
         shifts[year] = means.reindex(statements) - means.get(NOTHING, np.nan)
     return pd.DataFrame(shifts, index=statements)
