@@ -4,10 +4,11 @@ If the model and its sampler are right, then for parameters drawn from the prior
 drawn from the model given them, the rank of the true value of any quantity among the
 posterior draws is uniform. For each simulation this script
 
-1. draws every free parameter from its prior (the standard normals hazard_level_z,
-   hazard_step_z, source_bias_z, source_noise_z) and evaluates the model's own graph at
-   that point for the hazards, each statement's window probability q and each source's
-   bias and noise scale;
+1. draws every free parameter from its prior (the standard normals hazard_knot_z,
+   source_bias_z, source_noise_z) and evaluates the model's own graph at that point for
+   the hazards, the level (the hazard at the grid's start, recorded standardised as
+   hazard_level_z), each statement's window probability q and each source's bias and
+   noise scale;
 2. simulates the data the model conditions on: the event time T, by inverting the
    cumulative hazard at an Exp(1) draw (the simulation is redrawn when T <= as_of, since
    the model knows nothing happened by then), and each source's belief
@@ -107,7 +108,9 @@ class Simulator:
         scenario = load_scenario(path)
         structure, data = encode(scenario)
         model = MODELS.get(structure, data).model
-        outputs = [model[name] for name in ("hazard", "window_probability", "source_bias", "source_noise")]
+        outputs = [
+            model[name] for name in ("hazard", "window_probability", "source_bias", "source_noise", "hazard_level")
+        ]
         evaluate = model.compile_fn(model.replace_rvs_by_values(outputs), inputs=model.value_vars, point_fn=True)
         shapes = {name: np.shape(value) for name, value in model.initial_point().items()}
         return cls(scenario, structure, data, evaluate, shapes)
@@ -121,7 +124,7 @@ class Simulator:
         rejected = 0
         while True:
             point = {name: rng.standard_normal(shape) for name, shape in self.shapes.items()}
-            hazard, q, bias, noise = self.evaluate(point)
+            hazard, q, bias, noise, level = self.evaluate(point)
             if self._survives(hazard, rng):
                 break
             rejected += 1
@@ -130,7 +133,8 @@ class Simulator:
         centre = belief_centre(q[:n], d["estimate_source"][:n] @ bias)
         scale = (d["estimate_source"][:n] @ noise) * d["confidence_factor"][:n]
         belief = expit(centre + rng.logistic(0.0, scale))
-        truth = point | {"hazard": hazard, "window_probability": q, "source_bias": bias, "source_noise": noise}
+        truth = point | {"hazard": hazard, "hazard_level": level, "window_probability": q}
+        truth |= {"source_bias": bias, "source_noise": noise}
         return truth | {"belief": belief}, self.with_beliefs(belief), rejected
 
     def _survives(self, hazard: np.ndarray, rng: np.random.Generator) -> bool:
@@ -175,7 +179,7 @@ def true_values(simulator: Simulator, truth: dict) -> dict[str, float]:
     grid = scenario_grid(scenario)
     cumulative = grid.exposure([scenario.as_of, *RISK_DATES]) @ truth["hazard"][0]
     source = [s.id for s in scenario.sources].index(BIAS_SOURCE)
-    values = {"hazard_level_z": float(truth["hazard_level_z"][0])}
+    values = {"hazard_level_z": float(level_z(simulator.data, truth["hazard_level"][0]))}
     for day, at in zip(RISK_DATES, cumulative[1:], strict=True):
         values[f"risk_by_{day}"] = float(-np.expm1(-(at - cumulative[0])))
     values[f"source_bias[{BIAS_SOURCE}]"] = float(truth["source_bias"][source])
@@ -183,11 +187,16 @@ def true_values(simulator: Simulator, truth: dict) -> dict[str, float]:
     return values
 
 
-def posterior_draws(forecast) -> xr.Dataset:
+def level_z(data: dict[str, np.ndarray], level):
+    """The first event's level (its hazard at the grid's start), as the standard normal of its prior."""
+    return (np.log(level) - data["log_base_rate"][0]) / data["base_rate_log_sd"][0]
+
+
+def posterior_draws(forecast, data: dict[str, np.ndarray]) -> xr.Dataset:
     """The recorded quantities' posterior draws, (chain, draw) each."""
     posterior = forecast.tree.posterior
     risk = forecast.risk_at(list(RISK_DATES)).isel(event=0)
-    draws = {"hazard_level_z": posterior["hazard_level_z"].isel(event=0)}
+    draws = {"hazard_level_z": level_z(data, posterior["hazard_level"].isel(event=0))}
     for i, day in enumerate(RISK_DATES):
         draws[f"risk_by_{day}"] = risk.isel(date=i, drop=True)
     draws[f"source_bias[{BIAS_SOURCE}]"] = posterior["source_bias"].sel(source=BIAS_SOURCE)
@@ -212,7 +221,7 @@ def simulate(simulator: Simulator, rng: np.random.Generator, settings: Settings)
     unexpected = [w for w in caught if not issubclass(w.category, ConvergenceWarning)]
     for w in unexpected:  # let anything else through as it would have come
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    draws = posterior_draws(forecast)
+    draws = posterior_draws(forecast, simulator.data)
     ess_tail = az.ess(draws, method="tail")
     ess_bulk = az.ess(draws, method="bulk")
     thinned = draws.isel(draw=slice(None, None, settings.stride)).stack(sample=("chain", "draw"))

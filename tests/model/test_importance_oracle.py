@@ -37,7 +37,7 @@ from scipy.stats import norm
 from riskline import fit, load_scenario
 from riskline.forecast import Forecast
 from riskline.model import chains
-from riskline.model.encoding import encode, scenario_grid
+from riskline.model.encoding import encode, knot_factors, scenario_grid
 from riskline.model.timeline import build_model
 
 from ..conftest import CONFIGS
@@ -177,15 +177,19 @@ def prior_draws(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     }
 
 
+def knot_log_hazards(draws: dict[str, np.ndarray], e: int) -> np.ndarray:
+    """(n, N_KNOTS) log hazard of event e at the knots less the base rate's log: spread * level + the walk."""
+    walk = np.cumsum(SMOOTHNESS * np.sqrt(KNOT_SPACING) * draws["steps"][:, e], axis=1)
+    at_knots = np.concatenate([np.zeros((len(walk), 1)), walk], axis=1)
+    return BASE_RATES[EVENTS[e]][1] * draws["level"][:, e, None] + at_knots
+
+
 def hazards(draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """(n, K) hazard per event: log base rate + spread * level + the walk at each bin."""
     out = {}
     for e, event in enumerate(EVENTS):
-        rate, log_sd = BASE_RATES[event]
-        walk = np.cumsum(SMOOTHNESS * np.sqrt(KNOT_SPACING) * draws["steps"][:, e], axis=1)
-        at_knots = np.concatenate([np.zeros((len(walk), 1)), walk], axis=1)
-        log_hazard = np.log(rate) + log_sd * draws["level"][:, e, None] + at_knots @ KNOT_WEIGHTS[event].T
-        out[event] = np.exp(log_hazard)
+        rate = BASE_RATES[event][0]
+        out[event] = np.exp(np.log(rate) + knot_log_hazards(draws, e) @ KNOT_WEIGHTS[event].T)
     return out
 
 
@@ -368,6 +372,8 @@ def test_model_density_equals_the_oracle_at_prior_draws():
 
     riskline's PyMC model is the thing checked here; the oracle never calls it.
     Unused (padded) sources of the model have standard-normal parameters of their own.
+    The model's standard normals of the walk are another factor of the same prior
+    (`knot_factors`): the oracle's log hazards at the knots, solved for them.
     """
     scenario = load_scenario(SCENARIO)
     structure, data = encode(scenario)
@@ -375,10 +381,11 @@ def test_model_density_equals_the_oracle_at_prior_draws():
     draws = prior_draws(np.random.default_rng(5), 100)
     expected = log_likelihood(draws, hazards(draws))
     pad = (0, structure.source_capacity - len(SOURCES))
+    factors = knot_factors(scenario, scenario_grid(scenario), structure.n_knots)
+    knots = np.stack([np.linalg.solve(factors[e], knot_log_hazards(draws, e).T).T for e in range(len(EVENTS))], 1)
     for i in range(100):
         point = {
-            "hazard_level_z": draws["level"][i],
-            "hazard_step_z": draws["steps"][i],
+            "hazard_knot_z": knots[i],
             "source_bias_z": np.pad(draws["bias"][i], pad),
             "source_noise_z": np.pad(draws["noise"][i], pad),
         }

@@ -16,7 +16,7 @@ from scipy.integrate import quad
 
 from riskline import load_scenario
 from riskline.model.compiled import MODELS, batched_function
-from riskline.model.encoding import encode, scenario_grid
+from riskline.model.encoding import encode, knot_factors, scenario_grid
 from riskline.model.timeline import pack_data
 from tests.conftest import CONFIGS
 from tests.test_forecast import forecast_from
@@ -56,12 +56,17 @@ def constant_hazards() -> np.ndarray:
 def at_constant_hazards(scenario, name: str):
     """The model's quantity `name` as a function of the free values, and the point giving hazards A and B.
 
-    Every free value is a standard normal: the level z that puts each hazard at its rate, no walk.
+    Every free value is a standard normal: the walk's are those that put each event's log
+    hazard at every knot at its rate's (`knot_factors`: log r + F z at the knots).
     """
     structure, data = encode(scenario)
     compiled = MODELS.get(structure, data)
     point = {var: np.zeros((1, *shape)) for var, shape in compiled.shapes.items()}
-    point["hazard_level_z"] = ((np.log([A, B]) - data["log_base_rate"]) / data["base_rate_log_sd"])[None]
+    factors = knot_factors(scenario, scenario_grid(scenario), structure.n_knots)
+    at_rates = np.log([A, B]) - data["log_base_rate"]
+    point["hazard_knot_z"] = np.stack(
+        [np.linalg.solve(f, np.full(len(f), x)) for f, x in zip(factors, at_rates, strict=True)]
+    )[None]
     function = batched_function(compiled.model, [name], compiled.shapes)
     return (lambda points: function(points, pack_data(data))), point
 

@@ -31,6 +31,11 @@ EDGE_TERMS = 4
 CAPACITY_STEP = 8
 """Capacities are rounded up to multiples of this, so adding a statement rarely recompiles."""
 
+ANCHOR_DELAY = 1.0
+"""Years after its trigger at which a triggered event's walk is anchored (`knot_factors`)."""
+ANCHOR_HALF_WIDTH = 3.0
+"""Years either side of an anchor over which its weights fall to 0 (`knot_factors`)."""
+
 
 @dataclass(frozen=True)
 class ModelStructure:
@@ -157,14 +162,15 @@ def _knot_count(grid: TimeGrid, spacing: float) -> int:
 
 
 def _hazard_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) -> dict[str, np.ndarray]:
-    """Base rates, their spread, and the random walk as one matrix from steps to log hazards.
+    """Base rates, their spread, and the random walk as one matrix from standard normals to log hazards.
 
     Root events walk in calendar time from the grid's start, triggered events in delay
     time from their trigger (bins of the grid's mean width); each bin's log hazard is the
-    linear interpolation of the walk at the bin's middle. The walk (a cumulative sum of
-    scaled steps) and the interpolation are both linear, so `walk_weights` maps the
-    standard-normal steps of all events, (event, knot - 1) flattened, straight to the
-    (event, bin) log hazards: one matrix product in the model.
+    linear interpolation of the walk at the bin's middle. The log hazards at the knots are
+    linear in the standard normals (`knot_factors`) and the interpolation is linear, so
+    `walk_weights` maps the standard normals of all events, (event, knot) flattened,
+    straight to the (event, bin) log hazards less the base rates' logs: one matrix product
+    in the model. `level_weights` maps them to the log hazard at knot 0, the level.
     """
     rates = [scenario.base_rate(e) for e in scenario.events]
     roots = np.array([scenario.parent(e) < 0 for e in scenario.events])
@@ -177,24 +183,74 @@ def _hazard_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure) 
         data["latent_before"], data["latent_delay_weights"] = latent_survival_weights(grid, scenario.as_of)
     if structure.hazard_kind != "random_walk":
         return data
-    spacing, events, bins = scenario.hazard.knot_spacing, len(rates), grid.n_bins
+    spacing, events, bins, knots = scenario.hazard.knot_spacing, len(rates), grid.n_bins, structure.n_knots
     calendar_middles = grid.years(grid.edges[:-1]) + grid.widths / 2
     delay_middles = (np.arange(bins) + 0.5) * grid.widths.mean()
-    steps = structure.n_knots - 1
-    walk = np.zeros((events, bins, events, steps))
-    for event, root in enumerate(roots):
-        at_knots = _uniform_weights(calendar_middles if root else delay_middles, spacing, steps)
-        walk[event, :, event] = at_knots @ _knot_weights(steps, spacing, scenario.hazard)
-    return data | {"walk_weights": walk.reshape(events * bins, events * steps)}
+    walk, level = np.zeros((events, bins, events, knots)), np.zeros((events, events, knots))
+    for event, (root, factor) in enumerate(zip(roots, knot_factors(scenario, grid, knots), strict=True)):
+        walk[event, :, event] = (
+            _uniform_weights(calendar_middles if root else delay_middles, spacing, knots - 1) @ factor
+        )
+        level[event, event] = factor[0]
+    return data | {
+        "walk_weights": walk.reshape(events * bins, events * knots),
+        "level_weights": level.reshape(events, events * knots),
+    }
+
+
+def knot_factors(scenario: Scenario, grid: TimeGrid, knots: int) -> np.ndarray:
+    """(event, knot, knot): F per event, whose log hazards at the knots are log r + F z, z standard normal.
+
+    The prior of docs/model.md, "Hazard": a level of sd s plus the walk of `_knot_weights`,
+    covariance S = F0 F0' with F0 = [s 1 | walk]. Any F with F F' = S is the same prior;
+    this one (`_anchored_factor`) starts from an average the statements speak of: a root
+    event's log hazard around as_of (issued before it, the statements speak of the years
+    around it, and the survival evidence runs up to it), a triggered event's ANCHOR_DELAY
+    after its trigger, each at the nearest knot (so that moving as_of a little changes
+    nothing: `update` reweights draws through the same factor); the weights fall linearly
+    to 0 ANCHOR_HALF_WIDTH either side (at least one knot spacing). Parametrised from the
+    level at the grid's start, which the statements barely see, the level traded off
+    against the walk's first steps: a ridge that NUTS crossed in long trees.
+    """
+    hazard = scenario.hazard
+    at = np.arange(knots) * hazard.knot_spacing
+    half_width = max(ANCHOR_HALF_WIDTH, hazard.knot_spacing)
+    walk = _knot_weights(knots - 1, hazard.knot_spacing, hazard)
+    factors = []
+    for event in scenario.events:
+        centre = grid.years([scenario.as_of])[0] if scenario.parent(event) < 0 else ANCHOR_DELAY
+        weights = np.clip(1 - np.abs(at - at[np.argmin(np.abs(at - centre))]) / half_width, 0.0, None)
+        start = np.hstack([np.full((knots, 1), scenario.base_rate(event).log_sd), walk])
+        factors.append(_anchored_factor(start @ start.T, weights / weights.sum()))
+    return np.array(factors)
+
+
+def _anchored_factor(covariance: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """F with F F' = `covariance`: its first column gives w'x (standardised), the rest a Cholesky factor given it.
+
+    After the average come the knots after its heaviest knot c, then those before c going
+    back, each given the average and the knots before it in that order; x_c follows from
+    the average and the others.
+    """
+    knots, centre = len(weights), int(np.argmax(weights))
+    others = np.r_[centre + 1 : knots, centre - 1 : -1 : -1]
+    spread = covariance @ weights
+    given = covariance - np.outer(spread, spread) / (weights @ spread)  # the covariance given w'x
+    factor = np.empty((knots, knots))
+    factor[:, 0] = spread / np.sqrt(weights @ spread)
+    factor[others, 1:] = np.linalg.cholesky(given[np.ix_(others, others)])
+    factor[centre, 1:] = -(weights[others] @ factor[others, 1:]) / weights[centre]
+    return factor
 
 
 def _knot_weights(steps: int, spacing: float, hazard: HazardSettings) -> np.ndarray:
-    """(knot, step): how much each standard-normal step moves the log hazard at each knot.
+    """(knot, step): how much each standard-normal step moves the walk at each knot (its definition).
 
     Knot 0 is 0. A random walk: knot m holds the sum of steps 0..m-1, each sigma sqrt(h).
     With reversion time theta (Ornstein-Uhlenbeck, docs/model.md): each knot keeps
     phi = exp(-h / theta) of the one before, and step j reaches knot m > j as
     phi^(m-1-j) sigma sqrt(theta (1 - phi^2) / 2), which tends to the random walk's as theta grows.
+    The model samples another factor of the same prior (`knot_factors`).
     """
     sigma = hazard.smoothness
     if hazard.reversion is None:

@@ -1,7 +1,9 @@
 """The timeline model: hazards on a grid, statements as data about them (docs/model.md).
 
 - Each event's log hazard is a Gaussian random walk on knots a year apart (by default),
-  interpolated to the grid's bins, or one constant; centred on its base rate. A triggered
+  interpolated to the grid's bins, or one constant; centred on its base rate. The walk's
+  standard normals start from an average of the knots the statements speak of
+  (`encoding.knot_factors`): the same prior, without a ridge between its level and steps. A triggered
   event's hazard runs on the delay since its trigger. Every prior is non-centred
   (standard normals scaled by data), so NUTS meets no funnel and every hyperparameter can
   be changed without recompiling.
@@ -66,14 +68,15 @@ def build_model(structure: ModelStructure, data: dict[str, np.ndarray]) -> pm.Mo
 
 def _hazard(structure: ModelStructure, d: dict):
     """Hazard per event and bin (events per year; per delay bin for triggered events)."""
-    level = pm.Normal("hazard_level_z", 0.0, 1.0, dims="event")
-    log_hazard = (d["log_base_rate"] + d["base_rate_log_sd"] * level)[:, None]
     if structure.hazard_kind == "random_walk":
-        steps = pm.Normal("hazard_step_z", 0.0, 1.0, shape=(structure.n_events, structure.n_knots - 1))
-        walk = pt.dot(d["walk_weights"], steps.ravel()).reshape((structure.n_events, structure.n_bins))
-        log_hazard = log_hazard + walk
+        knots = pm.Normal("hazard_knot_z", 0.0, 1.0, shape=(structure.n_events, structure.n_knots)).ravel()
+        walk = pt.dot(d["walk_weights"], knots).reshape((structure.n_events, structure.n_bins))
+        log_hazard = d["log_base_rate"][:, None] + walk
+        log_level = d["log_base_rate"] + pt.dot(d["level_weights"], knots)
     else:
-        log_hazard = pt.broadcast_to(log_hazard, (structure.n_events, structure.n_bins))
+        log_level = d["log_base_rate"] + d["base_rate_log_sd"] * pm.Normal("hazard_level_z", 0.0, 1.0, dims="event")
+        log_hazard = pt.broadcast_to(log_level[:, None], (structure.n_events, structure.n_bins))
+    pm.Deterministic("hazard_level", pt.exp(log_level), dims="event")
     if structure.signpost_capacity:
         pm.Deterministic("hazard_without_signposts", pt.exp(log_hazard), dims=("event", "bin"))
         ratio_z = pm.Normal("signpost_ratio_z", 0.0, 1.0, dims="signpost")
