@@ -398,6 +398,9 @@ def _parsed_lines(parsed) -> list[str]:
     if parsed.phrases and (probability or parsed.unresolved):
         found = ", ".join(f"'{p.text}'" for p in parsed.phrases)
         lines.append(f"             found {found}; used {why['phrase']}")
+    if parsed.negations:
+        said = ", ".join(f"'{n}'" for n in parsed.negations)
+        lines.append(f"check:       the statement negates {said}, not the phrase: which event does it assert?")
     lines.append(f"kind:        {parsed.kind}")
     confidence = parsed.confidence or "not stated"
     lines.append(f"confidence:  {confidence}" + (f"  ({why['confidence']})" if parsed.hunches else ""))
