@@ -14,13 +14,12 @@ from datetime import date
 from pathlib import Path
 
 from riskline.errors import ForecastFileError, LexiconError, RisklineError, SamplingInterrupted
+from riskline.random_seed import DEFAULT_SEED
 
 __all__ = ["main"]
 
 INTERRUPTED = 130
 """Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
-DEFAULT_SEED = 20251203
-"""Fixed so that two runs of the same command give the same numbers (the seed's date)."""
 
 
 def main(argv: list[str] | None = None) -> int:
