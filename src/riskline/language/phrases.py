@@ -109,9 +109,12 @@ CHANCE_BEFORE = re.compile(
 sentence, linked by a verb ('the chance of war before 2030 is about 15 percent')."""
 
 DISCLAIMER = re.compile(
-    r"\b(?:(?:does|do|did)\s*(?:\bnot|n't)\s+mean|is\s+not\s+to\s+say|not\s+necessarily)\b", re.IGNORECASE
+    r"\b(?:(?:does|do|did)\s*(?:\bnot|n't)\s+mean|is\s+not\s+to\s+say|not\s+necessarily"
+    r"|(?:must|should)\s*(?:\bnot|n't)\s+(?:assume|think|believe)|not\s+rest\s+on\s+(?:our|its|their)\s+laurels)\b",
+    re.IGNORECASE,
 )
-"""'That does not mean that he has decided to invade in 2027': what follows is not asserted."""
+"""'That does not mean that he has decided to invade in 2027': what follows is not asserted. So with a belief the
+speaker rejects: 'We must not assume a possible Russian attack will not come until 2029' (BND, 2025)."""
 NEGATED_BELIEF = re.compile(r"\b(?:do|does|did)\s*(?:\bnot|n't)\s+(?:think|believe)\b", re.IGNORECASE)
 """'I don't think it will happen': the phrase after it is negated."""
 NEGATION = re.compile(r"(?:\b(?:not|never|cannot)|n't)\b(?:\s+[\w'-]+)?", re.IGNORECASE)
