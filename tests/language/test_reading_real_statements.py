@@ -245,3 +245,27 @@ def test_can_no_longer_be_ruled_out_is_cannot_be_ruled_out():
     parsed = ICD.parse(text, date(2024, 4, 19))
     assert (parsed.probability.low, parsed.probability.high) == (0.01, 0.50)
     assert (parsed.window.start, parsed.window.end) == (date(2027, 1, 1), None)  # open: riskline new asks for its end
+
+
+def test_an_adjective_that_names_the_event_is_no_estimate():
+    """'A possible attack' names the event; it was read as the estimate.
+
+    Burns, as AP relayed him on 26 February 2023: https://localnews8.com/news/2023/02/26/cia-chief-china-has-some-
+    doubt-on-ability-to-invade-taiwan/
+    """
+    text = "the risks of a possible attack on Taiwan will only grow stronger in the coming years"
+    parsed = ICD.parse(text, date(2023, 2, 26))
+    assert [p.text for p in parsed.phrases] == ["will"]
+    assert parsed.window.expression == "in the coming years"
+
+
+def test_an_adverb_that_stresses_a_modal_leaves_the_modal():
+    """'Certainly could be' was read as certain (90-100%).
+
+    Hegseth, Shangri-La Dialogue, 31 May 2025: https://www.surinametimes.com/artikel/hegseth-urges-asia-to-boost-
+    defence-against-chinas-imminent-threat-to-taiwan
+    """
+    text = "The threat China poses is real—and it could be imminent. We hope not, but it certainly could be."
+    parsed = ICD.parse(text, date(2025, 5, 31))
+    assert [p.text for p in parsed.phrases] == ["could", "could"]
+    assert parsed.probability.text == "could"
