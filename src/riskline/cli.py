@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from riskline.errors import ForecastFileError, LexiconError, RisklineError, SamplingInterrupted
+from riskline.random_seed import DEFAULT_SEED
 
 __all__ = ["main"]
 
 INTERRUPTED = 130
 """Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
-DEFAULT_SEED = 20251203
-"""Fixed so that two runs of the same command give the same numbers (the seed's date)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -400,6 +399,9 @@ def _parsed_lines(parsed) -> list[str]:
     if parsed.phrases and (probability or parsed.unresolved):
         found = ", ".join(f"'{p.text}'" for p in parsed.phrases)
         lines.append(f"             found {found}; used {why['phrase']}")
+    if parsed.negations:
+        said = ", ".join(f"'{n}'" for n in parsed.negations)
+        lines.append(f"check:       the statement negates {said}, not the phrase: which event does it assert?")
     lines.append(f"kind:        {parsed.kind}")
     confidence = parsed.confidence or "not stated"
     lines.append(f"confidence:  {confidence}" + (f"  ({why['confidence']})" if parsed.hunches else ""))

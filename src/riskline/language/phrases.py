@@ -45,6 +45,7 @@ __all__ = [
     "disclaimer_before",
     "find_probability_phrase",
     "find_probability_phrases",
+    "negations_outside",
 ]
 
 MODALS = ("could", "may", "might", "will", "would", "should", "can")
@@ -113,6 +114,8 @@ DISCLAIMER = re.compile(
 """'That does not mean that he has decided to invade in 2027': what follows is not asserted."""
 NEGATED_BELIEF = re.compile(r"\b(?:do|does|did)\s*(?:\bnot|n't)\s+(?:think|believe)\b", re.IGNORECASE)
 """'I don't think it will happen': the phrase after it is negated."""
+NEGATION = re.compile(r"(?:\b(?:not|never|cannot)|n't)\b(?:\s+[\w'-]+)?", re.IGNORECASE)
+"""A negation and the word it negates: 'not collapse', "n't think", 'never attack'."""
 _SENTENCE_BREAK = re.compile(r"[.;!?]")
 HUNCH = re.compile(
     r"\b(?:my\s+gut\s+(?:tells\s+me|says)|gut\s+feeling|I\s+(?:(?:do\s*not|do\s*n't)\s+)?(?:think|believe|feel|suspect|guess)"
@@ -333,6 +336,24 @@ def disclaimer_before(text: str, offset: int) -> str | None:
         if not _SENTENCE_BREAK.search(text, disclaimer.end(), offset):
             return disclaimer[0]
     return None
+
+
+def negations_outside(text: str, spans: list[tuple[int, int]]) -> tuple[str, ...]:
+    """Negations of other words than those read, each with the word it negates: 'not collapse'.
+
+    Outside `spans` (the phrases and windows read) and the words already read as negating
+    or disclaiming ('I don't think', 'does not mean').
+
+    In "the government will stay strong and not collapse" the phrase is 'will' but 'not'
+    negates another verb: which event the phrase asserts is then the analyst's to check.
+    """
+    plain = text.replace("\u2019", "'")  # as find_probability_phrases reads it; offsets hold
+    read = [*spans, *(m.span() for pattern in (DISCLAIMER, NEGATED_BELIEF, HUNCH) for m in pattern.finditer(plain))]
+    return tuple(
+        " ".join(text[m.start() : m.end()].split())
+        for m in NEGATION.finditer(plain)
+        if not any(a <= m.start() < b for a, b in read)
+    )
 
 
 def _negated_by_belief(text: str, start: int) -> bool:

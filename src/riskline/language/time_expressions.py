@@ -329,6 +329,16 @@ def _fuzzy(m, issued, conv):
     )
 
 
+@_reading(r"for\s+(?:now|the\s+time\s+being)|at\s+this\s+point\s+in\s+time")
+def _for_now(m, issued, conv):
+    return _window(
+        f"'{' '.join(m[0].lower().split())}' speaks of the present and gives no end: vague, so no window is guessed "
+        "(the judgement holds now and may change, at a time the words do not say); give the window's end",
+        issued,
+        None,
+    )
+
+
 @_reading(r"(?:in|over|during|for|within)\s+the\s+(?P<term>short|near|medium|mid|long)[\s-]+term")
 def _horizon_term(m, issued, conv):
     term = f"{m['term'].lower()} term"
