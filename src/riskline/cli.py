@@ -12,6 +12,7 @@ import shlex
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from riskline.errors import ForecastFileError, LexiconError, RisklineError, SamplingInterrupted
 from riskline.random_seed import DEFAULT_SEED
@@ -205,6 +206,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
     write_run(forecast, out_dir, command=command, extra=extra, influence=influence)
     print(_headline_table(forecast))
     flagged = forecast.reconciliation().query("flag")
+    row: Any  # a table's row: its fields have the columns' types, which pandas' stubs do not know
     for row in flagged.itertuples():
         inside = f"{row.posterior_in_range:.1%}" if row.posterior_in_range >= 0.001 else "under 0.1%"
         view = f"only {inside} of the combined view lies in that range (its median: {row.posterior_median:.0%})"
