@@ -12,6 +12,7 @@ import shlex
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from riskline.errors import ForecastFileError, LexiconError, RisklineError, SamplingInterrupted
 from riskline.random_seed import DEFAULT_SEED
@@ -219,6 +220,7 @@ def _print_flags(reconciliation) -> None:
     from riskline.plots.selection import furthest
 
     flagged = reconciliation.query("flag")
+    row: Any  # a table's row: its fields have the columns' types, which pandas' stubs do not know
     for row in furthest(flagged, FLAGS_PRINTED).itertuples():
         inside = f"{row.posterior_in_range:.1%}" if row.posterior_in_range >= 0.001 else "under 0.1%"
         view = f"only {inside} of the combined view lies in that range (its median: {row.posterior_median:.0%})"

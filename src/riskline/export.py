@@ -13,6 +13,7 @@ import platform
 from collections.abc import Callable, Mapping
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -214,7 +215,7 @@ def write_run(
         timeline.to_csv(staging / "timeline.csv", index=False, float_format="%.6f")
         reconciliation.to_csv(staging / "estimates.csv", index=False, float_format="%.6f")
         per_period.to_csv(staging / "per_period.csv", index=False, float_format="%.6f")
-        tables = {"year_ends": year_ends, "reconciliation": reconciliation}
+        tables: dict[str, Any] = {"year_ends": year_ends, "reconciliation": reconciliation}
         summary = run_summary(forecast, command, per_period=per_period, **tables) | (extra or {})
         if influence is not None:
             influence.to_csv(staging / "influence.csv", index=False, float_format="%.6f")

@@ -211,3 +211,61 @@ def test_a_month_that_dates_an_event_is_not_the_statement_s_date():
     """'Russia attacked in February 2022' (written for the test) dates the attack, not the sentence."""
     assert stated_date("He recalled that Russia attacked in February 2022 and could again by 2030.",
                        latest=date(2024, 1, 1)) is None  # fmt: skip
+
+
+# Found trying the reader on statements beyond the issue's (docs/language.md, what the parser still gets wrong)
+
+
+@pytest.mark.parametrize(
+    ("text", "disclaimer"),
+    [
+        ("We should not rest on our laurels, thinking that a possible Russian attack will not happen before 2029.",
+         "not rest on our laurels"),  # BND's Martin Jäger, 13 October 2025, as liga.net printed it (Die Zeit)
+        ("We must not assume a possible Russian attack will not come until 2029 at the earliest.",
+         "must not assume"),  # the same, as morningrecord.us printed it
+    ],
+)  # fmt: skip
+def test_a_belief_the_speaker_rejects_is_not_read_as_the_estimate(text, disclaimer):
+    """Read 'will not ... before 2029' (0-10%) before: the opposite of the warning. Now: not asserted."""
+    parsed = ICD.parse(text, date(2025, 10, 13))
+    assert parsed.window.end == (date(2029, 1, 1) if "before" in text else date(2030, 1, 1))
+    assert (parsed.phrase, parsed.probability) == (None, None)
+    assert parsed.why["phrase"] == f"every window follows '{disclaimer}': no estimate, whatever the phrases"
+
+
+def test_can_no_longer_be_ruled_out_is_cannot_be_ruled_out():
+    """Read 'can' before.
+
+    German intelligence via Business Insider, as https://polishnews.co.uk/germany-the-interview-does-not-rule-out-
+    that-putin-may-attack-nato-countries-after-2026-business-insider/ printed it (April 2024).
+    """
+    text = ("Specifically, according to current observations of the situation in Russia, it can no longer be ruled out "
+            "that after 2026 Putin will attack at least part of NATO territory, for example in the Baltic countries or "
+            "Finland")  # fmt: skip
+    parsed = ICD.parse(text, date(2024, 4, 19))
+    assert (parsed.probability.low, parsed.probability.high) == (0.01, 0.50)
+    assert (parsed.window.start, parsed.window.end) == (date(2027, 1, 1), None)  # open: riskline new asks for its end
+
+
+def test_an_adjective_that_names_the_event_is_no_estimate():
+    """'A possible attack' names the event; it was read as the estimate.
+
+    Burns, as AP relayed him on 26 February 2023: https://localnews8.com/news/2023/02/26/cia-chief-china-has-some-
+    doubt-on-ability-to-invade-taiwan/
+    """
+    text = "the risks of a possible attack on Taiwan will only grow stronger in the coming years"
+    parsed = ICD.parse(text, date(2023, 2, 26))
+    assert [p.text for p in parsed.phrases] == ["will"]
+    assert parsed.window.expression == "in the coming years"
+
+
+def test_an_adverb_that_stresses_a_modal_leaves_the_modal():
+    """'Certainly could be' was read as certain (90-100%).
+
+    Hegseth, Shangri-La Dialogue, 31 May 2025: https://www.surinametimes.com/artikel/hegseth-urges-asia-to-boost-
+    defence-against-chinas-imminent-threat-to-taiwan
+    """
+    text = "The threat China poses is real—and it could be imminent. We hope not, but it certainly could be."
+    parsed = ICD.parse(text, date(2025, 5, 31))
+    assert [p.text for p in parsed.phrases] == ["could", "could"]
+    assert parsed.probability.text == "could"

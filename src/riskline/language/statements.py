@@ -97,7 +97,7 @@ class StatementTooLongError(RisklineError, ValueError):
 
 MAX_STATEMENT_CHARS = 2_000
 """The longest statement `Reader.parse` reads: a long sentence is a few hundred characters, and the
-reading's time grows with the square of the length (100,000 characters took two minutes)."""
+reading's time grows with the square of the length (issue 19)."""
 
 
 def statement_kind(text: str) -> Kind:

@@ -13,6 +13,7 @@ from the combined view, and says so above the rows and beside each event's headi
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -65,6 +66,7 @@ def plot_reconciliation(forecast: Forecast, ax=None, *, table: pd.DataFrame | No
         of = (table["event"] == event.id).sum()
         ticks.append((y, event.label if len(rows) == of else f"{event.label} ({len(rows)} of {of:,} shown)", True))
         y -= 1
+        row: Any  # a table's row: its fields have the columns' types, which pandas' stubs do not know
         for row in rows.itertuples():
             ax.barh(y, row.stated_high - row.stated_low, left=row.stated_low, height=0.6, color=colours[row.source],
                     alpha=0.55, lw=0, hatch="///" if row.window_closed else None)  # fmt: skip
