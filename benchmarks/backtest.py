@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from riskline.backtest import CANDIDATES, JUDGEMENT, FitSettings, load_corpus, run_backtest, write_backtest
+from riskline.random_seed import DEFAULT_SEED
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -27,7 +28,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "backtest")
-    parser.add_argument("--seed", type=int, default=20251203)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--reversion", type=float, help="hazard reversion time (years) for every question")
     parser.add_argument("--no-learning", action="store_true", help="the priors as given only")
     parser.add_argument("--record", default="backtest", help="name of the record in benchmarks/results/")

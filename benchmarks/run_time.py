@@ -40,12 +40,13 @@ def mark(name):
 from riskline import load_scenario, fit
 from riskline.export import write_run
 from riskline.influence import statement_influence
+from riskline.random_seed import DEFAULT_SEED
 mark("imports")
 scenario = load_scenario(sys.argv[1])
 mark("load and check the scenario")
-forecast = fit(scenario, random_seed=20251203)
+forecast = fit(scenario, random_seed=DEFAULT_SEED)
 mark("fit (build, load the compiled model, sample, quantities, prior draws)")
-influence = statement_influence(forecast, random_seed=20251203)
+influence = statement_influence(forecast, random_seed=DEFAULT_SEED)
 mark("each statement's influence")
 write_run(forecast, Path(tempfile.mkdtemp()) / "out", command="benchmark", influence=influence)
 mark("outputs (tables, figures, report)")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from riskline import load_scenario
+from riskline import cli, load_scenario
 from riskline.cli import main
 from riskline.config.scenario import Window
 from riskline.errors import OutputError
@@ -196,3 +196,22 @@ def test_check_says_what_it_takes_as_known_about_each_event(capsys):
     assert "  ready: latent (capability); waits for 'ceasefire', and 'ceasefire' had not happened by as_of" in said
     assert "  ready: latent (capability); may have happened unseen; that 'attack' had not happened by as_of" in said
     assert "  attack: observed; had not happened by as_of: that is evidence (it waits for latent 'ready')" in said
+
+
+def test_a_run_prints_the_furthest_flags_and_counts_the_rest(monkeypatch, capsys):
+    """Made-up rows of a reconciliation table, as a run of many statements has: one line per flag, then a count."""
+    monkeypatch.setattr(cli, "FLAGS_PRINTED", 2)
+    table = pd.DataFrame({
+        "estimate": ["a", "b", "c", "d"], "stated": ["likely (55–80%, icd-203)"] * 4, "flag": [True, True, False, True],
+        "residual": [-1.5, 3.0, 9.0, 2.0], "posterior_in_range": [0.01, 0.0, 0.5, 0.02],
+        "posterior_median": [0.3, 0.2, 0.6, 0.35],
+    })  # fmt: skip
+    cli._print_flags(table)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "flag: b says likely (55–80%, icd-203); only under 0.1% of the combined view lies in that range "
+        "(its median: 20%)",
+        "flag: d says likely (55–80%, icd-203); only 2.0% of the combined view lies in that range (its median: 35%)",
+        "flag: 1 more flagged, not printed (those above are the furthest from the combined view): the flag column of "
+        "estimates.csv, and the report",
+    ]

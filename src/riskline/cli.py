@@ -12,15 +12,17 @@ import shlex
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from riskline.errors import ForecastFileError, LexiconError, RisklineError, SamplingInterrupted
+from riskline.random_seed import DEFAULT_SEED
 
 __all__ = ["main"]
 
 INTERRUPTED = 130
 """Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
-DEFAULT_SEED = 20251203
-"""Fixed so that two runs of the same command give the same numbers (the seed's date)."""
+FLAGS_PRINTED = 20
+"""Most flagged statements a run prints (the furthest from the combined view); the rest are counted."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,16 +207,27 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
     command = shlex.join(["riskline", *argv])
     write_run(forecast, out_dir, command=command, extra=extra, influence=influence)
     print(_headline_table(forecast))
-    flagged = forecast.reconciliation().query("flag")
-    for row in flagged.itertuples():
-        inside = f"{row.posterior_in_range:.1%}" if row.posterior_in_range >= 0.001 else "under 0.1%"
-        view = f"only {inside} of the combined view lies in that range (its median: {row.posterior_median:.0%})"
-        print(f"flag: {row.estimate} says {row.stated}; {view}")
+    _print_flags(forecast.reconciliation())
     print(f"\nwrote {out_dir}/: report.html report.md, tables (csv, json, nc), figures (png, svg, pdf)")
     if partial is not None:
         print(f"interrupted: {partial}, written to {out_dir}/ marked as such", file=sys.stderr)
         return INTERRUPTED
     return 0
+
+
+def _print_flags(reconciliation) -> None:
+    """A line per flagged statement, at most FLAGS_PRINTED (the furthest from the combined view); the rest counted."""
+    from riskline.plots.selection import furthest
+
+    flagged = reconciliation.query("flag")
+    row: Any  # a table's row: its fields have the columns' types, which pandas' stubs do not know
+    for row in furthest(flagged, FLAGS_PRINTED).itertuples():
+        inside = f"{row.posterior_in_range:.1%}" if row.posterior_in_range >= 0.001 else "under 0.1%"
+        view = f"only {inside} of the combined view lies in that range (its median: {row.posterior_median:.0%})"
+        print(f"flag: {row.estimate} says {row.stated}; {view}")
+    if len(flagged) > FLAGS_PRINTED:
+        print(f"flag: {len(flagged) - FLAGS_PRINTED} more flagged, not printed (those above are the furthest from the "
+              "combined view): the flag column of estimates.csv, and the report")  # fmt: skip
 
 
 def _reweight_previous(previous: Path, scenario, args: argparse.Namespace):
@@ -398,6 +411,9 @@ def _parsed_lines(parsed) -> list[str]:
     if parsed.phrases and (probability or parsed.unresolved):
         found = ", ".join(f"'{p.text}'" for p in parsed.phrases)
         lines.append(f"             found {found}; used {why['phrase']}")
+    if parsed.negations:
+        said = ", ".join(f"'{n}'" for n in parsed.negations)
+        lines.append(f"check:       the statement negates {said}, not the phrase: which event does it assert?")
     lines.append(f"kind:        {parsed.kind}")
     confidence = parsed.confidence or "not stated"
     lines.append(f"confidence:  {confidence}" + (f"  ({why['confidence']})" if parsed.hunches else ""))

@@ -13,6 +13,7 @@ import platform
 from collections.abc import Callable, Mapping
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -22,6 +23,7 @@ from riskline.forecast import EXTRAPOLATION, Forecast
 from riskline.interchange import PLATFORM_FILE, platform_document
 from riskline.output_folder import staged
 from riskline.plots.files import FIGURE_FORMATS, FigureWriter, save_figure
+from riskline.plots.selection import influence_note, reconciliation_note, timeline_note
 from riskline.report import FIGURES, INFLUENCE_CAPTION, render_html, report_markdown
 
 __all__ = [
@@ -207,13 +209,13 @@ def write_run(
         timeline, reconciliation, per_period = forecast.timeline(), forecast.reconciliation(), forecast.per_period()
         year_ends = {which: forecast.year_ends(which) for which in forecast.available()}
         drawings = _drawings(forecast, influence, timeline, year_ends["posterior"], reconciliation, per_period)
-        figures = FIGURES | ({INFLUENCE_FIGURE: INFLUENCE_CAPTION} if INFLUENCE_FIGURE in drawings else {})
+        figures = _captions(INFLUENCE_FIGURE in drawings, reconciliation, influence)
         for name, draw in drawings.items():  # queued: a helper process may take them (FigureWriter)
             figure_files.save(draw(), staging / name)
         timeline.to_csv(staging / "timeline.csv", index=False, float_format="%.6f")
         reconciliation.to_csv(staging / "estimates.csv", index=False, float_format="%.6f")
         per_period.to_csv(staging / "per_period.csv", index=False, float_format="%.6f")
-        tables = {"year_ends": year_ends, "reconciliation": reconciliation}
+        tables: dict[str, Any] = {"year_ends": year_ends, "reconciliation": reconciliation}
         summary = run_summary(forecast, command, per_period=per_period, **tables) | (extra or {})
         if influence is not None:
             influence.to_csv(staging / "influence.csv", index=False, float_format="%.6f")
@@ -229,6 +231,15 @@ def write_run(
         page = render_html(markdown, staging, forecast.title())
         (staging / "report.html").write_text(page, encoding="utf-8")
     return Path(out_dir)
+
+
+def _captions(influence_drawn: bool, reconciliation: pd.DataFrame, influence: pd.DataFrame | None) -> dict[str, str]:
+    """The report's caption of each figure drawn, with what a figure leaves out of many statements (plots.selection)."""
+    figures = FIGURES | ({INFLUENCE_FIGURE: INFLUENCE_CAPTION} if influence_drawn else {})
+    notes = {"timeline": timeline_note(reconciliation), "reconciliation": reconciliation_note(reconciliation)}
+    if influence_drawn and influence is not None:
+        notes[INFLUENCE_FIGURE] = influence_note(influence)
+    return {name: " ".join(filter(None, [caption, notes.get(name)])) for name, caption in figures.items()}
 
 
 def _drawings(

@@ -164,14 +164,14 @@ def _influence_section(forecast: Forecast, influence: pd.DataFrame) -> list[str]
 
 def _estimates_section(forecast: Forecast, summary: dict, reconciliation: pd.DataFrame) -> list[str]:
     scenario = forecast.scenario
-    table = reconciliation.set_index("estimate")
+    views = {row.estimate: row for row in reconciliation.itertuples(index=False)}  # a thousand .loc calls take ~0.3 s
     sources = {s.id: s.label for s in scenario.sources}
     lines = ["## The statements, and the combined view of each", ""]
     left_out = summary.get("estimates_left_out")
     if left_out:
         lines += [f"Left out (issued after as_of): {', '.join(left_out)}.", ""]
     for number, est in enumerate(scenario.estimates, start=1):
-        row = table.loc[est.id]
+        row = views[est.id]
         spec = est.spec
         flag = " **Flagged: the combined view puts less than 5% inside this range.**" if row.flag else ""
         lines += [

@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import scoringrules as sr
+from numpy.typing import ArrayLike
 from scipy import stats
 
 __all__ = [
@@ -55,7 +56,7 @@ class Outcome:
         return False if self.not_by is not None and target <= self.not_by else None
 
 
-def binary_scores(probability: np.ndarray, happened: np.ndarray) -> pd.DataFrame:
+def binary_scores(probability: ArrayLike, happened: ArrayLike) -> pd.DataFrame:
     """Log and Brier scores of forecasts `probability` that the event happens, given 0/1 `happened`."""
     p = np.asarray(probability, dtype=float)
     y = np.asarray(happened, dtype=float)
@@ -117,7 +118,7 @@ def reliability_table(
         if n == 0:
             continue
         mean = float(p[inside].mean())
-        low, high = stats.binom.ppf([(1 - band) / 2, (1 + band) / 2], n, mean) / n
+        low, high = np.asarray(stats.binom.ppf([(1 - band) / 2, (1 + band) / 2], n, mean)) / n
         rows.append(
             {
                 "bin_low": edges[b],

@@ -54,6 +54,23 @@ def test_each_alias_leads_to_the_row_nearest_to_the_icd_203_range(name):
         assert alias.reason.startswith(f"ICD 203 {100 * wanted[0]:.0f}–{100 * wanted[1]:.0f}%")
 
 
+def test_icd_203_reads_other_yardsticks_words_as_its_row_nearest_to_how_readers_read_them():
+    """ICD 203's aliases (words officials use in plain speech, 'highly unlikely'): the same rule, from CAPphrase."""
+    icd, survey = load_lexicon(PRIORS, "icd-203"), load_lexicon(PRIORS, "capphrase")
+    assert {a.phrase for a in icd.aliases} >= {"highly likely", "highly unlikely"}
+    for alias in icd.aliases:
+        read = survey.lookup(alias.phrase).interval  # the fitted readers' 5th-95th percentiles
+        gaps = {e.phrase: (round(_end_gap(read, e.interval), 9), _middle_gap(read, e.interval)) for e in icd.entries}
+        assert gaps[icd.lookup(alias.to).phrase] == min(gaps.values()), alias
+        assert alias.reason.startswith(f"CAPphrase readers' 5th–95th {100 * read[0]:.0f}–{100 * read[1]:.0f}%")
+
+
+def test_highly_unlikely_as_taiwan_s_security_bureau_said_it_reads_as_very_unlikely():
+    """Chen Ming-tong, Taipei Times, 25 March 2022 (seeds/2026-12-06-reading-list-china-taiwan-attack.md)."""
+    said = parse_probability("highly unlikely", load_lexicon(PRIORS, "icd-203"))
+    assert (said.low, said.high, said.text, said.alias.to) == (0.05, 0.20, "highly unlikely", "very unlikely")
+
+
 @pytest.mark.parametrize(
     ("lexicon", "phrase", "target"),
     [("uk-phia", "very likely", "highly likely"), ("kent", "likely", "probable"), ("capphrase", "very unlikely",

@@ -13,7 +13,7 @@ import pytest
 
 from riskline.model import chains
 from riskline.model.grid import TimeGrid
-from riskline.model.likelihood import _chain_cdfs
+from riskline.model.likelihood.chain_kernels import chain_cdfs
 
 GRID = TimeGrid.covering(date(2025, 1, 1), date(2045, 1, 1), "quarter")
 RATES = (0.3, 0.5, 0.8)
@@ -72,7 +72,7 @@ def test_the_likelihoods_compiled_chain_agrees_with_the_forecasts():
     paths = np.array([[*chains.relation_path(parents, 0, 2), -1]])
     given = np.vstack([START, GRID.exposure([date(2027, 2, 10)])])
     needed = np.full((2, 3), GRID.n_bins + 1)  # every edge of every event
-    event_cdf, _, stage_cdf, _ = _chain_cdfs(hazards, GRID.widths, width, np.array(parents), paths, given, needed)
+    event_cdf, _, stage_cdf, _ = chain_cdfs(hazards, GRID.widths, width, np.array(parents), paths, given, needed)
     expected = chains.event_cdfs_at_edges(hazards, parents, GRID.widths, width, given)  # (event, date, edge)
     np.testing.assert_allclose(event_cdf, expected.transpose(1, 0, 2), atol=1e-12)
     np.testing.assert_allclose(
@@ -81,5 +81,5 @@ def test_the_likelihoods_compiled_chain_agrees_with_the_forecasts():
     # and a batch of draws gives each draw's own chain
     batch = np.stack([hazards, 2 * hazards])
     batched = chains.event_cdfs_at_edges(batch, parents, GRID.widths, width, START)
-    doubled = _chain_cdfs(2 * hazards, GRID.widths, width, np.array(parents), paths, START, needed[:1])[0]
+    doubled = chain_cdfs(2 * hazards, GRID.widths, width, np.array(parents), paths, START, needed[:1])[0]
     np.testing.assert_allclose(batched[1, :, 0], doubled[0], atol=1e-12)

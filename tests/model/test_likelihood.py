@@ -4,16 +4,20 @@ The compiled kernel computes the log likelihood with hand-written gradients; her
 value is checked against a NumPy/SciPy computation written the direct way (the chain from
 riskline.model.chains, the logistic CDF difference, the normal density), and its gradient
 against central finite differences, on scenarios that use every kind of window. The
-sampler calls the kernels through C symbols (riskline.model.likelihood); that path is
-checked against the direct one on the whole model.
+sampler calls the kernels through C symbols (riskline.model.likelihood.ccall); that path is
+checked against the direct one on the whole model. The kernels, the operations and the C
+functions all take their arguments as riskline.model.likelihood.layout declares them.
 """
 
+import inspect
 from pathlib import Path
 
+import numba
 import numpy as np
 import pytensor
 import pytest
 from pytensor.compile.mode import Mode
+from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS
 from scipy.special import expit, logsumexp
 from scipy.stats import norm
 
@@ -21,7 +25,9 @@ from riskline import load_scenario
 from riskline.config.windows import Window
 from riskline.model import chains
 from riskline.model.encoding import encode, scenario_grid
-from riskline.model.likelihood import DATA_INPUTS, StatementsLogp, _survey_logp, interval_logp
+from riskline.model.likelihood import StatementsLogp, ccall, chain_kernels, jit, kernels, layout
+from riskline.model.likelihood.kernels import interval_logp, survey_logp
+from riskline.model.store import model_code
 from riskline.model.timeline import build_model
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +55,7 @@ def test_far_tail_keeps_its_value(sign):
     assert interval_logp(lo, hi, 0.0, 1.0)[0] == pytest.approx(-40 + np.log1p(-np.exp(-1)), rel=1e-12)
 
 
-@pytest.mark.parametrize("logp", [interval_logp, _survey_logp], ids=["interval", "survey"])
+@pytest.mark.parametrize("logp", [interval_logp, survey_logp], ids=["interval", "survey"])
 @pytest.mark.parametrize("point", [(-1.0, 0.5, 0.2, 0.8), (-6.0, -3.0, 4.0, 1.5), (2.0, 2.2, 1.9, 0.3)])
 def test_scalar_derivatives_match_finite_differences(logp, point):
     a, b, centre, scale = point
@@ -64,10 +70,35 @@ def test_scalar_derivatives_match_finite_differences(logp, point):
 
 
 def _arguments(structure, data, hazard, bias, noise):
-    given = data | {"delay_width": np.atleast_1d(data["delay_width"])}
-    empty = {"window_gaps": np.zeros((0, hazard.size)), "window_edge_columns": np.zeros((0, 4), dtype=np.int64),
-             "window_edge_weights": np.zeros((0, 4))}  # fmt: skip
-    return [hazard, bias, noise, *(given.get(name, empty.get(name)) for name in DATA_INPUTS)]
+    return [hazard, bias, noise, *(data[array.name] for array in layout.named("data"))]
+
+
+@pytest.mark.parametrize("kernel", [kernels.statements_logp, kernels.window_probability])
+def test_the_kernels_take_the_arguments_the_layout_declares(kernel):
+    """The operations and the C functions pass the layout's arrays in its order: the kernels must read them so."""
+    parameters = list(inspect.signature(kernel.py_func).parameters)
+    assert parameters == [array.name for array in layout.INPUTS] + ["points"]
+
+
+def test_the_layout_lists_parameters_then_data_then_structure():
+    """An operation's inputs (parameters, data) are followed by its structure's arrays: the layout's order."""
+    roles = [array.role for array in layout.INPUTS]
+    assert roles == sorted(roles, key=["parameter", "data", "structure"].index)
+    assert {size for array in layout.INPUTS for size in array.shape} == set(layout.SIZES) - {"points"}
+
+
+@pytest.mark.parametrize("path", SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_the_encoding_gives_every_data_array_in_the_layouts_shape(path):
+    structure, data = encode(load_scenario(path))
+    sizes = {}
+    for array in layout.named("data"):
+        value = data[array.name]
+        assert value.dtype == np.dtype(array.dtype), array.name
+        assert value.ndim == len(array.shape), array.name
+        for size, length in zip(array.shape, value.shape, strict=True):
+            assert sizes.setdefault(size, length) == length, (array.name, size)
+    assert (sizes["events"], sizes["bins"]) == (structure.n_events, structure.n_bins)
+    assert (sizes["estimates"], sizes["sources"]) == (structure.estimate_capacity, structure.source_capacity)
 
 
 def reference_q(scenario, hazard):
@@ -173,3 +204,22 @@ def test_the_samplers_compiled_path_matches_the_direct_one(path):
     ]
     for sampler_value, direct_value in zip(compiled, direct, strict=True):
         np.testing.assert_allclose(sampler_value, direct_value, rtol=1e-10, atol=1e-12)
+
+
+def test_every_kernel_is_cached_under_the_digest_of_all_their_sources():
+    """Numba's own cache checks only a function's file, so a kernel calling into another module could run stale code.
+
+    Every compiled kernel is keyed by the digest of all the modules kernel code comes from instead (jit.SOURCES).
+    """
+    compiled = [value for module in (kernels, chain_kernels, ccall) for value in vars(module).values()
+                if isinstance(value, numba.core.dispatcher.Dispatcher)]  # fmt: skip
+    assert len(compiled) > 20
+    for dispatcher in compiled:
+        assert CACHED_SRC_FUNCTIONS[dispatcher.py_func].startswith(jit.SOURCE_DIGEST), dispatcher
+        assert Path(inspect.getfile(dispatcher.py_func)) in jit.SOURCES, dispatcher
+
+
+def test_the_compiled_model_store_is_keyed_by_every_likelihood_module():
+    """An edit of any of them must give the stored compiled functions a new key, so that old ones are recompiled."""
+    package = Path(kernels.__file__).parent
+    assert set(package.glob("*.py")) <= set(model_code())

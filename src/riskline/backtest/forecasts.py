@@ -27,6 +27,7 @@ from riskline.errors import ConvergenceWarning
 from riskline.forecast import Forecast
 from riskline.model.fit import fit
 from riskline.model.update import update
+from riskline.random_seed import DEFAULT_SEED
 
 __all__ = ["CANDIDATES", "JUDGEMENT", "SETTING_PREFIX", "FitSettings", "PriorSetting", "curve_dates", "forecast_corpus"]
 
@@ -103,7 +104,7 @@ class FitSettings:
     draws: int | None = None
     tune: int | None = None
     chains: int | None = None
-    random_seed: int = 20251203
+    random_seed: int = DEFAULT_SEED
 
 
 def curve_dates(origin: date) -> list[date]:

@@ -15,6 +15,7 @@ that question's outcome):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,7 @@ def horizon_table(curves: pd.DataFrame, questions: Sequence[Question]) -> pd.Dat
     rows = []
     for name, months in HORIZONS.items():
         at = curves[curves["months"] == curve_months(months)]
+        row: Any  # a table's row: its fields have the columns' types, which pandas' stubs do not know
         for row in at.itertuples(index=False):
             seen = outcomes[row.question].seen_by(row.origin + months)
             if seen is not None:
@@ -125,6 +127,7 @@ def chosen_curves(curves: pd.DataFrame, horizons: pd.DataFrame) -> pd.DataFrame:
     """The curves of the cross-validated methods, each question's as chosen for its horizons."""
     frames = []
     choices = horizons.dropna(subset=["choice"]).drop_duplicates(["method", "question"])
+    row: Any  # see `horizon_table`
     for row in choices.itertuples(index=False):
         mine = curves[curves["question"] == row.question]
         if row.method == "extremized_pool":
@@ -134,7 +137,7 @@ def chosen_curves(curves: pd.DataFrame, horizons: pd.DataFrame) -> pd.DataFrame:
         else:
             source = "riskline" if row.choice == "judgement" else SETTING_PREFIX + row.choice
             base = mine[mine["method"] == source]
-            p = base["p"]
+            p = base["p"].to_numpy()
         frames.append(base.assign(method=row.method, p=p))
     return pd.concat(frames, ignore_index=True) if frames else curves.iloc[:0]
 
@@ -150,6 +153,7 @@ def date_table(curves: pd.DataFrame, questions: Sequence[Question], methods: Seq
         if happened is None:
             continue
         mine = curves[curves["question"] == question.name]
+        origin: Any  # a date (the groupby's keys are typed Hashable)
         for (origin, method), curve in mine.groupby(["origin", "method"]):
             if method not in methods:
                 continue
@@ -192,7 +196,8 @@ def paired_differences(forecasts: pd.DataFrame, reference: str) -> pd.DataFrame:
     """
     per_question = forecasts.groupby(["method", "horizon", "question"])["log_score"].mean().unstack("method")
     differences = per_question.sub(per_question[reference], axis=0).drop(columns=reference)
-    grouped = differences.stack().rename("difference").reset_index().groupby(["method", "horizon"])["difference"]
+    stacked = cast(pd.Series, differences.stack())  # a Series: the frame has one column level
+    grouped = stacked.rename("difference").reset_index().groupby(["method", "horizon"])["difference"]
     table = pd.DataFrame({"difference": grouped.mean(), "se": grouped.std() / np.sqrt(grouped.count()),
                           "n": grouped.count()})  # fmt: skip
     return _in_horizon_order(table.reset_index(), then="method")

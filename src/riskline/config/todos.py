@@ -33,6 +33,7 @@ WHAT = {
     "probability": "give a phrase of lexicon '{lexicon}' (`riskline lexicon {lexicon}` lists them), a number "
     "('30%') or an interval [0.2, 0.4]",
     "expression": "give the window in words ('within two years'), or as dates (docs/scenarios.md, window)",
+    "issued": "give the date as YYYY-MM-DD: the window in words is read from it",
     "title": "write it in words",
     "question": "write it in words",
     "resolution": "write it in words",

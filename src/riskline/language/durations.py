@@ -24,7 +24,9 @@ def parse_span(text: str, allow_zero: bool = False) -> relativedelta:
     count, unit = int(match.group(1)), match.group(2).lower()
     if count == 0 and not allow_zero:
         raise ValueError(f"a span must be positive, got {text!r}")
-    return relativedelta(**{unit + "s": count})
+    spans = {"year": relativedelta(years=count), "month": relativedelta(months=count),
+             "week": relativedelta(weeks=count), "day": relativedelta(days=count)}  # fmt: skip
+    return spans[unit]
 
 
 def span_after(start: date, span: str) -> date:

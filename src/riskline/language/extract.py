@@ -1,33 +1,44 @@
 """Candidate estimates from a document: `riskline extract seeds/FILE`.
 
-A candidate is a clause holding a time expression, ideally with a probability phrase or
-modal hedge: "intelligence services pointed out that Russia could attack before 2030".
-For each one the extractor gives the quote and its character offsets in the file, the
+A candidate is a statement: a clause holding a time expression, ideally with a probability
+phrase or modal hedge ("intelligence services pointed out that Russia could attack before
+2030"), read as `riskline parse` reads it. One clause gives one candidate, however many
+windows it names ("during this decade, in fact in the next six years"): every window and
+phrase found is listed with which one was used and why, as `parse` lists them. Only a clause
+that gives different phrases to different windows ("unlikely before 2027 and likely by
+2030") is two statements, split after the first one's window. A clause boundary at ";" does
+not part a window from the phrase that qualifies it: when one side has a time expression
+and no phrase and the other a phrase and no time expression ("a 2022 window or potentially
+a 2023 window; I can't rule it out"), they are one statement.
+
+For each candidate the extractor gives the quote and its character offsets in the file, the
 date it was issued (the entry's date in a compiled reading list, a date the text states
-such as "On 27 January 2023, ...", else the document's), the window read relative to that
-date, the phrase, the kind, the actor and the source where it can find them, and a score
-of how sure it is, with the reasons. What it read but does not propose (a window that
-ended before its date, a score under the threshold, an entry with no time expression) is
-listed with the reason, never dropped silently. It proposes; the analyst decides.
+such as "On 27 January 2023, ..." or, to the month only, "In January 2023, ...", else the
+document's), the reading relative to that date, the actor and the source where it can find
+them, and a score of how sure it is, with the reasons. What it read but does not propose (a
+window that ended before its date, a score under the threshold, an entry with no time
+expression) is listed with the reason, never dropped silently. It proposes; the analyst
+decides.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 from riskline.files.seeds import Seed, SeedEntry
-from riskline.language.phrases import PhraseMatch, disclaimer_before, find_probability_phrase
+from riskline.language.phrases import PhraseMatch, disclaimer_before, find_probability_phrases
 from riskline.language.probability import StatedProbability
 from riskline.language.stated_dates import stated_date
 from riskline.language.statements import (
+    ParsedStatement,
     Reader,
+    StatementTooLongError,
+    TwoEstimatesError,
     UnresolvedPhrase,
-    hunch_confidence,
-    statement_hunches,
-    statement_kind,
 )
 from riskline.language.time_expressions import ParsedWindow, TimeExpressionError, find_windows
 
@@ -64,34 +75,66 @@ NOT_A_SOURCE = re.compile(r"^(?:" + FIRST_PERSON + r"|you|your|he|him|his|she|he
 
 @dataclass(frozen=True)
 class Dated:
-    """The date a piece of text was issued on, and how it was found (the first of a candidate's reasons)."""
+    """The date a piece of text was issued on, and how it was found (the first of a candidate's reasons).
+
+    `words` are the file offsets of the date's own words in the text, which are no window;
+    `precision` is "month" for a date the text gives without its day.
+    """
 
     day: date
     how: str
+    words: tuple[int, int] | None = None
+    precision: Literal["day", "month"] = "day"
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """One proposed estimate, with everything the extractor could read from its clause."""
+    """One proposed estimate: a statement's quote, where it is, its date, `parse`'s reading of it, and the rest."""
 
     quote: str
     offsets: tuple[int, int]
-    issued: date
-    window: ParsedWindow | None
-    phrase: PhraseMatch | None
-    probability: StatedProbability | None
-    unresolved: UnresolvedPhrase | None
+    dated: Dated
+    reading: ParsedStatement
     disclaimer: str | None
-    kind: str
-    confidence: str | None
     actor: str | None
     source: str | None
     score: float
     entry: SeedEntry
     reasons: list[str] = field(default_factory=list)
 
+    @property
+    def issued(self) -> date:
+        return self.dated.day
+
+    @property
+    def window(self) -> ParsedWindow | None:
+        """The window the estimate rests on (offsets within the quote)."""
+        return self.reading.window
+
+    @property
+    def phrase(self) -> PhraseMatch | None:
+        return self.reading.phrase
+
+    @property
+    def probability(self) -> StatedProbability | None:
+        return self.reading.probability
+
+    @property
+    def unresolved(self) -> UnresolvedPhrase | None:
+        return self.reading.unresolved
+
+    @property
+    def kind(self) -> str:
+        return self.reading.kind
+
+    @property
+    def confidence(self) -> str | None:
+        return self.reading.confidence
+
     def as_dict(self, seed_path: str) -> dict:
-        """JSON-ready; `window` and `probability` as `riskline parse --json` gives them."""
+        """JSON-ready: the reading as `riskline parse --json` gives it (offsets within the quote), and the rest."""
+        reading = self.reading.as_dict()
+        del reading["text"], reading["issued"]  # the quote and the issue date are the candidate's own
         return {
             "quote": self.quote,
             "provenance": {
@@ -101,20 +144,9 @@ class Candidate:
                 "url": self.entry.url,
             },
             "issued": self.issued.isoformat(),
-            "window": None if self.window is None else self.window.as_dict(),
-            "probability": None
-            if self.probability is None
-            else {
-                "phrase": self.probability.text,
-                "low": self.probability.low,
-                "high": self.probability.high,
-                "lexicon": self.probability.lexicon,
-                "as_written": self.phrase.text if self.phrase else None,
-            },
-            "unresolved": None if self.unresolved is None else self.unresolved.as_dict(),
+            "issued_precision": self.dated.precision,
+            **reading,
             "disclaimer": self.disclaimer,
-            "kind": self.kind,
-            "confidence": self.confidence,
             "actor": self.actor,
             "source": self.source,
             "paraphrase": self.entry.paraphrase,
@@ -151,7 +183,7 @@ class Extraction:
 
 
 def extract(seed: Seed, reader: Reader, min_score: float = 0.0) -> Extraction:
-    """Every clause of the seed's entries with a time expression, best candidates first.
+    """Every statement of the seed's entries with a time expression, best candidates first.
 
     Candidates scoring under `min_score` are listed as dropped, with their score.
     """
@@ -160,10 +192,10 @@ def extract(seed: Seed, reader: Reader, min_score: float = 0.0) -> Extraction:
     for entry in seed.entries:
         before = len(found) + len(dropped)
         for sentence, dated in _dated_sentences(seed.text, entry):
-            for c_start, c_end in _spans(seed.text, *sentence, CLAUSE_BREAK):
-                _read_clause(seed.text, c_start, c_end, dated, entry, reader, found, dropped)
+            for start, end in _statements(seed.text, *sentence, reader, dated.day):
+                _read_statement(seed.text, start, end, dated, entry, reader, found, dropped)
         if entry.compiled and len(found) + len(dropped) == before:  # a listed statement is proposed whole
-            found.append(_candidate(seed.text, entry.start, entry.end, None, 0, _entry_date(entry), entry, reader))
+            _read_statement(seed.text, entry.start, entry.end, _entry_date(entry), entry, reader, found, dropped)
     kept = [c for c in found if c.score >= min_score]
     dropped += [Dropped(c.quote, c.offsets, c.issued, f"score {c.score:.2f} is under --min-score {min_score:g} "
                         f"({_window_words(c)})") for c in found if c.score < min_score]  # fmt: skip
@@ -178,9 +210,10 @@ def _entry_date(entry: SeedEntry) -> Dated:
 def _dated_sentences(text: str, entry: SeedEntry) -> list[tuple[tuple[int, int], Dated]]:
     """The entry's sentences, each with the date it was issued on.
 
-    In a compiled document the entry's heading dates every sentence. Elsewhere a full date
-    the text gives ("On 27 January 2023, Gen. Minihan wrote") dates its sentence and the
-    rest of the paragraph, when it is not later than the document; else the document's date.
+    In a compiled document the entry's heading dates every sentence. Elsewhere a date the
+    text gives ("On 27 January 2023, Gen. Minihan wrote"; "In January 2023, ..." to the
+    month) dates its sentence and the rest of the paragraph, when it is not later than the
+    document; else the document's date.
     """
     default = _entry_date(entry)
     sentences = []
@@ -189,64 +222,114 @@ def _dated_sentences(text: str, entry: SeedEntry) -> list[tuple[tuple[int, int],
         for start, end in _spans(text, *paragraph, SENTENCE_END):
             stated = None if entry.compiled else stated_date(text[start:end], entry.issued)
             if stated is not None:
-                dated = Dated(stated[0], f"issued {stated[0]}: the date the text gives ('{stated[1]}')")
+                words = (start + stated.span[0], start + stated.span[1])
+                dated = Dated(stated.day, f"issued {stated.day}: {stated.describe()}", words, stated.precision)
             sentences.append(((start, end), dated))
     return sentences
 
 
 def _spans(text: str, start: int, end: int, separator: re.Pattern) -> list[tuple[int, int]]:
     """Pieces of text[start:end] between separators, as (start, end) without outer blanks."""
+    return [piece for piece, _ in _pieces(text, start, end, separator)]
+
+
+def _pieces(text: str, start: int, end: int, separator: re.Pattern) -> list[tuple[tuple[int, int], str]]:
+    """Pieces of text[start:end] between separators, without outer blanks, each with the separator after it."""
     pieces, cursor = [], start
     for match in separator.finditer(text, start, end):
-        pieces.append((cursor, match.start()))
+        pieces.append(((cursor, match.start()), match[0]))
         cursor = match.end()
-    pieces.append((cursor, end))
+    pieces.append(((cursor, end), ""))
     trimmed = []
-    for a, b in pieces:
+    for (a, b), after in pieces:
         while a < b and text[a].isspace():
             a += 1
         while b > a and (text[b - 1].isspace() or text[b - 1] in ".;,:"):
             b -= 1
         if b > a:
-            trimmed.append((a, b))
+            trimmed.append(((a, b), after))
     return trimmed
 
 
-def _read_clause(text: str, start: int, end: int, dated: Dated, entry: SeedEntry, reader: Reader,
-                 found: list[Candidate], dropped: list[Dropped]) -> None:  # fmt: skip
-    """A candidate for each time expression of text[start:end], or the clause as dropped when its window is past."""
+def _statements(text: str, start: int, end: int, reader: Reader, issued: date) -> list[tuple[int, int]]:
+    """The sentence's clauses, a clause with only a window and the one beside it at ';' with only a phrase joined.
+
+    "that has to be a 2022 window or potentially a 2023 window; I can't rule it out": the
+    phrase after the semicolon qualifies the window before it, so the two are one statement.
+    """
+    pieces = _pieces(text, start, end, CLAUSE_BREAK)
+    statements: list[tuple[int, int]] = []
+    joinable, previous = False, None  # whether the last statement may take the next clause across its ";"
+    for (a, b), after in pieces:
+        has = _has_window_or_phrase(text[a:b], reader, issued)
+        if statements and joinable and has != previous and None not in (has, previous):
+            statements[-1] = (statements[-1][0], b)
+            joinable = False
+        else:
+            statements.append((a, b))
+            joinable, previous = after.startswith(";"), has
+    return statements
+
+
+def _has_window_or_phrase(clause: str, reader: Reader, issued: date) -> str | None:
+    """'window' for a clause with a time expression and no phrase, 'phrase' for the reverse, else None."""
+    try:
+        windows = bool(find_windows(clause, issued, reader.conventions, keep_past=True))
+    except TimeExpressionError:
+        windows = True  # an expression was found, if not a usable one
+    phrases = any(m.disclaimed_by is None for m in find_probability_phrases(clause, reader.lexicon,
+                                                                             set(reader.vocabulary)))  # fmt: skip
+    return "window" if windows and not phrases else "phrase" if phrases and not windows else None
+
+
+def _read_statement(text: str, start: int, end: int, dated: Dated, entry: SeedEntry, reader: Reader,
+                    found: list[Candidate], dropped: list[Dropped]) -> None:  # fmt: skip
+    """The candidate of text[start:end] when it holds a time expression (or is a whole entry), or why it is dropped.
+
+    Two estimates in it ("unlikely before 2027 and likely by 2030") are read as two statements.
+    """
+    whole_entry = (start, end) == (entry.start, entry.end)
     lead = LEADING_ADVERBIAL.match(text, start, end)
-    if lead and not TOPIC.search(lead[0]):  # "Until recently, ...", "On 27 January 2023, ..."
+    if lead and not TOPIC.search(lead[0]) and not whole_entry:  # "Until recently, ...", "On 27 January 2023, ..."
         start = lead.end()
     clause = text[start:end]
+    if dated.words and start <= dated.words[0] and dated.words[1] <= end:  # "In March 2021" dates it: no window
+        a, b = dated.words[0] - start, dated.words[1] - start
+        clause = clause[:a] + " " * (b - a) + clause[b:]
     try:
-        windows = find_windows(clause, dated.day, reader.conventions)
-    except TimeExpressionError as exc:
-        dropped.append(Dropped(clause, (start, end), dated.day, f"{dated.how}; {exc}"))
+        reading = reader.parse(clause, dated.day)
+    except TwoEstimatesError as two:
+        second = start + two.at
+        _read_statement(text, start, second, dated, entry, reader, found, dropped)
+        while second < end and (text[second].isspace() or text[second] in ".,;:…–—-"):  # "... our experts expect"
+            second += 1
+        _read_statement(text, second, end, dated, entry, reader, found, dropped)
         return
-    ends = [0, *(w.offsets[1] for w in windows)]  # each window's phrase comes after the window before it
-    for window, since in zip(windows, ends, strict=False):
-        found.append(_candidate(text, start, end, window, since, dated, entry, reader))
+    except (TimeExpressionError, StatementTooLongError) as exc:
+        dropped.append(Dropped(text[start:end], (start, end), dated.day, f"{dated.how}; {exc}"))
+        return
+    if reading.windows or whole_entry:
+        found.append(_candidate(text, start, end, reading, dated, entry))
 
 
-def _candidate(text: str, start: int, end: int, window: ParsedWindow | None, since: int, dated: Dated,
-               entry: SeedEntry, reader: Reader) -> Candidate:  # fmt: skip
-    """The candidate of text[start:end] about `window` (None: an entry of a reading list in which none was read)."""
+def _candidate(text: str, start: int, end: int, reading: ParsedStatement, dated: Dated,
+               entry: SeedEntry) -> Candidate:  # fmt: skip
+    """The candidate of text[start:end], read as `reading`, with its reasons and score."""
     clause = text[start:end]
-    vocabulary = set(reader.vocabulary)
+    window, phrase, probability, why = reading.window, reading.phrase, reading.probability, reading.why
+    reasons = [dated.how]
     if window is None:
-        reasons = [dated.how, "no time expression read in the entry: give its window by hand (docs/scenarios.md)"]
+        reasons.append("no time expression read in the entry: give its window by hand (docs/scenarios.md)")
         score = 0.0
-        phrase = find_probability_phrase(clause, reader.lexicon, vocabulary)
     else:
-        reasons = [dated.how, f"window '{window.expression}': {window.reasoning}"]
+        reasons.append(f"window '{window.expression}': {window.reasoning}")
         score = 0.3 if window.relative_to is None and window.end is not None else 0.2
-        phrase = find_probability_phrase(clause, reader.lexicon, vocabulary, near=window.offsets[0], since=since)
-    disclaimer = disclaimer_before(clause, window.offsets[0]) if window else None
+    if len(reading.windows) > 1:
+        said = ", ".join(f"'{w.expression}'" for w in reading.windows)
+        reasons.append(f"windows found: {said}; used {why['window']}")
+    disclaimer = _disclaimer(reading)
     if disclaimer is not None:  # "does not mean that he's decided to ... in 2027": the window is not asserted
-        phrase = None
         reasons.append(f"the window follows '{disclaimer}', so it is not asserted: no estimate for it as it stands")
-    probability, unresolved = reader.read_phrase(phrase)
     if phrase is None:
         if disclaimer is None:
             reasons.append("no probability phrase or hedge: not an estimate unless the context gives one")
@@ -255,11 +338,17 @@ def _candidate(text: str, start: int, end: int, window: ParsedWindow | None, sin
         reasons.append(f"phrase '{phrase.text}' = {probability.describe()}")
     else:
         score += 0.1
-        reasons.append(f"'{phrase.phrase}' is not in lexicon '{reader.lexicon.name}'{_defined_in(unresolved)}: "
-                       "choose a phrase or a number")  # fmt: skip
-    confidence, why_confidence = hunch_confidence(clause, statement_hunches(clause))
-    if confidence is not None:
-        reasons.append(f"confidence: {why_confidence}")
+        lexicon = reading.unresolved.lexicon if reading.unresolved else ""
+        reasons.append(f"'{phrase.phrase}' is not in lexicon '{lexicon}'{_defined_in(reading.unresolved)}: choose a "
+                       "phrase or a number")  # fmt: skip
+    if phrase is not None and len(reading.phrases) > 1:
+        said = ", ".join(f"'{p.text}'" for p in reading.phrases)
+        reasons.append(f"phrases found: {said}; used {why['phrase']}")
+    if reading.negations:
+        reasons.append(f"check the event: the clause negates {_said(reading.negations)}, not the phrase, so "
+                       f"'{phrase.text if phrase else ''}' may assert that event's opposite")  # fmt: skip
+    if reading.hunches or reading.confidence is not None:
+        reasons.append(f"confidence: {why['confidence']}")
     before = clause[: phrase.offsets[0]] if phrase else clause[: window.offsets[0]] if window else ""
     actor = _actor(before)
     source = entry.speaker or _source(before)
@@ -272,15 +361,19 @@ def _candidate(text: str, start: int, end: int, window: ParsedWindow | None, sin
         score += 0.2
     else:
         reasons.append("no words of armed conflict in the clause")
-    window = _shifted(window, start) if window else None
-    return Candidate(clause, (start, end), dated.day, window, phrase, probability, unresolved, disclaimer,
-                     statement_kind(clause), confidence, actor, source, round(min(score, 1.0), 2), entry,
-                     reasons)  # fmt: skip
+    return Candidate(clause, (start, end), dated, reading, disclaimer, actor, source, round(min(score, 1.0), 2),
+                     entry, reasons)  # fmt: skip
 
 
-def _shifted(window: ParsedWindow, by: int) -> ParsedWindow:
-    """The window with offsets into the whole file rather than the clause."""
-    return replace(window, offsets=(window.offsets[0] + by, window.offsets[1] + by))
+def _disclaimer(reading: ParsedStatement) -> str | None:
+    """The disclaimer ('does not mean') before the statement's window when it leaves no estimate: not asserted."""
+    if reading.window is None or reading.phrase is not None:
+        return None
+    return disclaimer_before(reading.text, reading.window.offsets[0])
+
+
+def _said(words: tuple[str, ...]) -> str:
+    return ", ".join(f"'{w}'" for w in words)
 
 
 def _actor(before: str) -> str | None:
@@ -328,7 +421,7 @@ def estimate_yaml(c: Candidate, seed_path: str, estimate_id: str, source: str, e
     lines = [
         f"  - id: {estimate_id}",
         f"    source: {json.dumps(source, ensure_ascii=False)}",
-        f"    issued: {c.issued.isoformat()}",
+        f"    issued: {_issued(c)}",
         f"    event: {json.dumps(event, ensure_ascii=False)}",
         f"    kind: {c.kind}",
         f"    quote: {json.dumps(c.quote, ensure_ascii=False)}",
@@ -338,6 +431,9 @@ def estimate_yaml(c: Candidate, seed_path: str, estimate_id: str, source: str, e
         lines.append("    paraphrase: true")
     if c.window is None:
         window = 'expression: "TODO: no time expression read; the window in words, or as dates"'
+    elif c.window.end is None and c.window.relative_to is None:  # "for now", "from 2029": no end to read
+        asked = f"TODO: {c.window.expression!r} gives no end: the window in words, or as dates"
+        window = f"expression: {json.dumps(asked, ensure_ascii=False)}"
     else:
         window = f"expression: {json.dumps(c.window.expression, ensure_ascii=False)}"
     if c.window is not None and c.window.relative_to is not None:
@@ -350,8 +446,22 @@ def estimate_yaml(c: Candidate, seed_path: str, estimate_id: str, source: str, e
     return lines
 
 
+def _issued(c: Candidate) -> str:
+    """The issue date; a TODO asking for the day when the text gives only the month."""
+    if c.dated.precision == "day":
+        return c.issued.isoformat()
+    asked = f"TODO: the day in {c.issued:%B %Y} the words were said or written (the text gives only the month; "
+    return json.dumps(asked + f"read from {c.issued.isoformat()})")
+
+
 def _probability(c: Candidate) -> str:
     """The phrase as the lexicon reads it, or a TODO saying what was (not) read."""
+    if c.probability is not None and c.reading.negations:
+        return (
+            f"TODO: '{c.phrase.text if c.phrase else c.probability.text}' reads as {c.probability.describe()}, "
+            f"but the quote also negates {_said(c.reading.negations)}: give the probability of the event "
+            f"(its opposite, e.g. 'will not', if the event is what is negated; else '{c.probability.text}')"
+        )
     if c.probability is not None:
         return c.probability.text
     if c.disclaimer is not None:

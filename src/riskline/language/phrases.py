@@ -45,6 +45,7 @@ __all__ = [
     "disclaimer_before",
     "find_probability_phrase",
     "find_probability_phrases",
+    "negations_outside",
 ]
 
 MODALS = ("could", "may", "might", "will", "would", "should", "can")
@@ -108,11 +109,22 @@ CHANCE_BEFORE = re.compile(
 sentence, linked by a verb ('the chance of war before 2030 is about 15 percent')."""
 
 DISCLAIMER = re.compile(
-    r"\b(?:(?:does|do|did)\s*(?:\bnot|n't)\s+mean|is\s+not\s+to\s+say|not\s+necessarily)\b", re.IGNORECASE
+    r"\b(?:(?:does|do|did)\s*(?:\bnot|n't)\s+mean|is\s+not\s+to\s+say|not\s+necessarily"
+    r"|(?:must|should)\s*(?:\bnot|n't)\s+(?:assume|think|believe)|not\s+rest\s+on\s+(?:our|its|their)\s+laurels)\b",
+    re.IGNORECASE,
 )
-"""'That does not mean that he has decided to invade in 2027': what follows is not asserted."""
+"""'That does not mean that he has decided to invade in 2027': what follows is not asserted. So with a belief the
+speaker rejects: 'We must not assume a possible Russian attack will not come until 2029' (BND, 2025)."""
 NEGATED_BELIEF = re.compile(r"\b(?:do|does|did)\s*(?:\bnot|n't)\s+(?:think|believe)\b", re.IGNORECASE)
 """'I don't think it will happen': the phrase after it is negated."""
+NEGATION = re.compile(r"(?:\b(?:not|never|cannot)|n't)\b(?:\s+[\w'-]+)?", re.IGNORECASE)
+"""A negation and the word it negates: 'not collapse', "n't think", 'never attack'."""
+NOT_WEIGHING = re.compile(
+    r"\b(?:a|an|the|any)\s+(?:possible|probable)\s+(?=[a-z])|\b(?:certainly|surely|definitely)(?=\s+(?:could|may|might|can)\b)",
+    re.IGNORECASE,
+)
+"""Estimative words that weigh nothing here: an adjective that names the event ('the risks of a possible attack')
+and an adverb that stresses a modal ('it certainly could be': the modal carries the estimate)."""
 _SENTENCE_BREAK = re.compile(r"[.;!?]")
 HUNCH = re.compile(
     r"\b(?:my\s+gut\s+(?:tells\s+me|says)|gut\s+feeling|I\s+(?:(?:do\s*not|do\s*n't)\s+)?(?:think|believe|feel|suspect|guess)"
@@ -186,7 +198,10 @@ _CACHE: dict[frozenset[str], tuple[re.Pattern, dict[str, str]]] = {}
 def _compiled(vocabulary: set[str]) -> tuple[re.Pattern, dict[str, str]]:
     key = frozenset(vocabulary)
     if key not in _CACHE:
-        forms = {normalize_phrase(form): phrase for phrase in vocabulary for form in _forms(phrase)}
+        forms = {normalize_phrase(form): phrase for phrase in sorted(vocabulary) for form in _forms(phrase)}
+        forms |= {
+            normalize_phrase(phrase): phrase for phrase in vocabulary
+        }  # "possibly" is itself where it is a phrase
         _CACHE[key] = (_pattern(vocabulary), forms)
     return _CACHE[key]
 
@@ -203,6 +218,8 @@ def find_probability_phrases(text: str, lexicon: Lexicon, vocabulary: set[str]) 
     hunches = [m.span() for m in HUNCH.finditer(plain)]
     found = [_resolve(m, forms, lexicon) for m in pattern.finditer(plain)]
     found = [m for m in found if not any(a <= m.offsets[0] and m.offsets[1] <= b for a, b in hunches)]
+    naming = [m.span() for m in NOT_WEIGHING.finditer(plain)]
+    found = [m for m in found if not any(a <= m.offsets[0] < b for a, b in naming)]
     found += [n for m in STATED_NUMBER.finditer(plain) if (n := _stated_number(m)) is not None]
     found = [
         replace(m, text=text[m.offsets[0] : m.offsets[1]], disclaimed_by=disclaimer_before(plain, m.offsets[0]))
@@ -333,6 +350,24 @@ def disclaimer_before(text: str, offset: int) -> str | None:
         if not _SENTENCE_BREAK.search(text, disclaimer.end(), offset):
             return disclaimer[0]
     return None
+
+
+def negations_outside(text: str, spans: list[tuple[int, int]]) -> tuple[str, ...]:
+    """Negations of other words than those read, each with the word it negates: 'not collapse'.
+
+    Outside `spans` (the phrases and windows read) and the words already read as negating
+    or disclaiming ('I don't think', 'does not mean').
+
+    In "the government will stay strong and not collapse" the phrase is 'will' but 'not'
+    negates another verb: which event the phrase asserts is then the analyst's to check.
+    """
+    plain = text.replace("\u2019", "'")  # as find_probability_phrases reads it; offsets hold
+    read = [*spans, *(m.span() for pattern in (DISCLAIMER, NEGATED_BELIEF, HUNCH) for m in pattern.finditer(plain))]
+    return tuple(
+        " ".join(text[m.start() : m.end()].split())
+        for m in NEGATION.finditer(plain)
+        if not any(a <= m.start() < b for a, b in read)
+    )
 
 
 def _negated_by_belief(text: str, start: int) -> bool:

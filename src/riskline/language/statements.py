@@ -18,6 +18,7 @@ the statement counts for less.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,6 +40,7 @@ from riskline.language.phrases import (
     choose_phrase,
     disclaimer_before,
     find_probability_phrases,
+    negations_outside,
 )
 from riskline.language.probability import StatedProbability, parse_probability
 from riskline.language.time_expressions import ParsedWindow, choose_window, ends_by, find_windows
@@ -78,7 +80,15 @@ CONFIDENCE = re.compile(
 
 
 class TwoEstimatesError(RisklineError, ValueError):
-    """A sentence gives different probabilities for different windows: two estimates, not one."""
+    """A sentence gives different probabilities for different windows: two estimates, not one.
+
+    `at` is where the second estimate's words begin: the end of the window before the one
+    that takes another phrase (`extract` reads the two pieces as two statements).
+    """
+
+    def __init__(self, message: str, at: int) -> None:
+        super().__init__(message)
+        self.at = at
 
 
 class StatementTooLongError(RisklineError, ValueError):
@@ -87,7 +97,7 @@ class StatementTooLongError(RisklineError, ValueError):
 
 MAX_STATEMENT_CHARS = 2_000
 """The longest statement `Reader.parse` reads: a long sentence is a few hundred characters, and the
-reading's time grows with the square of the length (100,000 characters took two minutes)."""
+reading's time grows with the square of the length (issue 19)."""
 
 
 def statement_kind(text: str) -> Kind:
@@ -129,6 +139,8 @@ class ParsedStatement:
 
     `window` and `phrase` are the ones the estimate rests on; `windows` and `phrases` all
     that were found, and `why` says why those were chosen (keys window, phrase, confidence).
+    `negations` are the negations of other words than the phrase ('not collapse' in "will
+    stay strong and not collapse"): the reader cannot tell which event the phrase asserts.
     """
 
     text: str
@@ -143,6 +155,7 @@ class ParsedStatement:
     unresolved: UnresolvedPhrase | None = None
     hunches: tuple[str, ...] = ()
     why: dict[str, str] = field(default_factory=dict)
+    negations: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         """The JSON of `riskline parse`."""
@@ -171,6 +184,7 @@ class ParsedStatement:
             "hunches": list(self.hunches),
             "windows_found": [w.as_dict() for w in self.windows],
             "phrases_found": [p.as_dict() for p in self.phrases],
+            "negations": list(self.negations),
             "why": dict(self.why),
         }
 
@@ -220,11 +234,17 @@ class Reader:
         probability, unresolved = self.read_phrase(phrase)
         if probability is not None and probability.lexicon not in (None, self.lexicon.name):
             why_phrase += f"; read from {probability.lexicon}, the fallback for words '{self.lexicon.name}' lacks"
+        read = [m.offsets for m in found] + [w.offsets for w in windows]
+        negations = () if phrase is None else negations_outside(text, read)
+        if phrase is not None and negations:
+            said = ", ".join(f"'{n}'" for n in negations)
+            why_phrase += (f"; check the event: the statement also negates {said}, not the phrase, so '{phrase.text}' "
+                           "may assert that event's opposite")  # fmt: skip
         hunches = statement_hunches(text)
         confidence, why_confidence = hunch_confidence(text, hunches)
         why = {"window": why_window, "phrase": why_phrase, "confidence": why_confidence}
         return ParsedStatement(text, issued, window, phrase, probability, statement_kind(text), confidence,
-                               tuple(windows), tuple(found), unresolved, hunches, why)  # fmt: skip
+                               tuple(windows), tuple(found), unresolved, hunches, why, negations)  # fmt: skip
 
     def read_phrase(self, phrase: PhraseMatch | None) -> tuple[StatedProbability | None, UnresolvedPhrase | None]:
         """The phrase's probability; or None and what is missing, when neither lexicon nor official words read it."""
@@ -241,11 +261,13 @@ def _check_one_estimate(text: str, windows: list[ParsedWindow], found: list[Phra
     """TwoEstimatesError when different windows take different phrases."""
     ends = [0, *(w.offsets[1] for w in windows)]
     governing = [
-        (w, choose_phrase(found, text, w.offsets[0], since)[0]) for w, since in zip(windows, ends, strict=False)
+        (w, choose_phrase(found, text, w.offsets[0], since)[0], since) for w, since in zip(windows, ends, strict=False)
     ]
-    if len({p.phrase for _, p in governing if p is not None}) > 1:
-        said = " and ".join(f"'{p.text}' for '{w.expression}'" for w, p in governing if p is not None)
-        raise TwoEstimatesError(f"the statement holds more than one estimate ({said}): enter each as its own")
+    phrased = [(w, p, since) for w, p, since in governing if p is not None]
+    if len({p.phrase for _, p, _ in phrased}) > 1:
+        said = " and ".join(f"'{p.text}' for '{w.expression}'" for w, p, _ in phrased)
+        at = next(since for (_, p, _), (_, q, since) in itertools.pairwise(phrased) if p.phrase != q.phrase)
+        raise TwoEstimatesError(f"the statement holds more than one estimate ({said}): enter each as its own", at)
 
 
 def hunch_confidence(text: str, hunches: tuple[str, ...]) -> tuple[Confidence | None, str]:

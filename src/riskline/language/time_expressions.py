@@ -329,6 +329,16 @@ def _fuzzy(m, issued, conv):
     )
 
 
+@_reading(r"for\s+(?:now|the\s+time\s+being)|at\s+this\s+point\s+in\s+time")
+def _for_now(m, issued, conv):
+    return _window(
+        f"'{' '.join(m[0].lower().split())}' speaks of the present and gives no end: vague, so no window is guessed "
+        "(the judgement holds now and may change, at a time the words do not say); give the window's end",
+        issued,
+        None,
+    )
+
+
 @_reading(r"(?:in|over|during|for|within)\s+the\s+(?P<term>short|near|medium|mid|long)[\s-]+term")
 def _horizon_term(m, issued, conv):
     term = f"{m['term'].lower()} term"
@@ -495,7 +505,9 @@ def find_windows(
         chosen.append(window)
     condition = CONDITION.search(text)
     if condition is not None:
-        chosen = [_counted_from(w, condition) if w.span and w.offsets[0] > condition.end() else w for w in chosen]
+        chosen = [
+            _counted_from(w, w.span, condition) if w.span and w.offsets[0] > condition.end() else w for w in chosen
+        ]
     for window in chosen:
         if not (keep_past and ends_by(window, issued)):
             _check_after_issue(window, issued)
@@ -507,13 +519,11 @@ def ends_by(window: ParsedWindow, day: date) -> bool:
     return window.end is not None and window.end <= day
 
 
-def _counted_from(window: ParsedWindow, condition: re.Match) -> ParsedWindow:
+def _counted_from(window: ParsedWindow, span: relativedelta, condition: re.Match) -> ParsedWindow:
     trigger = condition["trigger"].strip()
-    reasoning = (
-        f"within {describe_span(window.span)} counted from the condition '{trigger}', which the sentence states first"
-    )
+    reasoning = f"within {describe_span(span)} counted from the condition '{trigger}', which the sentence states first"
     return replace(window, reasoning=reasoning, start=None, end=None, relative_to=trigger,
-                   after_start=relativedelta(), after_end=window.span)  # fmt: skip
+                   after_start=relativedelta(), after_end=span)  # fmt: skip
 
 
 def parse_window(text: str, issued: date, conventions: TimeConventions) -> ParsedWindow | None:

@@ -10,7 +10,7 @@ Compiled code lives on disk between processes: every compiled PyTensor function 
 sampler's log density and the functions of the draws, with their rewritten graphs) in
 riskline's store (riskline.model.store), their C and numba code in PyTensor's and numba's
 caches, the sampler's C wrappers in numba's (riskline.model.sampler). A fresh process builds
-the PyMC model (~0.2 s for the seed) and loads the rest (~1 s instead of ~8 s).
+the PyMC model and loads the rest instead of compiling it (benchmarks/README.md, "Fresh-process run time").
 
 `ModelCache` holds one CompiledModel per structure for a process; `MODELS` is the one `fit`,
 `update` and `prior_forecast` use unless given another. It only saves time: clearing it
@@ -193,7 +193,7 @@ def _check_standard_normals(model: pm.Model) -> None:
     the model's values, which holds only without a transform.
     """
     for rv in model.free_RVs:
-        parameters = [pt.get_underlying_scalar_constant_value(p) for p in rv.owner.inputs[2:]]
+        parameters = [pt.get_underlying_scalar_constant_value(p) for p in rv.owner.op.dist_params(rv.owner)]
         if not (isinstance(rv.owner.op, NormalRV) and parameters == [0.0, 1.0] and model.rvs_to_transforms[rv] is None):
             raise AssertionError(f"{rv.name} is not a standard normal: the prior draws and quantities assume it is")
         if not rv.name.endswith(FREE_SUFFIX):

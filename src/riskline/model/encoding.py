@@ -396,8 +396,8 @@ def _signpost_data(scenario: Scenario, grid: TimeGrid, structure: ModelStructure
     A bin wholly after the date takes the whole ratio (`signpost_after`); the one bin that
     holds the date, only on its share after the date (`signpost_straddle`, a one-hot row, and
     `signpost_straddle_share`). Split so because the model then needs one log1p per
-    signpost instead of one per padded signpost, event and bin (1152 for the seed scenario,
-    several microseconds of every gradient).
+    signpost instead of one per padded signpost, event and bin (1152 for the seed scenario:
+    benchmarks/README.md, "Refit speed").
     """
     if not structure.signpost_capacity:
         return {}

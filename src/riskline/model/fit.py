@@ -9,7 +9,7 @@ instead when they cover the edited posterior).
 nutpie samples and stores the free parameters only. The model's other quantities (the
 hazards, the sources' bias and noise, the window probabilities) are computed afterwards for
 all draws at once, by one function compiled once per structure: nutpie would compute them
-draw by draw and convert them one by one (~0.45 s of a seed refit). The same graph, for
+draw by draw and convert them one by one (benchmarks/README.md, "Refit speed"). The same graph, for
 the hazard alone, gives the prior draws (the timeline implied by the priors alone) from
 standard normals.
 

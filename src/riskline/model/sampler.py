@@ -4,15 +4,15 @@
 compiled by numba and loaded from PyTensor's disk cache) into a C function nutpie calls. Its
 wrapper reads each data array's shape at run time (`reshape`, whose error messages numba
 builds from string formatting code) and closes over per-process objects, so numba can cache
-neither: ~5 s of every fresh process went into compiling the wrapper (benchmarks/README.md,
-"Compile once per machine").
+neither, and every fresh process compiled the wrapper anew (benchmarks/README.md, "Compile
+once per machine").
 
 Here the wrapper is generated as source per model: the data arrays' shapes are fixed by the
 model's structure (riskline pads every array to the structure's capacities), so they are
 written into the source as constants, and the data reach the wrapper as a plain array of
 addresses. The source is registered with PyTensor's numba cache under a key made of the
 graph's own cache key and the source, so numba keeps the compiled wrapper on disk and a
-fresh process loads it in a fraction of a second. Everything else is nutpie's: its
+fresh process loads it instead of compiling it. Everything else is nutpie's: its
 `_make_functions` builds the graphs, and `CompiledPyMCModel` runs the sampler.
 """
 
@@ -34,7 +34,7 @@ from nutpie.compile_pymc import (
 from pymc.initial_point import make_initial_point_fn
 from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS, compile_numba_function_src
 
-from riskline.model.likelihood import pointer
+from riskline.model.likelihood.ccall import pointer
 from riskline.model.store import FunctionStore
 
 __all__ = ["compile_sampler"]

@@ -1,9 +1,9 @@
 """Compiled PyTensor functions kept on disk, so that a fresh process loads what an earlier one compiled.
 
 Compiling a PyTensor function rewrites its graph before the C or numba code (which
-PyTensor and numba cache themselves) is linked: for the seed's model ~2.5 s of every fresh
-process over its four functions. A compiled function pickles with its rewritten graph and
-loads in a fraction of that, so each is kept under a key made of everything its graph
+PyTensor and numba cache themselves) is linked, in every fresh process (benchmarks/README.md,
+"Compile once per machine"). A compiled function pickles with its rewritten graph and
+loads faster than that, so each is kept under a key made of everything its graph
 depends on: the name of the function, the model's structure, riskline's model code and the
 versions of the libraries that compile it. A file that cannot be loaded is compiled again
 and replaced; files are written whole (a temporary file renamed) so that processes sharing
@@ -27,9 +27,10 @@ import pytensor
 __all__ = ["FunctionStore", "default_store"]
 
 LIBRARIES = ("numba", "numpy", "nutpie", "pymc", "pytensor")
-MODEL_CODE = ("chains.py", "compiled.py", "encoding.py", "grid.py", "likelihood.py", "sampler.py", "statement.py",
+MODEL_CODE = ("chains.py", "compiled.py", "encoding.py", "grid.py", "likelihood", "sampler.py", "statement.py",
               "timeline.py")  # fmt: skip
-"""riskline's modules that shape a model's graph (in riskline/model/): an edit of one compiles anew."""
+"""riskline's modules that shape a model's graph (in riskline/model/; a folder: its modules): an edit of one compiles
+anew."""
 SUFFIX = ".pkl"
 
 
@@ -81,6 +82,15 @@ def _key(parts: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for part in (*parts, sys.version, *(f"{name} {version(name)}" for name in LIBRARIES)):
         digest.update(part.encode() + b"\0")
-    for name in MODEL_CODE:
-        digest.update((Path(__file__).parent / name).read_bytes())
+    for path in model_code():
+        digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def model_code() -> list[Path]:
+    """The files of MODEL_CODE (a folder's Python modules in name order); a missing one raises."""
+    found = []
+    for name in MODEL_CODE:
+        path = Path(__file__).parent / name
+        found += sorted(path.glob("*.py")) if path.is_dir() else [path]
+    return found

@@ -134,7 +134,7 @@ def pack_data(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
     nutpie compiles one extraction function per pm.Data into the sampler, and unrolls a loop
     over all of them: with the ~25 arrays of the seed scenario this took most of a model's
-    compile (seed ~59 s; two arrays, ~12 s with PyTensor's cache warm). The arrays' shapes
+    compile (benchmarks/README.md, "Refit speed"). The arrays' shapes
     and order are fixed by the structure, so the model takes them back as views (_data_views).
     """
     numbers, integers = DATA_NAMES

@@ -21,8 +21,8 @@ the model's structure, `update` samples the edited scenario anew with `fit`.
 The weighted draws are resampled (systematic resampling) into an equally weighted set, so
 every output of a Forecast reads them as it reads a fit's. An update of an update reweights
 the draws of the fit behind both (the resampled draws repeat, and reweighting them again
-would hide how far the chain of edits has moved). On the seed scenario an update takes
-~0.3 s where a fit takes ~2 s (benchmarks/refit.py).
+would hide how far the chain of edits has moved). An update takes a fraction of a fit's
+time (benchmarks/README.md, "Refit speed").
 """
 
 from __future__ import annotations

@@ -3,12 +3,12 @@
 `save_figure` writes them in this process. `FigureWriter` shares the figures of a run with a
 helper process, so that a second core draws while this one goes on: the helper takes a
 figure whenever it is free, this process draws the others. A helper pays only where a core
-is idle: on a machine whose other cores are busy it slows this process down (it costs 1-1.5 s
-of CPU: starting, loading its fonts, pickling). The helper is this file run as a script by
-the same Python: it imports matplotlib only (riskline's own imports take seconds), reads
-pickled figures, writes their files with `save_figure` and reports each one done, with the
-warnings drawing it raised, which are raised again here. So this file imports nothing of
-riskline.
+is idle: on a machine whose other cores are busy it slows this process down (it costs CPU
+time of its own: starting, loading its fonts, pickling; benchmarks/README.md, "Output
+speed"). The helper is this file run as a script by the same Python: it imports matplotlib
+only (riskline's own imports take seconds), reads pickled figures, writes their files with
+`save_figure` and reports each one done, with the warnings drawing it raised, which are
+raised again here. So this file imports nothing of riskline.
 """
 
 from __future__ import annotations

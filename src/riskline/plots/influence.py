@@ -3,7 +3,8 @@
 One panel per event, one row per statement (by its id). Each marker is how far P(event by the end of a
 headline year) moves when that statement is left out, in percentage points: left of zero,
 the statement raised the risk. Filled markers come from the fit's reweighted draws, hollow
-ones from a new fit (where reweighting was unreliable: riskline.influence).
+ones from a new fit (where reweighting was unreliable: riskline.influence). Past
+`selection.PER_EVENT` statements, a panel shows those that move its event most, and says so.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from riskline.forecast import Forecast
+from riskline.plots import selection
 from riskline.plots.style import SERIES_COLOURS, event_panels, footer
 
 __all__ = ["plot_influence"]
@@ -40,7 +42,7 @@ def plot_influence(forecast: Forecast, influence: pd.DataFrame, event: str | Non
 
     """
     scenario = forecast.scenario
-    rows = len(scenario.estimates)
+    rows = min(len(scenario.estimates), selection.PER_EVENT)
     return event_panels(scenario.events, lambda panel, each: _draw(panel, forecast, influence, each),
                         title=forecast.title("what each statement adds"),
                         footer_text=footer(scenario, note="Hollow: refitted without the statement; filled: the "
@@ -50,7 +52,8 @@ def plot_influence(forecast: Forecast, influence: pd.DataFrame, event: str | Non
 
 def _draw(ax, forecast: Forecast, influence: pd.DataFrame, event) -> None:
     table = influence[influence["event"] == event.id]
-    ids = [e.id for e in forecast.scenario.estimates]
+    every = [e.id for e in forecast.scenario.estimates]
+    ids = selection.most_influential(table, every, selection.PER_EVENT)
     for colour, marker, (year, rows) in zip(SERIES_COLOURS, MARKERS, table.groupby("year"), strict=False):
         rows = rows.set_index("estimate").loc[ids]
         y = -np.arange(len(ids))
@@ -63,7 +66,10 @@ def _draw(ax, forecast: Forecast, influence: pd.DataFrame, event) -> None:
                    label=None if (~refitted).any() else label, zorder=3)  # fmt: skip
     ax.set_yticks(-np.arange(len(ids)), [textwrap.shorten(i, 44, placeholder="…") for i in ids], fontsize=7)
     ax.axvline(0, color="0.3", lw=0.8)
-    ax.set_title(event.label, loc="left", fontsize=10)
+    left_out = selection.influence_panel_note(len(ids), len(every))
+    ax.set_title(event.label, loc="left", fontsize=10, pad=None if left_out is None else 14)
+    if left_out is not None:  # a line of its own between the title and the axes, as the timeline's headline
+        ax.text(0, 1.015, left_out, transform=ax.transAxes, ha="left", va="bottom", fontsize=7.5, color="0.15")
     ax.set_xlabel("P(event by the year's end) without the statement minus the forecast (points)", fontsize=8)
     ax.grid(True, axis="x", color="0.88", lw=0.6)
     ax.set_axisbelow(True)

@@ -8,7 +8,8 @@ P(event by date | no event by as_of) only for windows that open when the stateme
 made, and only if nothing is learnt between the issue date and as_of. So beside each
 range the combined view of the statement's own probability is drawn too (the
 reconciliation's median and 90% interval): that pair, not range against fan, says who
-disagrees.
+disagrees. An event with more than `selection.PER_EVENT` statements draws and keys those
+furthest from the combined view, and its key's title says how many of how many.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from matplotlib.figure import Figure
 
 from riskline.config.windows import RelativeWindow, Window
 from riskline.forecast import Forecast, year_end, year_row
+from riskline.plots import selection
 from riskline.plots.style import (
     BAND_COLOUR,
     PAGE_WIDTH,
@@ -81,7 +83,8 @@ def plot_timeline(
         ax.add_artist(ax.legend(handles=bands, loc="upper left", fontsize=7, frameon=False))
         return ax.figure
     events = [e.id for e in forecast.scenario.events]
-    heights = [2.4 + 0.2 * _estimate_count(forecast, e) for e in events]
+    # a key's line per statement drawn, and two more saying what is left out
+    heights = [2.4 + 0.2 * min(_estimate_count(forecast, e), selection.PER_EVENT + 2) for e in events]
     fig, axes = plt.subplots(len(events) + 1, 1, figsize=(PAGE_WIDTH, sum(heights) + 1.1), layout="constrained",
                              squeeze=False, height_ratios=[0.3, *heights])  # fmt: skip
     key, panels = axes[0, 0], axes[1:, 0]
@@ -134,12 +137,14 @@ def _draw_event(forecast: Forecast, event: str, ax, tables: tuple) -> list:
     signposts = _draw_signposts(forecast, event, ax)
     if signposts:
         ax.add_artist(ax.legend(handles=signposts, loc="upper left", fontsize=7, frameon=False))
-    _draw_estimates(forecast, event, ax, reconciliation.set_index("estimate"))
+    drawn = selection.furthest(reconciliation[reconciliation["event"] == event], selection.PER_EVENT)
+    drawn = drawn.set_index("estimate")
+    _draw_estimates(forecast, event, ax, drawn)
     label = next(e.label for e in scenario.events if e.id == event)
     ax.set_title(label, loc="left", fontsize=10, pad=14)  # room for the headline line below it
     ax.set_ylabel("P(event by date)")
     ax.set_ylim(0, 1.05)
-    ax.set_xlim(np.datetime64(_first_date(forecast, event)), np.datetime64(scenario.horizon))
+    ax.set_xlim(np.datetime64(_first_date(forecast, event, set(drawn.index))), np.datetime64(scenario.horizon))
     percent_axis(ax.yaxis)
     date_axis(ax)
     ax.tick_params(labelbottom=True)
@@ -182,17 +187,19 @@ def _mark_headline(forecast: Forecast, years, event: str, ax) -> list:
 
 
 def _draw_estimates(forecast: Forecast, event: str, ax, reconciliation) -> None:
-    """Each statement as a numbered range at its window end, and the combined view of it just after.
+    """Each statement of `reconciliation` (its rows to draw, by estimate) as a numbered range at its window end.
 
-    Keyed below the axes; a statement the reconciliation flags is marked ⚑ in the key, one
-    whose window closed with nothing having happened ✕.
+    The combined view of it just after. Keyed below the axes; a statement the reconciliation
+    flags is marked ⚑ in the key, one whose window closed with nothing having happened ✕.
     """
     scenario = forecast.scenario
     colours = source_colours(scenario)
     labels = {s.id: s.label for s in scenario.sources}
     handles, combined = [], None
     placed: list[np.datetime64] = []
-    for number, est in enumerate((e for e in scenario.estimates if e.spec.event == event), start=1):
+    estimates = [e for e in scenario.estimates if e.spec.event == event]
+    drawn = [e for e in estimates if e.id in reconciliation.index]
+    for number, est in enumerate(drawn, start=1):
         colour = colours[est.spec.source]
         stated = est.probability
         relative = isinstance(est.window, RelativeWindow)
@@ -221,13 +228,15 @@ def _draw_estimates(forecast: Forecast, event: str, ax, reconciliation) -> None:
     if combined is not None:
         handles.append(combined)
     if handles:
+        title = "Stated estimates (range of the phrase, drawn at the window's end; ⚑ the combined view disagrees)"
+        left_out = selection.timeline_panel_note(len(drawn), len(estimates))
         ax.legend(
             handles=handles,
             loc="upper left",
             bbox_to_anchor=(0, -0.1),
             fontsize=7,
             frameon=False,
-            title="Stated estimates (range of the phrase, drawn at the window's end; ⚑ the combined view disagrees)",
+            title=title if left_out is None else f"{title}\n{textwrap.fill(left_out, LEGEND_CHARS)}",
             title_fontsize=7,
             alignment="left",
         )
@@ -264,10 +273,10 @@ def _estimate_count(forecast: Forecast, event: str) -> int:
     return sum(e.spec.event == event for e in forecast.scenario.estimates)
 
 
-def _first_date(forecast: Forecast, event: str) -> date:
-    """Half a year before as_of, or earlier if a stated window ends or a signpost falls before that."""
+def _first_date(forecast: Forecast, event: str, drawn: set[str]) -> date:
+    """Half a year before as_of, or earlier if a `drawn` statement's window ends or a signpost falls before that."""
     scenario = forecast.scenario
-    ends = [e.window.end for e in scenario.estimates if e.spec.event == event and isinstance(e.window, Window)]
+    ends = [e.window.end for e in scenario.estimates if e.id in drawn and isinstance(e.window, Window)]
     signposts = [s.date - timedelta(days=60) for s in scenario.signposts if s.event == event]
     return min([scenario.as_of - timedelta(days=183), *ends, *signposts])
 

@@ -1,9 +1,9 @@
 """Running a sweep's variants on Dask: one process per core, or an existing cluster.
 
 Cost model. A worker compiles each model structure once (riskline.model.compiled keeps it
-for the worker's life) and then takes variants: a reweighting of its group's base fit
-(~0.2-0.5 s on the seed) or, where the base's draws do not cover the variant, a fit on one
-core (~3-6 s). Wall time is about
+for the worker's life) and then takes variants: a reweighting of its group's base fit or,
+where the base's draws do not cover the variant, a fit on one core, several times slower
+(benchmarks/README.md, "Sweeps on Dask"). Wall time is about
 
     compile per structure per worker + base fits + variants' time / workers.
 

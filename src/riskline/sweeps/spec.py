@@ -22,12 +22,12 @@ from scipy.stats import qmc
 from riskline.config.schema import Day
 from riskline.errors import ConfigError
 from riskline.files.yamlfile import Strict, YamlDocument, read_yaml, validate
+from riskline.random_seed import DEFAULT_SEED
 
 __all__ = ["LEFT_OUT", "NumberRange", "Sweep", "SweepFile", "design_points", "load_sweep"]
 
 LEFT_OUT = "left_out"
 """The axis of statements left out in turn; its value None is "nothing left out"."""
-DEFAULT_SWEEP_SEED = 20251203
 MAX_VARIANTS = 100_000
 """More variants than this are refused: at a second each they would take more than a day on 1 core."""
 
@@ -108,7 +108,7 @@ class SweepFile(Strict):
     name: str | None = Field(default=None, description="names the output folder (default: the file's name)")
     scenario: str = Field(description="the scenario file, relative to the sweep file")
     priors: str | None = Field(default=None, description="priors folder (default: the nearest above the scenario)")
-    seed: int = DEFAULT_SWEEP_SEED
+    seed: int = DEFAULT_SEED
     sampling: SamplingSizes = SamplingSizes()
     axes: Axes
     design: Design = Design()
