@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import numpy as np
 import nutpie
 import pytest
@@ -10,8 +15,9 @@ from riskline import load_scenario
 from riskline.model.compiled import MODELS
 from riskline.model.encoding import encode
 from riskline.model.sampler import compile_sampler
+from riskline.model.store import exact_arithmetic
 from riskline.model.timeline import pack_data
-from tests.conftest import CONFIGS
+from tests.conftest import CONFIGS, SEED_SCENARIO
 
 SETTINGS = {"draws": 100, "tune": 100, "chains": 2, "cores": 2, "seed": 7, "progress_bar": False}
 
@@ -31,7 +37,8 @@ def test_the_cached_sampler_draws_exactly_what_nutpies_own_compile_draws(model_a
     model, packed = model_and_data
     free = [rv.name for rv in model.free_RVs]
     ours = compile_sampler(model, free, MODELS.store, "minimal")
-    theirs = nutpie.compile_pymc_model(model, var_names=free)
+    with exact_arithmetic():  # as riskline compiles its graphs
+        theirs = nutpie.compile_pymc_model(model, var_names=free)
     edited = {name: value.copy() for name, value in packed.items()}
     edited["numbers"][:5] += 0.25  # other data than the model was built with: swapped in, not compiled in
     for data in (packed, edited):
@@ -46,3 +53,36 @@ def test_data_of_another_shape_is_refused(model_and_data):
     sampler = compile_sampler(model, [rv.name for rv in model.free_RVs], MODELS.store, "minimal")
     with pytest.raises(ValueError, match="but the sampler was compiled for"):
         sampler.with_data(numbers=np.zeros(len(packed["numbers"]) + 1))
+
+
+DRAWS_OF_A_FRESH_PROCESS = """
+import json, sys
+from riskline import load_scenario
+from riskline.model.compiled import ModelCache
+from riskline.model.encoding import encode
+from riskline.model.timeline import pack_data
+
+structure, data = encode(load_scenario(sys.argv[1]))
+tree = ModelCache().get(structure, data).sample(
+    pack_data(data), draws=50, tune=100, chains=2, cores=1, seed=5, progress_bar=False
+)
+print(json.dumps({name: array.values.ravel().tolist() for name, array in tree.posterior.data_vars.items()}))
+"""
+
+
+@pytest.mark.slow
+def test_a_seed_draws_the_same_in_the_process_that_compiles_the_model_and_in_one_that_loads_it(tmp_path):
+    """Two fresh processes share an empty compile folder: the first compiles the seed's sampler, the second loads it.
+
+    With PyTensor's numba fastmath their draws differed (riskline.model.store.exact_arithmetic).
+    """
+    flags = ",".join(filter(None, [os.environ.get("PYTENSOR_FLAGS"), f"base_compiledir={tmp_path}"]))
+    command = [sys.executable, "-c", DRAWS_OF_A_FRESH_PROCESS, str(SEED_SCENARIO)]
+    environment = os.environ | {"PYTENSOR_FLAGS": flags}
+    compiled, loaded = (
+        json.loads(subprocess.run(command, env=environment, capture_output=True, text=True, check=True).stdout)
+        for _ in range(2)
+    )
+    assert any((tmp_path / "riskline").glob("*.pkl")), "the first process stored nothing: the second compiled too"
+    for name, draws in compiled.items():
+        np.testing.assert_array_equal(loaded[name], draws, err_msg=name)

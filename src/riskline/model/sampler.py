@@ -35,7 +35,7 @@ from pymc.initial_point import make_initial_point_fn
 from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS, compile_numba_function_src
 
 from riskline.model.likelihood.ccall import pointer
-from riskline.model.store import FunctionStore
+from riskline.model.store import FunctionStore, exact_arithmetic
 
 __all__ = ["compile_sampler"]
 
@@ -118,11 +118,11 @@ def compile_sampler(model: pm.Model, var_names: list[str], store: FunctionStore,
     The graphs of its log density and stored values are kept in `store`; its C wrappers come
     from numba's disk cache.
     """
-    initial_point = _wrap_with_lock(  # nutpie calls it from every chain's thread; a PyTensor function is not safe so
-        make_initial_point_fn(
+    with exact_arithmetic():  # compiled in every process, from numba's cached code when there is some
+        unlocked = make_initial_point_fn(
             model=model, default_strategy="support_point", jitter_rvs=set(model.free_RVs), return_transformed=True
         )
-    )
+    initial_point = _wrap_with_lock(unlocked)  # nutpie calls it from every chain's thread; it is not thread-safe
     n_dim, n_expanded, logp_function, expand_function, shape_info, reparameterized = store.get(
         ("sampler", key, *var_names), lambda: _graphs(model, var_names)
     )

@@ -8,6 +8,10 @@ depends on: the name of the function, the model's structure, riskline's model co
 versions of the libraries that compile it. A file that cannot be loaded is compiled again
 and replaced; files are written whole (a temporary file renamed) so that processes sharing
 the folder never read half of one.
+
+Every function is compiled, and loaded, with `exact_arithmetic`: a loaded function then
+computes bit for bit what it computed in the process that compiled it, so a seed gives the
+same draws in every process.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any
 
 import pytensor
 
-__all__ = ["FunctionStore", "default_store"]
+__all__ = ["FunctionStore", "default_store", "exact_arithmetic"]
 
 LIBRARIES = ("numba", "numpy", "nutpie", "pymc", "pytensor")
 MODEL_CODE = ("chains.py", "compiled.py", "encoding.py", "grid.py", "likelihood", "sampler.py", "statement.py",
@@ -32,6 +36,18 @@ MODEL_CODE = ("chains.py", "compiled.py", "encoding.py", "grid.py", "likelihood"
 """riskline's modules that shape a model's graph (in riskline/model/; a folder: its modules): an edit of one compiles
 anew."""
 SUFFIX = ".pkl"
+
+
+def exact_arithmetic():
+    """A context in which PyTensor's numba code is compiled without fastmath (`numba__fastmath`).
+
+    With fastmath, the same seed gave other draws in the process that compiled a model than
+    in every later process that loaded it: the log density differed in its last bits (by up to
+    3e-14 on the seed) and NUTS's trajectories then drift apart. Code optimised together with
+    the functions it calls, as compiled, reorders and approximates arithmetic otherwise than
+    code calling cached copies of them (benchmarks/README.md, "Same seed, same draws").
+    """
+    return pytensor.config.change_flags(numba__fastmath=False)
 
 
 class FunctionStore:
@@ -43,11 +59,12 @@ class FunctionStore:
     def get(self, parts: tuple[str, ...], compile_function: Callable[[], Any]) -> Any:
         """The function stored under `parts` (with the code and versions); compiled by `compile_function` if absent."""
         path = self.directory / f"{_key(parts)}{SUFFIX}"
-        try:
-            with path.open("rb") as file:
-                return pickle.load(file)
-        except Exception:  # absent, or written by another version of a library: compile again
-            function = compile_function()
+        with exact_arithmetic():  # a pickled function is linked again as it loads
+            try:
+                with path.open("rb") as file:
+                    return pickle.load(file)
+            except Exception:  # absent, or written by another version of a library: compile again
+                function = compile_function()
         self._write(path, function)
         return function
 

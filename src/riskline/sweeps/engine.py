@@ -19,7 +19,6 @@ so 1 or N workers give the same numbers.
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 import uuid
 import warnings
@@ -27,7 +26,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Literal
 
 import dask
@@ -221,20 +219,18 @@ def _held(value: object) -> object:
 
 
 @contextmanager
-def local_cluster(workers: int, compile_root: Path | None = None) -> Iterator[Client]:
-    """A cluster of `workers` single-threaded processes on this machine, each with its own compile directory.
+def local_cluster(workers: int) -> Iterator[Client]:
+    """A cluster of `workers` single-threaded processes on this machine.
 
-    The compile directories are `<compile_root>/worker-<i>` (default: beside PyTensor's own,
-    ~/.pytensor), kept between sweeps so that a worker compiles a structure only once ever.
-    A worker whose process dies is restarted; a task it was running is run again once.
+    They share the machine's compile folders (PyTensor's and riskline's store), so a worker
+    loads what an earlier run or sweep compiled; workers that compile the same structure at
+    once each write whole files, and none waits for another (riskline's graphs compile with
+    numba, whose cache needs no lock). A worker whose process dies is restarted; a task it
+    was running is run again once.
     """
-    root = compile_root or Path(os.environ.get("RISKLINE_SWEEP_COMPILEDIR", Path.home() / ".pytensor"))
-    flags = os.environ.get("PYTENSOR_FLAGS", "")
     specs = {}
     for index in range(workers):
-        compiledir = f"base_compiledir={root / f'riskline-worker-{index}'}"
-        env = WORKER_ENVIRONMENT | {"PYTENSOR_FLAGS": ",".join(filter(None, [flags, compiledir]))}
-        options = {"nthreads": 1, "env": env, "silence_logs": 40}
+        options = {"nthreads": 1, "env": WORKER_ENVIRONMENT, "silence_logs": 40}
         specs[f"worker-{index}"] = {"cls": Nanny, "options": options}
     # its HTTP server on a free port: two sweeps (or a sweep and a notebook's cluster) can run at once
     scheduler_options = {"dashboard_address": "127.0.0.1:0", "host": "127.0.0.1", "allowed_failures": 1}
