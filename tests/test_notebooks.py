@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
@@ -24,10 +25,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 QUICK_SAMPLING = {"RISKLINE_DRAWS": "300", "RISKLINE_TUNE": "200", "RISKLINE_CHAINS": "2"}
 CELL_TIMEOUT = 150
 """Seconds a cell may take. The slowest (a first compile and fit) took ~20 s with warm compile
-caches (2026-11-26), about a minute without. It also bounds an unexplained wait: under load
-notebook 03's kernel sits idle between cells 12 and 14 for exactly this long before going on
-(reproduced 2026-12-06 with 300 s and with 120 s; README, Timings), so a longer timeout only
-makes that wait longer."""
+caches (2026-11-26), about a minute without."""
+POLL_SECONDS = 1.0
+"""How long one wait for a kernel's message lasts before the client looks again (`_PollingClient`)."""
 
 
 TIMES: dict[str, str] = {}
@@ -35,12 +35,47 @@ TIMES: dict[str, str] = {}
 (tests/conftest.py): the notebooks are most of the suite's time, and it varies between runs."""
 
 
+class _PollingClient(NotebookClient):
+    """nbclient, waiting for each of the kernel's messages a second at a time.
+
+    nbclient waits for a cell's reply with one poll of the shell socket, up to the cell's
+    timeout, and that poll can miss the reply's arrival and wake only at the timeout
+    (pyzmq's asyncio poller on ZMQ's edge-triggered descriptor). So notebook 03 sat idle for
+    exactly CELL_TIMEOUT after its widget cell in most runs of the suite: its client's debug
+    log (2026-12-07) showed nothing for 148 s between the kernel going idle after cell 12 and
+    the client going on to cell 14. A poll started anew finds a waiting message at once.
+    """
+
+    async def async_start_new_kernel_client(self):
+        client = await super().async_start_new_kernel_client()
+        for channel in (client.shell_channel, client.iopub_channel):
+            channel.get_msg = _in_slices(channel.get_msg)
+        return client
+
+
+def _in_slices(get_msg):
+    """`get_msg` of a kernel client's channel, its wait cut into polls of POLL_SECONDS."""
+
+    async def get_msg_in_slices(timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = POLL_SECONDS if deadline is None else min(POLL_SECONDS, deadline - time.monotonic())
+            try:
+                return await get_msg(timeout=max(left, 0.0))
+            except queue.Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+    return get_msg_in_slices
+
+
 def _execute(path) -> tuple[list[str], str]:
     """Run one notebook in a fresh kernel: the error outputs it produced, as text, and its timing."""
     notebook = nbformat.read(path, as_version=4)
     where = {"metadata": {"path": str(path.parent)}}
     started = time.perf_counter()
-    NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3", resources=where, allow_errors=True).execute()
+    client = _PollingClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3", resources=where, allow_errors=True)
+    client.execute()
     errors = [
         f"{output['ename']}: {output['evalue']}"
         for cell in notebook.cells
@@ -71,7 +106,7 @@ def _cell_seconds(notebook) -> list[tuple[float, int]]:
 def _gaps(notebook) -> list[tuple[float, str]]:
     """(seconds, where) of every wait outside a cell's input-to-reply: busy to input, reply to idle, idle to next busy.
 
-    Notebook 03 has now and then spent ~300 s outside its cells (README, Timings): this says where.
+    Notebook 03 spent up to ~300 s outside its cells before `_PollingClient`: this says where such a wait is.
     """
     found, idle_before, previous = [], None, None
     for index, cell in enumerate(notebook.cells):
