@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import nutpie
+import pytensor
 import pytest
 
 from riskline import load_scenario
 from riskline.model.compiled import MODELS
 from riskline.model.encoding import encode
+from riskline.model.likelihood.jit import SOURCE_DIGEST
 from riskline.model.sampler import compile_sampler
 from riskline.model.store import exact_arithmetic
 from riskline.model.timeline import pack_data
@@ -60,6 +64,7 @@ import json, sys
 from riskline import load_scenario
 from riskline.model.compiled import ModelCache
 from riskline.model.encoding import encode
+from riskline.model.likelihood.jit import SOURCE_DIGEST
 from riskline.model.timeline import pack_data
 
 structure, data = encode(load_scenario(sys.argv[1]))
@@ -72,10 +77,17 @@ print(json.dumps({name: array.values.ravel().tolist() for name, array in tree.po
 
 @pytest.mark.slow
 def test_a_seed_draws_the_same_in_the_process_that_compiles_the_model_and_in_one_that_loads_it(tmp_path):
-    """Two fresh processes share an empty compile folder: the first compiles the seed's sampler, the second loads it.
+    """Two fresh processes share a new compile folder: the first compiles the seed's sampler, the second loads it.
 
     With PyTensor's numba fastmath their draws differed (riskline.model.store.exact_arithmetic).
+    riskline's likelihood kernels, compiled once per machine for every structure, are copied
+    in from this session's folder, which saves half a minute (compiled anew, they give the
+    same numbers too: benchmarks/README.md, "Same seed, same draws"); the model's graph and
+    its wrappers are compiled in the first process.
     """
+    (tmp_path / "numba").mkdir()
+    for kernel in (Path(pytensor.config.base_compiledir) / "numba").glob(f"*{SOURCE_DIGEST}*"):
+        shutil.copy2(kernel, tmp_path / "numba")
     flags = ",".join(filter(None, [os.environ.get("PYTENSOR_FLAGS"), f"base_compiledir={tmp_path}"]))
     command = [sys.executable, "-c", DRAWS_OF_A_FRESH_PROCESS, str(SEED_SCENARIO)]
     environment = os.environ | {"PYTENSOR_FLAGS": flags}
