@@ -41,9 +41,10 @@ class _PollingClient(NotebookClient):
     nbclient waits for a cell's reply with one poll of the shell socket, up to the cell's
     timeout, and that poll can miss the reply's arrival and wake only at the timeout
     (pyzmq's asyncio poller on ZMQ's edge-triggered descriptor). So notebook 03 sat idle for
-    exactly CELL_TIMEOUT after its widget cell in most runs of the suite: its client's debug
-    log (2026-12-07) showed nothing for 148 s between the kernel going idle after cell 12 and
-    the client going on to cell 14. A poll started anew finds a waiting message at once.
+    exactly CELL_TIMEOUT after its widget cell in 3 of the 4 full or partial runs of the
+    suite watched on 2026-12-07 before this client: its client's debug log showed nothing
+    for 148 s between the kernel going idle after cell 12 and the client going on to cell 14.
+    A poll started anew finds a waiting message at once.
     """
 
     async def async_start_new_kernel_client(self):

@@ -61,7 +61,7 @@ def test_fresh_and_other_sampler_settings_sample_anew(scenario_folder, capsys):
     _run(path, out)
     assert _run(path, out, "--fresh")["diagnostics"]["pareto_k"] is None
     capsys.readouterr()
-    assert main(["run", str(path), "--out", str(out), "--draws", "600", "--tune", "300", "--chains", "4",
+    assert main(["run", str(path), "--out", str(out), "--draws", "1200", "--tune", "300", "--chains", "4",
                  "--no-influence"]) == 0  # fmt: skip
     assert "cannot be reused (they were sampled with other --chains, --draws or --tune)" in capsys.readouterr().err
 

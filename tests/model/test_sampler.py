@@ -19,7 +19,7 @@ from riskline.model.compiled import MODELS
 from riskline.model.encoding import encode
 from riskline.model.likelihood.jit import SOURCE_DIGEST
 from riskline.model.sampler import compile_sampler
-from riskline.model.store import exact_arithmetic
+from riskline.model.store import without_fastmath
 from riskline.model.timeline import pack_data
 from tests.conftest import CONFIGS, SEED_SCENARIO
 
@@ -41,7 +41,7 @@ def test_the_cached_sampler_draws_exactly_what_nutpies_own_compile_draws(model_a
     model, packed = model_and_data
     free = [rv.name for rv in model.free_RVs]
     ours = compile_sampler(model, free, MODELS.store, "minimal")
-    with exact_arithmetic():  # as riskline compiles its graphs
+    with without_fastmath():  # as riskline compiles its graphs
         theirs = nutpie.compile_pymc_model(model, var_names=free)
     edited = {name: value.copy() for name, value in packed.items()}
     edited["numbers"][:5] += 0.25  # other data than the model was built with: swapped in, not compiled in
@@ -79,7 +79,7 @@ print(json.dumps({name: array.values.ravel().tolist() for name, array in tree.po
 def test_a_seed_draws_the_same_in_the_process_that_compiles_the_model_and_in_one_that_loads_it(tmp_path):
     """Two fresh processes share a new compile folder: the first compiles the seed's sampler, the second loads it.
 
-    With PyTensor's numba fastmath their draws differed (riskline.model.store.exact_arithmetic).
+    With PyTensor's numba fastmath their draws differed (riskline.model.store.without_fastmath).
     riskline's likelihood kernels, compiled once per machine for every structure, are copied
     in from this session's folder, which saves half a minute (compiled anew, they give the
     same numbers too: benchmarks/README.md, "Same seed, same draws"); the model's graph and
@@ -91,10 +91,19 @@ def test_a_seed_draws_the_same_in_the_process_that_compiles_the_model_and_in_one
     flags = ",".join(filter(None, [os.environ.get("PYTENSOR_FLAGS"), f"base_compiledir={tmp_path}"]))
     command = [sys.executable, "-c", DRAWS_OF_A_FRESH_PROCESS, str(SEED_SCENARIO)]
     environment = os.environ | {"PYTENSOR_FLAGS": flags}
-    compiled, loaded = (
-        json.loads(subprocess.run(command, env=environment, capture_output=True, text=True, check=True).stdout)
-        for _ in range(2)
-    )
-    assert any((tmp_path / "riskline").glob("*.pkl")), "the first process stored nothing: the second compiled too"
+
+    def draws_of_a_fresh_process() -> dict:
+        done = subprocess.run(command, env=environment, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    def stored() -> dict:
+        return {path.name: path.stat().st_mtime_ns for path in (tmp_path / "riskline").glob("*.pkl")}
+
+    compiled = draws_of_a_fresh_process()
+    after_compiling = stored()
+    loaded = draws_of_a_fresh_process()
+    assert after_compiling, "the first process stored nothing"
+    assert stored() == after_compiling, "the second process compiled again instead of loading"
     for name, draws in compiled.items():
         np.testing.assert_array_equal(loaded[name], draws, err_msg=name)

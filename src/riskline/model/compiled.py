@@ -35,7 +35,7 @@ from pytensor.tensor.random.basic import NormalRV
 
 from riskline.model.encoding import ModelStructure
 from riskline.model.sampler import FixedShapeSampler, compile_sampler
-from riskline.model.store import FunctionStore, default_store
+from riskline.model.store import FunctionStore, default_store, without_fastmath
 from riskline.model.timeline import DATA_NAMES, build_model
 
 __all__ = ["FREE_SUFFIX", "MODELS", "CompiledModel", "ModelCache", "prior_log_density"]
@@ -62,7 +62,8 @@ class CompiledModel:
         """The PyMC model of `structure`; `data` only give the arrays' shapes (any scenario of it will do)."""
         model = build_model(structure, data)
         _check_standard_normals(model)
-        shapes = {name: np.shape(value) for name, value in model.initial_point().items()}
+        with without_fastmath():  # PyMC compiles a function for it
+            shapes = {name: np.shape(value) for name, value in model.initial_point().items()}
         return cls(structure, model, shapes, store)
 
     @functools.cached_property
@@ -169,12 +170,13 @@ def batched_function(
         outputs = model.replace_rvs_by_values([model[name] for name in names])
         outputs = vectorize_graph(outputs, dict(zip(values, batched, strict=True)))
         data_inputs = [variable.type(name=name) for variable, name in zip(shared, DATA_NAMES, strict=True)]
-        return pytensor.function(
-            [*batched, *data_inputs],
-            outputs,
-            givens=list(zip(shared, data_inputs, strict=True)),
-            on_unused_input="ignore",
-        )
+        with without_fastmath():  # as the store compiles it, when there is one
+            return pytensor.function(
+                [*batched, *data_inputs],
+                outputs,
+                givens=list(zip(shared, data_inputs, strict=True)),
+                on_unused_input="ignore",
+            )
 
     function = compiled(compile_graph)
 

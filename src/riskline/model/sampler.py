@@ -35,7 +35,7 @@ from pymc.initial_point import make_initial_point_fn
 from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS, compile_numba_function_src
 
 from riskline.model.likelihood.ccall import pointer
-from riskline.model.store import FunctionStore, exact_arithmetic
+from riskline.model.store import FunctionStore, without_fastmath
 
 __all__ = ["compile_sampler"]
 
@@ -118,7 +118,7 @@ def compile_sampler(model: pm.Model, var_names: list[str], store: FunctionStore,
     The graphs of its log density and stored values are kept in `store`; its C wrappers come
     from numba's disk cache.
     """
-    with exact_arithmetic():  # compiled in every process, from numba's cached code when there is some
+    with without_fastmath():  # compiled in every process, from numba's cached code when there is some
         unlocked = make_initial_point_fn(
             model=model, default_strategy="support_point", jitter_rvs=set(model.free_RVs), return_transformed=True
         )

@@ -9,7 +9,7 @@ versions of the libraries that compile it. A file that cannot be loaded is compi
 and replaced; files are written whole (a temporary file renamed) so that processes sharing
 the folder never read half of one.
 
-Every function is compiled, and loaded, with `exact_arithmetic`: a loaded function then
+Every function is compiled, and loaded, `without_fastmath`: a loaded function then
 computes bit for bit what it computed in the process that compiled it, so a seed gives the
 same draws in every process.
 """
@@ -21,14 +21,19 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pytensor
 
-__all__ = ["FunctionStore", "default_store", "exact_arithmetic"]
+__all__ = ["FunctionStore", "default_store", "without_fastmath"]
+
+_FASTMATH_FLAG = threading.RLock()
+"""Held while PyTensor's process-wide fastmath flag is switched off (`without_fastmath`)."""
 
 LIBRARIES = ("numba", "numpy", "nutpie", "pymc", "pytensor")
 MODEL_CODE = ("chains.py", "compiled.py", "encoding.py", "grid.py", "likelihood", "sampler.py", "statement.py",
@@ -38,16 +43,20 @@ anew."""
 SUFFIX = ".pkl"
 
 
-def exact_arithmetic():
+@contextmanager
+def without_fastmath() -> Iterator[None]:
     """A context in which PyTensor's numba code is compiled without fastmath (`numba__fastmath`).
 
     With fastmath, the same seed gave other draws in the process that compiled a model than
     in every later process that loaded it: the log density differed in its last bits (by up to
-    3e-14 on the seed) and NUTS's trajectories then drift apart. Code optimised together with
-    the functions it calls, as compiled, reorders and approximates arithmetic otherwise than
-    code calling cached copies of them (benchmarks/README.md, "Same seed, same draws").
+    3e-14 on the seed; the gradient did not) and NUTS's trajectories drift apart from there.
+    Without it they are bit-identical (benchmarks/README.md, "Same seed, same draws", which
+    gives the measurements and a likely cause). PyTensor's flag is one for the whole process,
+    so the context holds a lock: a compile in another thread waits rather than seeing it
+    switched back half-way. riskline's own kernels keep their fastmath sums (likelihood.jit).
     """
-    return pytensor.config.change_flags(numba__fastmath=False)
+    with _FASTMATH_FLAG, pytensor.config.change_flags(numba__fastmath=False):
+        yield
 
 
 class FunctionStore:
@@ -59,7 +68,7 @@ class FunctionStore:
     def get(self, parts: tuple[str, ...], compile_function: Callable[[], Any]) -> Any:
         """The function stored under `parts` (with the code and versions); compiled by `compile_function` if absent."""
         path = self.directory / f"{_key(parts)}{SUFFIX}"
-        with exact_arithmetic():  # a pickled function is linked again as it loads
+        with without_fastmath():  # a pickled function is linked again as it loads
             try:
                 with path.open("rb") as file:
                     return pickle.load(file)

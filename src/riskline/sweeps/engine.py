@@ -1,19 +1,19 @@
 """Running a sweep's variants on Dask: one process per core, or an existing cluster.
 
-Cost model. A worker compiles each model structure once (riskline.model.compiled keeps it
-for the worker's life) and then takes variants: a reweighting of its group's base fit or,
-where the base's draws do not cover the variant, a fit on one core, several times slower
-(benchmarks/README.md, "Sweeps on Dask"). Wall time is about
+Cost model. A worker loads each model structure once (compiled once per machine, then kept
+in the machine's compile folders and, for the worker's life, by riskline.model.compiled) and
+then takes variants: a reweighting of its group's base fit or, where the base's draws do not
+cover the variant, a fit on one core, several times slower (benchmarks/README.md, "Sweeps on
+Dask"). Wall time is about
 
-    compile per structure per worker + base fits + variants' time / workers.
+    load (or first compile) per structure per worker + base fits + variants' time / workers.
 
-Workers are single-threaded processes, each with its own PyTensor compile directory:
-PyTensor's compilation is not thread-safe, and processes that share a directory wait on its
-lock. A variant that raises, or whose fit misses priors/model.yaml's diagnostics, is tried
-again once with a seed of its own; a variant whose worker dies is run again once on
-another (the scheduler's `allowed_failures`); after that it is recorded as failed with the
-reason, never dropped. A variant's numbers depend only on the sweep's seed and the variant,
-so 1 or N workers give the same numbers.
+Workers are single-threaded processes sharing the machine's compile folders. A variant that
+raises, or whose fit misses priors/model.yaml's diagnostics, is tried again once with a seed
+of its own; a variant whose worker dies is run again once on another (the scheduler's
+`allowed_failures`); after that it is recorded as failed with the reason, never dropped. A
+variant's numbers depend only on the sweep's seed and the variant, so 1 or N workers give
+the same numbers.
 """
 
 from __future__ import annotations
