@@ -64,7 +64,6 @@ import json, sys
 from riskline import load_scenario
 from riskline.model.compiled import ModelCache
 from riskline.model.encoding import encode
-from riskline.model.likelihood.jit import SOURCE_DIGEST
 from riskline.model.timeline import pack_data
 
 structure, data = encode(load_scenario(sys.argv[1]))

@@ -216,9 +216,10 @@ def knot_factors(scenario: Scenario, grid: TimeGrid, knots: int) -> np.ndarray:
     at = np.arange(knots) * hazard.knot_spacing
     half_width = max(ANCHOR_HALF_WIDTH, hazard.knot_spacing)
     walk = _knot_weights(knots - 1, hazard.knot_spacing, hazard)
+    as_of = grid.years([scenario.as_of])[0]
     factors = []
     for event in scenario.events:
-        centre = grid.years([scenario.as_of])[0] if scenario.parent(event) < 0 else ANCHOR_DELAY
+        centre = as_of if scenario.parent(event) < 0 else ANCHOR_DELAY
         weights = np.clip(1 - np.abs(at - at[np.argmin(np.abs(at - centre))]) / half_width, 0.0, None)
         start = np.hstack([np.full((knots, 1), scenario.base_rate(event).log_sd), walk])
         factors.append(_anchored_factor(start @ start.T, weights / weights.sum()))
