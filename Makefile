@@ -1,5 +1,7 @@
 # riskline: every target creates or reuses the project environment (.venv) first.
 # Python >= 3.12 comes from pyenv through .python-version; set PYTHON=... to use another.
+# pip installs only uv (its version from requirements.lock); uv installs the lock, several times faster than pip,
+# compiling the bytecode as pip would (benchmarks/README.md, "Test command time").
 
 PYTHON ?= python3
 VENV := .venv
@@ -22,8 +24,10 @@ backtest: $(STAMP)  ## the track record: every resolved question of backtests/qu
 sweep: $(STAMP)  ## the seed's sensitivity sweep (base rate x lexicon x each statement left out) on Dask, in out/russia-nato-attack-sweep/
 	$(BIN)/riskline sweep sweeps/russia-nato-attack.yaml --out out/russia-nato-attack-sweep
 
+# One test process per core (at most 4), each taking whole files so that a module's fitted models are built once,
+# in the order collected (the longest files first: tests/conftest.py).
 test: $(STAMP)  ## the whole test suite, slow tests included (CI runs this)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder
 
 fuzz: $(STAMP)  ## the fuzz suite's long run: 10,000 mutated scenario files through riskline check (a few minutes)
 	RISKLINE_FUZZ=nightly $(BIN)/python -m pytest tests/config/test_fuzz.py
@@ -31,10 +35,14 @@ fuzz: $(STAMP)  ## the fuzz suite's long run: 10,000 mutated scenario files thro
 lab: $(STAMP)  ## JupyterLab on notebooks/, in the project environment
 	$(BIN)/jupyter lab notebooks/
 
+# mypy's cache is kept per machine, not per clone: mypy checks each cached module against its file's hash, and most of
+# a cold check (~40 s) is the libraries' stubs, the same in every clone.
+MYPY_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/riskline/mypy
+
 lint: $(STAMP)  ## ruff (lint and format) and mypy on src/ (CI runs this before the tests)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy src
+	$(BIN)/mypy src --cache-dir $(MYPY_CACHE)
 
 lock: $(STAMP)  ## re-pin requirements.lock after changing pyproject.toml's dependencies
 	$(BIN)/pip-compile --quiet --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --extra notebooks --extra dev \
@@ -46,8 +54,9 @@ $(STAMP): requirements.lock pyproject.toml
 		": install it (pyenv install 3.12) or run make PYTHON=python3.12")'
 	@[ -x $(BIN)/python ] && $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' \
 		|| { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $$(grep '^uv==' requirements.lock)
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -r requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 clean:

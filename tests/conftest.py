@@ -9,6 +9,7 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+from filelock import FileLock
 from hypothesis import HealthCheck, settings
 
 from riskline.cli import main
@@ -31,9 +32,18 @@ input may take over 5 s."""
 
 @pytest.fixture(scope="session")
 def seed_run(tmp_path_factory) -> tuple[Path, dict]:
-    """`riskline run` on the seed scenario with the default (full) sampling settings."""
-    out = tmp_path_factory.mktemp("run") / "russia-nato-attack"
-    assert main(["run", str(SEED_SCENARIO), "--out", str(out)]) == 0
+    """`riskline run` on the seed scenario with the default (full) sampling settings, once per test command.
+
+    pytest-xdist's workers (make test) share it: the first to ask runs it, the others wait for it and read it. The
+    tests only read its folder.
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the workers' base folders sit side by side in the command's own
+    out = shared / "seed-run" / "russia-nato-attack"
+    with FileLock(shared / "seed-run.lock"):
+        if not (out / "summary.json").is_file():
+            assert main(["run", str(SEED_SCENARIO), "--out", str(out)]) == 0
     return out, json.loads((out / "summary.json").read_text())
 
 
@@ -44,9 +54,27 @@ def seed_forecast(seed_run) -> Forecast:
     return Forecast.load(out / "forecast.nc")
 
 
+LONGEST_FIRST = (
+    "tests/test_notebooks.py",
+    "tests/sweeps/test_sweep.py",
+    "tests/model/test_sampler.py",
+    "tests/language/test_fuzz_parse.py",
+    "tests/test_saved_forecast.py",
+)
+"""The files that take longest (benchmarks/results/test_time.json), started first so that the parallel workers of
+`make test` finish near together; the order of the rest is unchanged."""
+
+
+def pytest_collection_modifyitems(items) -> None:
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     """How long each notebook took, when they ran (tests/test_notebooks.py)."""
-    from tests.test_notebooks import TIMES
+    from tests.test_notebooks import NOTEBOOK_TIMING
 
-    for name, timing in TIMES.items():
-        terminalreporter.write_line(f"notebook {name}: {timing}")
+    for report in [*terminalreporter.stats.get("passed", []), *terminalreporter.stats.get("failed", [])]:
+        for name, value in getattr(report, "user_properties", []):
+            if name == NOTEBOOK_TIMING:
+                terminalreporter.write_line(f"notebook {report.nodeid.split('[')[-1].rstrip(']')}: {value}")

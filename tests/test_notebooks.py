@@ -26,13 +26,11 @@ QUICK_SAMPLING = {"RISKLINE_DRAWS": "300", "RISKLINE_TUNE": "200", "RISKLINE_CHA
 CELL_TIMEOUT = 150
 """Seconds a cell may take. The slowest (a first compile and fit) took ~20 s with warm compile
 caches (2026-11-26), about a minute without."""
+NOTEBOOK_TIMING = "notebook timing"
+"""The property under which each notebook's test records its time and slowest cells, for the run's summary
+(tests/conftest.py); a property reaches the summary from any of pytest-xdist's worker processes."""
 POLL_SECONDS = 1.0
 """How long one wait for a kernel's message lasts before the client looks again (`_PollingClient`)."""
-
-
-TIMES: dict[str, str] = {}
-"""Each executed notebook's time and its slowest cells, for the summary at the end of the run
-(tests/conftest.py): the notebooks are most of the suite's time, and it varies between runs."""
 
 
 class _PollingClient(NotebookClient):
@@ -126,16 +124,14 @@ def _gaps(notebook) -> list[tuple[float, str]]:
 
 
 @pytest.fixture(scope="session")
-def executed_notebooks() -> dict[str, list[str]]:
-    """Every notebook executed once, two at a time, with the quick sampling settings."""
+def executed_notebooks() -> dict[str, tuple[list[str], str]]:
+    """Every notebook executed once, two at a time, with the quick sampling settings: its errors and its timing."""
     saved = {name: os.environ.get(name) for name in QUICK_SAMPLING}
     os.environ.update(QUICK_SAMPLING)  # kernels inherit the environment when they start
     try:
         workers = max(2, min(4, os.cpu_count() or 1))
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = dict(zip([p.stem for p in NOTEBOOKS], pool.map(_execute, NOTEBOOKS), strict=True))
-        TIMES.update({name: timing for name, (_, timing) in results.items()})
-        return {name: errors for name, (errors, _) in results.items()}
+            return dict(zip([p.stem for p in NOTEBOOKS], pool.map(_execute, NOTEBOOKS), strict=True))
     finally:
         for name, value in saved.items():
             if value is None:
@@ -146,8 +142,10 @@ def executed_notebooks() -> dict[str, list[str]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", [p.stem for p in NOTEBOOKS])
-def test_notebook_runs(name, executed_notebooks):
-    assert executed_notebooks[name] == []
+def test_notebook_runs(name, executed_notebooks, record_property):
+    errors, timing = executed_notebooks[name]
+    record_property(NOTEBOOK_TIMING, timing)  # the notebooks are much of the suite's time, and it varies between runs
+    assert errors == []
 
 
 def test_notebooks_are_stored_without_outputs():
