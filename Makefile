@@ -35,14 +35,10 @@ fuzz: $(STAMP)  ## the fuzz suite's long run: 10,000 mutated scenario files thro
 lab: $(STAMP)  ## JupyterLab on notebooks/, in the project environment
 	$(BIN)/jupyter lab notebooks/
 
-# mypy's cache is kept per machine, not per clone: mypy checks each cached module against its file's hash, and most of
-# a cold check (~40 s) is the libraries' stubs, the same in every clone.
-MYPY_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/riskline/mypy
-
 lint: $(STAMP)  ## ruff (lint and format) and mypy on src/ (CI runs this before the tests)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy src --cache-dir $(MYPY_CACHE)
+	$(BIN)/mypy src
 
 lock: $(STAMP)  ## re-pin requirements.lock after changing pyproject.toml's dependencies
 	$(BIN)/pip-compile --quiet --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --extra notebooks --extra dev \

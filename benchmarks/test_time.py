@@ -1,12 +1,12 @@
-"""Wall-clock time of the test command from a fresh clone: install, lint and tests, with warm or empty compile caches.
+"""Wall-clock time of the test command from a fresh clone: install, lint and tests, with warm or empty caches.
 
 The README's test command (`.ci/run`: `make lint`, then `make test`) is run in a fresh
 clone of this repository's committed state, in three timed steps: building the
 environment (`make .venv/.installed`, which `make lint` would do first), `make lint` and
 `make test`. With `--cold`, PyTensor's compile folder (which holds numba's cache of
 riskline's code and riskline's store of compiled functions), numba's own cache,
-matplotlib's font cache and the user cache folder (uv's downloads, mypy's cache) are new and
-empty, as on a machine that never ran riskline; without it they are this machine's own. The test run's
+matplotlib's font cache, uv's download cache and mypy's cache are new and empty, as on a
+machine that never ran riskline; without it they are this machine's own. The test run's
 slowest tests and the notebooks' times are kept with the times. Not a test: the machines
 are noisy, so the numbers are recorded (results/test_time.json, or
 results/test_time-cold.json), not asserted. A step that fails is printed and exits 1,
@@ -38,7 +38,7 @@ DURATION = re.compile(r"^\d+\.\d+s (setup|call|teardown) ")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cold", action="store_true", help="new, empty compile and font caches")
+    parser.add_argument("--cold", action="store_true", help="new, empty caches (compile, font, uv, mypy)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="riskline-test-time-") as scratch:
         clone = Path(scratch) / "riskline"
@@ -48,7 +48,8 @@ def main() -> None:
             caches = Path(scratch) / "caches"
             flags = filter(None, [os.environ.get("PYTENSOR_FLAGS"), f"base_compiledir={caches / 'pytensor'}"])
             env |= {"PYTENSOR_FLAGS": ",".join(flags), "NUMBA_CACHE_DIR": str(caches / "numba"),
-                    "MPLCONFIGDIR": str(caches / "mpl"), "XDG_CACHE_HOME": str(caches / "user")}  # fmt: skip
+                    "MPLCONFIGDIR": str(caches / "mpl"), "UV_CACHE_DIR": str(caches / "uv"),
+                    "MYPY_CACHE_DIR": str(caches / "mypy")}  # fmt: skip
         record: dict = {
             "started": datetime.now().isoformat(timespec="seconds"),
             "commit": subprocess.run(

@@ -61,8 +61,16 @@ LONGEST_FIRST = (
     "tests/language/test_fuzz_parse.py",
     "tests/test_saved_forecast.py",
 )
-"""The files that take longest (benchmarks/results/test_time.json), started first so that the parallel workers of
-`make test` finish near together; the order of the rest is unchanged."""
+"""The files that take longest in one process (benchmarks/README.md, "Test command time"), run first so that the
+parallel processes of `make test` finish near together; the order of the rest is unchanged."""
+NOTEBOOK_TIMING = "notebook"
+"""The property under which each notebook's test records its name, time and slowest cells (tests/test_notebooks.py),
+for the run's summary: a property reaches the summary from any of pytest-xdist's processes."""
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """`make test`'s processes: one per CPU this process may run on (xdist's own count is of physical cores)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -72,9 +80,7 @@ def pytest_collection_modifyitems(items) -> None:
 
 def pytest_terminal_summary(terminalreporter) -> None:
     """How long each notebook took, when they ran (tests/test_notebooks.py)."""
-    from tests.test_notebooks import NOTEBOOK_TIMING
-
-    for report in [*terminalreporter.stats.get("passed", []), *terminalreporter.stats.get("failed", [])]:
-        for name, value in getattr(report, "user_properties", []):
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
+        for name, value in report.user_properties:
             if name == NOTEBOOK_TIMING:
-                terminalreporter.write_line(f"notebook {report.nodeid.split('[')[-1].rstrip(']')}: {value}")
+                terminalreporter.write_line(f"notebook {value}")

@@ -41,7 +41,6 @@ def test_compare_needs_two_variants(capsys):
     assert "nothing to compare" in capsys.readouterr().err
 
 
-@pytest.mark.usefixtures("seed_run")  # compiles the seed's structure once; the variants reuse it
 @pytest.mark.filterwarnings("ignore::riskline.errors.ConvergenceWarning")  # 2 x 200 draws, on purpose
 def test_compare_lexicons_and_as_of_write_overlays(tmp_path, capsys):
     out = tmp_path / "lexicons"

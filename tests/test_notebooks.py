@@ -19,16 +19,13 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from .conftest import ROOT
+from .conftest import NOTEBOOK_TIMING, ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 QUICK_SAMPLING = {"RISKLINE_DRAWS": "300", "RISKLINE_TUNE": "200", "RISKLINE_CHAINS": "2"}
 CELL_TIMEOUT = 150
 """Seconds a cell may take. The slowest (a first compile and fit) took ~20 s with warm compile
 caches (2026-11-26), about a minute without."""
-NOTEBOOK_TIMING = "notebook timing"
-"""The property under which each notebook's test records its time and slowest cells, for the run's summary
-(tests/conftest.py); a property reaches the summary from any of pytest-xdist's worker processes."""
 POLL_SECONDS = 1.0
 """How long one wait for a kernel's message lasts before the client looks again (`_PollingClient`)."""
 
@@ -144,7 +141,7 @@ def executed_notebooks() -> dict[str, tuple[list[str], str]]:
 @pytest.mark.parametrize("name", [p.stem for p in NOTEBOOKS])
 def test_notebook_runs(name, executed_notebooks, record_property):
     errors, timing = executed_notebooks[name]
-    record_property(NOTEBOOK_TIMING, timing)  # the notebooks are much of the suite's time, and it varies between runs
+    record_property(NOTEBOOK_TIMING, f"{name}: {timing}")  # the notebooks are much of the suite's time; it varies
     assert errors == []
 
 
