@@ -78,7 +78,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    results: dict = {"cold": [], "warm": [], "edited": []}
+    results: dict = {
+        "cold": [],
+        "warm": [],
+        "edited": [],
+        "load_average_before": {"cold": [], "warm": [], "edited": []},
+    }
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         edited = edited_copy(scratch / "edited")
@@ -86,9 +91,13 @@ def main() -> None:
             cache = scratch / f"cache-{i}"
             env = os.environ | {"PYTENSOR_FLAGS": f"base_compiledir={cache}", "NUMBA_CACHE_DIR": str(cache / "numba")}
             out = scratch / f"out-{i}"
-            results["cold"].append(timed(riskline(SCENARIO, out, "--fresh"), env))
-            results["warm"].append(timed(riskline(SCENARIO, out, "--fresh"), env))
-            results["edited"].append(timed(riskline(edited, out), env))
+            for name, command in (
+                ("cold", riskline(SCENARIO, out, "--fresh")),
+                ("warm", riskline(SCENARIO, out, "--fresh")),
+                ("edited", riskline(edited, out)),
+            ):
+                results["load_average_before"][name].append(os.getloadavg()[0])  # it decides write_run's helper
+                results[name].append(timed(command, env))
         stages = subprocess.run(
             [sys.executable, "-c", STAGES, str(SCENARIO)], env=env, check=True, capture_output=True, text=True
         )
