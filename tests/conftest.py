@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 
 from riskline.cli import main
 from riskline.forecast import Forecast
+from riskline.plots.files import usable_cpus
 
 matplotlib.use("Agg")
 
@@ -70,7 +71,7 @@ for the run's summary: a property reaches the summary from any of pytest-xdist's
 
 def pytest_xdist_auto_num_workers(config) -> int:
     """`make test`'s processes: one per CPU this process may run on (xdist's own count is of physical cores)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return usable_cpus()
 
 
 def pytest_collection_modifyitems(items) -> None:

@@ -33,7 +33,7 @@ def _figure(note: str = "as of 11 Dec 2025"):
     return fig
 
 
-needs_two_cores = pytest.mark.skipif(files._cores() < 2, reason="a helper process needs a second CPU")
+needs_two_cores = pytest.mark.skipif(files.usable_cpus() < 2, reason="a helper process needs a second CPU")
 
 
 @needs_two_cores
@@ -98,7 +98,7 @@ def test_the_figures_the_helper_has_not_taken_are_written_here(tmp_path):
 
 @pytest.mark.parametrize(("load", "helper"), [(0.2, True), (1.5, False)])
 def test_a_helper_only_where_the_load_leaves_a_core_idle(monkeypatch, load, helper):
-    monkeypatch.setattr(files, "_cores", lambda: 2)
+    monkeypatch.setattr(files, "usable_cpus", lambda: 2)
     monkeypatch.setattr(files, "_load", lambda: load)
     with FigureWriter() as writer:
         assert (writer._helper is not None) == helper

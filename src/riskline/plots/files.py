@@ -33,7 +33,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FixedLocator
 
-__all__ = ["FIGURE_FORMATS", "FigureWriter", "save_figure"]
+__all__ = ["FIGURE_FORMATS", "FigureWriter", "save_figure", "usable_cpus"]
 
 FIGURE_FORMATS = ("pdf", "svg", "png")
 """Every figure's file formats, in the order `save_figure` writes them."""
@@ -87,8 +87,8 @@ class FigureWriter:
         self._warnings: list[list[str]] = []  # [builtin warning class, message] from the helper
         self._lock, self._busy, self._jobs = threading.Lock(), False, itertools.count()
         if share is None:
-            share = _load() < _cores() - 0.5
-        if share and _cores() > 1:
+            share = _load() < usable_cpus() - 0.5
+        if share and usable_cpus() > 1:
             folder = Path(self._folder.name)
             settings = folder / "rcParams.pickle"  # the files as this process would write them
             settings.write_bytes(pickle.dumps({k: v for k, v in matplotlib.rcParams.items() if k != "backend"}))
@@ -184,7 +184,7 @@ class FigureWriter:
                 self._warnings.append(report)
 
 
-def _cores() -> int:
+def usable_cpus() -> int:
     """How many CPUs this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
