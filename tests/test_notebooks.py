@@ -24,7 +24,7 @@ from .conftest import NOTEBOOK_TIMING, ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 QUICK_SAMPLING = {"RISKLINE_DRAWS": "300", "RISKLINE_TUNE": "200", "RISKLINE_CHAINS": "2"}
 CELL_TIMEOUT = 150
-"""Seconds a cell may take. The slowest (a first fit) took 19 s with warm compile caches beside
+"""Seconds a cell may take. The slowest (a first fit) took 17-19 s with warm compile caches beside
 the other test process of `make test`, and 118-121 s with every cache empty, when notebooks 01
 and 02 compiled the seed's structure at once (2026-12-07, benchmarks/results/test_time*.json)."""
 POLL_SECONDS = 1.0
